@@ -1,0 +1,53 @@
+import Tensor
+
+/// A differentiable layer with explicit forward and backward passes.
+///
+/// `forward` caches whatever `backward` needs (inputs, masks, normalisation statistics);
+/// `backward` takes the gradient of the loss with respect to the last forward's output,
+/// accumulates (adds) parameter gradients into `gradient` at the layer's views, and
+/// returns the gradient with respect to the input. A layer is a reference type because
+/// that cache is state shared between the two passes; one instance serves one model and
+/// must not be used from two threads at once.
+public protocol Layer: AnyObject {
+    /// Name used in error messages and as the prefix of the layer's parameter names.
+    var name: String { get }
+
+    /// The parameters this layer owns (empty for parameter-free layers).
+    var parameterViews: [ParameterView] { get }
+
+    /// Computes the output and caches what `backward` needs.
+    func forward(_ input: Tensor, parameters: ParameterSet) -> Tensor
+
+    /// Accumulates parameter gradients into `gradient` and returns the input gradient.
+    func backward(_ outputGradient: Tensor, parameters: ParameterSet, gradient: inout ParameterSet) -> Tensor
+
+    /// Writes this layer's initial parameter values.
+    func initialize(_ parameters: inout ParameterSet, using generator: inout RandomGenerator)
+
+    /// Switches between training behaviour (dropout active) and evaluation behaviour.
+    func setTraining(_ training: Bool)
+}
+
+extension Layer {
+    public var parameterViews: [ParameterView] { [] }
+    public func initialize(_ parameters: inout ParameterSet, using generator: inout RandomGenerator) {}
+    public func setTraining(_ training: Bool) {}
+
+    /// Stops with a message naming this layer when `actual` differs from `expected`.
+    /// `nil` entries in `expected` match any extent.
+    public func checkShape(_ actual: [Int], expected: [Int?], what: String = "input") {
+        let matches = actual.count == expected.count
+            && zip(actual, expected).allSatisfy { a, e in e == nil || e == a }
+        precondition(
+            matches,
+            "\(Self.self) '\(name)': \(what) shape \(actual) does not match expected \(expected.map { $0.map(String.init) ?? "*" })")
+    }
+
+    /// Stops with a message naming this layer unless `backward` follows a `forward`.
+    public func requireCache<T>(_ cached: T?) -> T {
+        guard let value = cached else {
+            preconditionFailure("\(Self.self) '\(name)': backward called without a preceding forward")
+        }
+        return value
+    }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import Foundation
+import Tensor
+
+/// `optbench perf`: measured throughput of the numerical core beside this machine's limits.
+struct Perf: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure sgemm, memory bandwidth and layer throughput (build with -c release).")
+
+    @Option(help: "OpenBLAS threads.")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Minimum seconds spent timing each entry.")
+    var seconds: Double = 0.5
+
+    mutating func run() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        BLAS.setThreadCount(threads)
+        #if DEBUG
+        print("warning: debug build; timings are meaningless. Use `swift run -c release optbench perf` or `make perf`.")
+        #endif
+        print("machine: \(MachineDescription.current.summary)")
+        print("BLAS: \(BLAS.configuration), threads \(BLAS.threadCount)")
+        let peak = Benchmarks.sgemmRate(size: 1024, seconds: seconds)
+        let bandwidth = Benchmarks.copyBandwidth(megabytes: 256, seconds: seconds)
+        print(String(format: "sgemm 1024³: %.1f GFLOP/s   memory copy: %.1f GB/s", peak, bandwidth))
+    }
+}
