@@ -25,13 +25,23 @@ let package = Package(
             providers: [.apt(["libhdf5-dev"])]),
         .target(name: "Tensor", dependencies: ["CBLAS"]),
         .target(name: "NN", dependencies: ["Tensor"]),
+        .target(name: "Core", dependencies: ["NN", "Tensor"]),
+        .target(name: "Workloads", dependencies: ["Core", "NN", "Tensor"]),
+        .target(name: "Submissions", dependencies: ["Core", "NN", "Tensor"]),
+        .target(name: "Results", dependencies: ["Core", "CHDF5"]),
+        .target(name: "Harness", dependencies: ["Core", "Results", "Workloads", "Submissions", "NN", "Tensor"]),
         .executableTarget(
             name: "optbench",
             dependencies: [
-                "Tensor", "NN",
+                "Tensor", "NN", "Core", "Workloads", "Submissions", "Results", "Harness",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"]),
+        .testTarget(name: "CoreTests", dependencies: ["Core", "NN", "Tensor"]),
+        .testTarget(name: "WorkloadsTests", dependencies: ["Workloads", "Core", "NN", "Tensor"]),
+        .testTarget(name: "SubmissionsTests", dependencies: ["Submissions", "Core", "NN", "Tensor"]),
+        .testTarget(name: "ResultsTests", dependencies: ["Results", "Core"]),
+        .testTarget(name: "HarnessTests", dependencies: ["Harness", "Results", "Workloads", "Submissions", "Core", "NN", "Tensor"]),
     ]
 )

@@ -1,0 +1,51 @@
+/// A workload's numbers, loaded from `workloads/<name>.json`: sizes, metric, targets,
+/// budget, and its held-out variants.
+public struct WorkloadSpec: Sendable, Equatable {
+    /// Workload name (the base name; variants carry `variantOf`).
+    public var name: String
+    /// The base workload's name when this spec is a variant.
+    public var variantOf: String?
+    /// Workload-specific data and model settings (sizes, condition number, ...).
+    public var settings: [String: JSONValue]
+    public var defaultBatchSize: Int
+    public var lossType: LossType
+    /// Name of the validation/test metric (e.g. "mse", "accuracy").
+    public var metric: String
+    public var direction: MetricDirection
+    public var validationTarget: Double
+    public var testTarget: Double
+    public var maxRuntimeSeconds: Double
+    public var evalPeriodSeconds: Double
+    public var stepHint: Int
+    /// True until `optbench calibrate` has set targets and budget from tuned baselines.
+    public var provisional: Bool
+    /// Held-out variants, already resolved (each a complete spec).
+    public var variants: [WorkloadSpec]
+
+    public init(
+        name: String, variantOf: String? = nil, settings: [String: JSONValue], defaultBatchSize: Int,
+        lossType: LossType, metric: String, direction: MetricDirection, validationTarget: Double,
+        testTarget: Double, maxRuntimeSeconds: Double, evalPeriodSeconds: Double, stepHint: Int,
+        provisional: Bool, variants: [WorkloadSpec] = []
+    ) {
+        self.name = name
+        self.variantOf = variantOf
+        self.settings = settings
+        self.defaultBatchSize = defaultBatchSize
+        self.lossType = lossType
+        self.metric = metric
+        self.direction = direction
+        self.validationTarget = validationTarget
+        self.testTarget = testTarget
+        self.maxRuntimeSeconds = maxRuntimeSeconds
+        self.evalPeriodSeconds = evalPeriodSeconds
+        self.stepHint = stepHint
+        self.provisional = provisional
+        self.variants = variants
+    }
+
+    /// The trial budget this spec grants, scaled (profiles and the self-tuning ruleset scale it).
+    public func budget(scale: Double = 1) -> Budget {
+        Budget(maxRuntimeSeconds: maxRuntimeSeconds * scale, stepHint: stepHint)
+    }
+}
