@@ -17,6 +17,9 @@ public final class Oracle {
     }
     /// Calls made so far in this trial.
     public private(set) var counts = OracleCounts()
+    /// The loss returned by the most recent `gradient`, `loss` or sub-batch call: the
+    /// harness logs it as the step's training loss and stops a trial when it is not finite.
+    public private(set) var lastLoss: Float?
 
     private let session: any OracleSession
 
@@ -36,19 +39,24 @@ public final class Oracle {
         precondition(n >= 1, "Oracle.drawBatch: size must be ≥ 1, got \(n)")
         session.draw(n)
         counts.examples += n
+        lastLoss = nil
     }
 
     /// Mean loss on the current batch at `parameters`; its gradient is written into `gradient`.
     @discardableResult
     public func gradient(at parameters: ParameterSet, into gradient: inout ParameterSet) -> Float {
         counts.gradientEvaluations += 1
-        return session.lossAndGradient(parameters, &gradient)
+        let value = session.lossAndGradient(parameters, &gradient)
+        lastLoss = value
+        return value
     }
 
     /// Mean loss on the current batch at `parameters`, without a gradient.
     public func loss(at parameters: ParameterSet) -> Float {
         counts.functionEvaluations += 1
-        return session.loss(parameters)
+        let value = session.loss(parameters)
+        lastLoss = value
+        return value
     }
 
     /// Hessian of the current batch's mean loss at `parameters`, times `vector`.
@@ -63,7 +71,9 @@ public final class Oracle {
         precondition(parts >= 1 && parts <= currentBatchSize,
                      "Oracle.subBatchGradients: parts must be in 1...\(currentBatchSize), got \(parts)")
         counts.gradientEvaluations += parts
-        return session.subBatchGradients(parameters, parts)
+        let results = session.subBatchGradients(parameters, parts)
+        lastLoss = results.map(\.loss).reduce(0, +) / Float(parts)
+        return results
     }
 }
 

@@ -59,3 +59,13 @@ public enum SeedPart: Sendable, ExpressibleByStringLiteral, ExpressibleByInteger
     public init(stringLiteral value: String) { self = .text(value) }
     public init(integerLiteral value: Int) { self = .integer(value) }
 }
+
+extension StableHash {
+    /// A child seed of `seed` for the purpose `label` ("parameters", "data", ...).
+    public static func derive(_ seed: UInt64, _ label: String) -> UInt64 {
+        var hash = StableHash()
+        hash.combine(seed)
+        hash.combine(label)
+        return hash.finalize()
+    }
+}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Harness
 import Tensor
 
 /// `optbench perf`: measured throughput of the numerical core beside this machine's limits.
@@ -19,7 +20,7 @@ struct Perf: ParsableCommand {
         #if DEBUG
         print("warning: debug build; timings are meaningless. Use `swift run -c release optbench perf` or `make perf`.")
         #endif
-        print("machine: \(MachineDescription.current.summary)")
+        print("machine: \(ProvenanceCollector.cpuModel() ?? "unknown CPU"), \(ProcessInfo.processInfo.activeProcessorCount) cores")
         print("BLAS: \(BLAS.configuration), threads \(BLAS.threadCount)")
         let peak = Benchmarks.sgemmRate(size: 1024, seconds: seconds)
         let bandwidth = Benchmarks.copyBandwidth(megabytes: 256, seconds: seconds)

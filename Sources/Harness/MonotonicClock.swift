@@ -1,0 +1,28 @@
+import Foundation
+
+/// Seconds on a monotonic clock (unaffected by wall-clock changes).
+public enum MonotonicClock {
+    /// Seconds since an arbitrary fixed origin.
+    public static func now() -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds) * 1e-9
+    }
+}
+
+/// AlgoPerf's accumulated submission time: only the spans explicitly timed count.
+///
+/// The runner times data selection and the submission's `step` (and its
+/// `parametersForEvaluation`); initialisation, evaluation, logging and file writes fall
+/// outside every timed span and so never count.
+public struct SubmissionClock {
+    /// Accumulated submission time, seconds.
+    public private(set) var elapsed: Double = 0
+
+    public init() {}
+
+    /// Runs `body`, adding its duration to `elapsed`.
+    public mutating func time<T>(_ body: () throws -> T) rethrows -> T {
+        let start = MonotonicClock.now()
+        defer { elapsed += MonotonicClock.now() - start }
+        return try body()
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Results
+import Tensor
+
+/// Gathers the provenance recorded in every results file: tool version, git commit,
+/// command line, host, CPU, cores, BLAS and its threads, Swift version, date.
+public enum ProvenanceCollector {
+    /// Version of the results layout written by this build.
+    public static let schemaVersion = 1
+    /// OptBench's own version.
+    public static let toolVersion = "0.1.0"
+
+    /// Provenance of this process now. `repository` is where `git` is asked for the commit.
+    public static func current(commandLine: [String] = CommandLine.arguments, repository: String = FileManager.default.currentDirectoryPath) -> Provenance {
+        Provenance(
+            schemaVersion: schemaVersion, toolVersion: toolVersion, gitCommit: gitCommit(in: repository),
+            commandLine: commandLine.joined(separator: " "), host: ProcessInfo.processInfo.hostName,
+            cpu: cpuModel() ?? "unknown CPU", cores: ProcessInfo.processInfo.activeProcessorCount,
+            blas: BLAS.configuration, blasThreads: BLAS.threadCount, swiftVersion: swiftVersion,
+            created: ISO8601DateFormatter().string(from: Date()))
+    }
+
+    /// The compiler this binary was built with.
+    public static var swiftVersion: String {
+        #if compiler(>=6.4)
+        "Swift ≥ 6.4"
+        #elseif compiler(>=6.3)
+        "Swift 6.3"
+        #elseif compiler(>=6.2)
+        "Swift 6.2"
+        #elseif compiler(>=6.1)
+        "Swift 6.1"
+        #else
+        "Swift 6.0"
+        #endif
+    }
+
+    /// `git rev-parse HEAD` in `directory`, with "+dirty" when tracked files are modified;
+    /// "unknown" outside a repository.
+    public static func gitCommit(in directory: String) -> String {
+        guard let head = run(["git", "-C", directory, "rev-parse", "HEAD"]), !head.isEmpty else { return "unknown" }
+        let status = run(["git", "-C", directory, "status", "--porcelain", "--untracked-files=no"]) ?? ""
+        return status.isEmpty ? head : head + "+dirty"
+    }
+
+    /// The CPU model name from /proc/cpuinfo.
+    public static func cpuModel() -> String? {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix("model name") {
+            if let colon = line.firstIndex(of: ":") {
+                return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return nil
+    }
+
+    private static func run(_ arguments: [String]) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return nil }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

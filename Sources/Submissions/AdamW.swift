@@ -1,0 +1,79 @@
+import Core
+import Foundation
+import NN
+
+/// AdamW with linear warmup and cosine decay (AlgoPerf's AdamW baseline).
+///
+/// Loshchilov & Hutter, "Decoupled Weight Decay Regularization" (ICLR 2019), as optax's
+/// `adamw`: `m ← β₁m + (1−β₁)g`, `v ← β₂v + (1−β₂)g²`, `m̂ = m/(1−β₁ᵗ)`, `v̂ = v/(1−β₂ᵗ)`,
+/// `θ ← θ − η_t·(m̂/(√v̂ + ε) + λθ)`, with ε outside the square root and the decay λ
+/// scaled by the scheduled rate η_t, as optax does (the paper scales it by the schedule
+/// multiplier only).
+public struct AdamW: Submission {
+    public static let name = "adamw"
+
+    public static let searchSpace = SearchSpace([
+        "learning_rate": .range(min: 1e-4, max: 1e-1, scaling: .log),
+        "one_minus_beta1": .range(min: 0.01, max: 0.2, scaling: .log),
+        "beta2": .feasiblePoints([0.999]),
+        "weight_decay": .range(min: 1e-5, max: 0.5, scaling: .log),
+        "warmup_fraction": .feasiblePoints([0.05]),
+    ])
+
+    public static let defaultHyperparameters = Hyperparameters([
+        "learning_rate": 3e-3, "one_minus_beta1": 0.1, "beta2": 0.999, "weight_decay": 1e-4, "warmup_fraction": 0.05,
+    ])
+
+    let schedule: WarmupCosineSchedule
+    let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float
+    var firstMoment: [Float]
+    var secondMoment: [Float]
+    var gradient: ParameterSet
+
+    public init(info: WorkloadInfo, hyperparameters: Hyperparameters, budget: Budget) throws {
+        let rate = try hyperparameters.value("learning_rate")
+        guard rate > 0, rate.isFinite else { throw HyperparameterError.invalid(name: "learning_rate", value: rate, expected: "a positive number") }
+        let b1 = 1 - (try hyperparameters.value("one_minus_beta1"))
+        let b2 = try hyperparameters.value("beta2")
+        guard (0..<1).contains(b1), (0..<1).contains(b2) else {
+            throw HyperparameterError.invalid(name: "beta1/beta2", value: (0..<1).contains(b1) ? b2 : b1, expected: "a number in [0, 1)")
+        }
+        schedule = WarmupCosineSchedule(
+            peak: rate, warmupFraction: hyperparameters.value("warmup_fraction", default: 0.05), totalSteps: budget.stepHint)
+        beta1 = Float(b1)
+        beta2 = Float(b2)
+        epsilon = Float(hyperparameters.value("epsilon", default: 1e-8))
+        weightDecay = Float(hyperparameters.value("weight_decay", default: 0))
+        firstMoment = [Float](repeating: 0, count: info.layout.count)
+        secondMoment = firstMoment
+        gradient = ParameterSet(layout: info.layout)
+    }
+
+    public mutating func step(_ parameters: inout ParameterSet, oracle: Oracle, context: StepContext) throws {
+        oracle.gradient(at: parameters, into: &gradient)
+        let t = Double(context.step + 1)
+        let rate = Float(schedule.learningRate(at: context.step))
+        let correction1 = Float(1 - pow(Double(beta1), t))
+        let correction2 = Float(1 - pow(Double(beta2), t))
+        let (b1, b2, eps, decay) = (beta1, beta2, epsilon, weightDecay)
+        parameters.values.withUnsafeMutableBufferPointer { theta in
+            firstMoment.withUnsafeMutableBufferPointer { m in
+                secondMoment.withUnsafeMutableBufferPointer { v in
+                    gradient.values.withUnsafeBufferPointer { g in
+                        for i in 0..<theta.count {
+                            let gi = g[i]
+                            let mi = b1 * m[i] + (1 - b1) * gi
+                            let vi = b2 * v[i] + (1 - b2) * gi * gi
+                            m[i] = mi
+                            v[i] = vi
+                            let update = (mi / correction1) / ((vi / correction2).squareRoot() + eps)
+                            theta[i] -= rate * (update + decay * theta[i])
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    public var stateBytes: Int { 2 * firstMoment.count * MemoryLayout<Float>.size }
+}

@@ -1,0 +1,23 @@
+import Core
+
+/// Every registered submission. Adding a submission = one file + one line here.
+public enum SubmissionRegistry {
+    /// All submissions, in the order `optbench list` shows them.
+    public static let all: [any Submission.Type] = [
+        AdamW.self,
+        NesterovSGD.self,
+    ]
+
+    /// Registry names, in order.
+    public static var names: [String] { all.map { $0.name } }
+
+    /// The submission called `name`; throws listing the valid names otherwise.
+    public static func submission(named name: String) throws -> any Submission.Type {
+        guard let found = all.first(where: { $0.name == name }) else {
+            throw InputError(
+                source: "submission", field: nil,
+                message: "unknown submission '\(name)' (valid: \(names.joined(separator: ", ")))")
+        }
+        return found
+    }
+}
