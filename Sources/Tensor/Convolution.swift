@@ -1,0 +1,453 @@
+/// Shape bookkeeping for one 2-D convolution over NCHW tensors.
+///
+/// Layout follows PyTorch: the input is (batch, inputChannels, height, width), the kernel
+/// is (outputChannels, inputChannels, kernelHeight, kernelWidth) and the output is
+/// (batch, outputChannels, outputHeight, outputWidth). Stride and zero padding are the same
+/// along both spatial axes. The validating initialiser stops with a message naming the
+/// caller when the configuration cannot produce an output, so kernels never have to
+/// re-check the sizes they loop over.
+public struct Conv2dGeometry: Equatable, Sendable {
+    public let batch: Int
+    public let inputChannels: Int
+    public let height: Int
+    public let width: Int
+    public let outputChannels: Int
+    public let kernelHeight: Int
+    public let kernelWidth: Int
+    public let stride: Int
+    public let padding: Int
+
+    /// Upper bound on the elements of one column buffer (16 MiB of Float32) used when the
+    /// caller does not pass its own: small enough to stay in the last-level cache, large
+    /// enough that one GEMM covers many images at CNN sizes.
+    public static let defaultMaximumColumnElements = 1 << 22
+
+    /// A validated geometry. `caller` prefixes the error message (for example
+    /// `"Conv2d 'stem'"`), so a bad configuration names the layer that made it.
+    public init(
+        batch: Int, inputChannels: Int, height: Int, width: Int,
+        outputChannels: Int, kernelHeight: Int, kernelWidth: Int,
+        stride: Int = 1, padding: Int = 0,
+        caller: String = "Conv2dGeometry"
+    ) {
+        precondition(batch >= 0, "\(caller): batch must be non-negative, got \(batch)")
+        precondition(
+            inputChannels >= 1 && outputChannels >= 1,
+            "\(caller): channel counts must be positive, got input \(inputChannels), output \(outputChannels)")
+        precondition(
+            height >= 1 && width >= 1, "\(caller): image size must be positive, got \(height)×\(width)")
+        precondition(
+            kernelHeight >= 1 && kernelWidth >= 1,
+            "\(caller): kernel size must be positive, got \(kernelHeight)×\(kernelWidth)")
+        precondition(stride >= 1, "\(caller): stride must be at least 1, got \(stride)")
+        precondition(padding >= 0, "\(caller): padding must be non-negative, got \(padding)")
+        precondition(
+            kernelHeight <= height + 2 * padding && kernelWidth <= width + 2 * padding,
+            "\(caller): kernel \(kernelHeight)×\(kernelWidth) does not fit the input \(height)×\(width) with padding \(padding)")
+        self.batch = batch
+        self.inputChannels = inputChannels
+        self.height = height
+        self.width = width
+        self.outputChannels = outputChannels
+        self.kernelHeight = kernelHeight
+        self.kernelWidth = kernelWidth
+        self.stride = stride
+        self.padding = padding
+    }
+
+    /// A validated geometry for an input of shape `inputShape` (rank 4, NCHW).
+    public init(
+        inputShape: [Int], outputChannels: Int, kernelHeight: Int, kernelWidth: Int,
+        stride: Int = 1, padding: Int = 0, caller: String = "Conv2dGeometry"
+    ) {
+        precondition(
+            inputShape.count == 4,
+            "\(caller): input must be rank 4 (batch, channels, height, width), got shape \(inputShape)")
+        self.init(
+            batch: inputShape[0], inputChannels: inputShape[1], height: inputShape[2], width: inputShape[3],
+            outputChannels: outputChannels, kernelHeight: kernelHeight, kernelWidth: kernelWidth,
+            stride: stride, padding: padding, caller: caller)
+    }
+
+    /// Output rows: `(height + 2·padding − kernelHeight) / stride + 1`.
+    public var outputHeight: Int { (height + 2 * padding - kernelHeight) / stride + 1 }
+    /// Output columns: `(width + 2·padding − kernelWidth) / stride + 1`.
+    public var outputWidth: Int { (width + 2 * padding - kernelWidth) / stride + 1 }
+    /// Output positions per image and channel (`outputHeight · outputWidth`).
+    public var outputPositions: Int { outputHeight * outputWidth }
+    /// Rows of the column matrix: one per (input channel, kernel row, kernel column).
+    public var columnRows: Int { inputChannels * kernelHeight * kernelWidth }
+
+    /// (batch, inputChannels, height, width).
+    public var inputShape: [Int] { [batch, inputChannels, height, width] }
+    /// (batch, outputChannels, outputHeight, outputWidth).
+    public var outputShape: [Int] { [batch, outputChannels, outputHeight, outputWidth] }
+    /// (outputChannels, inputChannels, kernelHeight, kernelWidth).
+    public var weightShape: [Int] { [outputChannels, inputChannels, kernelHeight, kernelWidth] }
+    /// Elements of the kernel tensor.
+    public var weightCount: Int { outputChannels * columnRows }
+
+    /// Floating-point operations of the forward product (two per multiply-add), the unit
+    /// for reporting convolution throughput against the sgemm rate. Backward costs twice this.
+    public var forwardFlops: Int { 2 * batch * outputChannels * columnRows * outputPositions }
+
+    /// Whether the convolution is a 1×1, stride-1, unpadded one, whose column matrix is the
+    /// input itself, so no unfolding is needed.
+    public var isPointwise: Bool {
+        kernelHeight == 1 && kernelWidth == 1 && stride == 1 && padding == 0
+    }
+
+    /// Images per column buffer so that it holds at most `maximumColumnElements` elements
+    /// (at least one image, at most the batch).
+    public func imagesPerChunk(maximumColumnElements: Int) -> Int {
+        precondition(maximumColumnElements >= 1, "Conv2dGeometry: maximumColumnElements must be positive, got \(maximumColumnElements)")
+        let perImage = columnRows * outputPositions
+        return max(1, min(batch, maximumColumnElements / perImage))
+    }
+
+    // MARK: - Unfolding
+
+    /// Unfolds `images` consecutive NCHW images into the column matrix
+    /// `[columnRows, images · outputPositions]` (row-major).
+    ///
+    /// Row `(c·kernelHeight + ky)·kernelWidth + kx`, column `i·outputPositions + oy·outputWidth + ox`
+    /// holds `input[i, c, oy·stride − padding + ky, ox·stride − padding + kx]`, or zero where
+    /// that lies in the padding. Every element of the matrix is written. The first `images`
+    /// images of `input` are read; `input` may hold more.
+    public func im2col(_ input: UnsafeBufferPointer<Float>, images: Int, into columns: UnsafeMutableBufferPointer<Float>) {
+        let imageSize = inputChannels * height * width
+        let rowLength = images * outputPositions
+        precondition(images >= 0, "Conv2dGeometry.im2col: negative image count \(images)")
+        precondition(
+            input.count >= images * imageSize,
+            "Conv2dGeometry.im2col: input holds \(input.count) elements, \(images) images need \(images * imageSize)")
+        precondition(
+            columns.count >= columnRows * rowLength,
+            "Conv2dGeometry.im2col: column buffer holds \(columns.count) elements, needs \(columnRows * rowLength)")
+        guard rowLength > 0, let source = input.baseAddress, let destination = columns.baseAddress else { return }
+        forEachKernelTap { c, ky, kx, row in
+            let rows = validOutputRange(kernelOffset: ky, extent: height, outputCount: outputHeight)
+            let cols = validOutputRange(kernelOffset: kx, extent: width, outputCount: outputWidth)
+            let rowStart = destination + row * rowLength
+            for i in 0..<images {
+                let plane = source + i * imageSize + c * height * width
+                unfoldPlane(plane, ky: ky, kx: kx, rows: rows, cols: cols, into: rowStart + i * outputPositions)
+            }
+        }
+    }
+
+    /// Folds the column matrix `[columnRows, images · outputPositions]` back onto `images`
+    /// NCHW images, adding each column entry to the input element it was read from
+    /// (the adjoint of `im2col`). Accumulates: `inputGradient` is not cleared first.
+    public func col2im(_ columns: UnsafeBufferPointer<Float>, images: Int, accumulatingInto inputGradient: UnsafeMutableBufferPointer<Float>) {
+        let imageSize = inputChannels * height * width
+        let rowLength = images * outputPositions
+        precondition(images >= 0, "Conv2dGeometry.col2im: negative image count \(images)")
+        precondition(
+            inputGradient.count >= images * imageSize,
+            "Conv2dGeometry.col2im: input gradient holds \(inputGradient.count) elements, \(images) images need \(images * imageSize)")
+        precondition(
+            columns.count >= columnRows * rowLength,
+            "Conv2dGeometry.col2im: column buffer holds \(columns.count) elements, needs \(columnRows * rowLength)")
+        guard rowLength > 0, let source = columns.baseAddress, let destination = inputGradient.baseAddress else { return }
+        forEachKernelTap { c, ky, kx, row in
+            let rows = validOutputRange(kernelOffset: ky, extent: height, outputCount: outputHeight)
+            let cols = validOutputRange(kernelOffset: kx, extent: width, outputCount: outputWidth)
+            let rowStart = source + row * rowLength
+            for i in 0..<images {
+                let plane = destination + i * imageSize + c * height * width
+                foldPlane(rowStart + i * outputPositions, ky: ky, kx: kx, rows: rows, cols: cols, into: plane)
+            }
+        }
+    }
+
+    /// Calls `body(c, ky, kx, row)` for every column-matrix row in order.
+    @inline(__always)
+    private func forEachKernelTap(_ body: (Int, Int, Int, Int) -> Void) {
+        var row = 0
+        for c in 0..<inputChannels {
+            for ky in 0..<kernelHeight {
+                for kx in 0..<kernelWidth {
+                    body(c, ky, kx, row)
+                    row += 1
+                }
+            }
+        }
+    }
+
+    /// Output indices `q` in `0..<outputCount` whose input index `q·stride − padding + offset`
+    /// lies inside `0..<extent`; an empty range sits at 0.
+    private func validOutputRange(kernelOffset: Int, extent: Int, outputCount: Int) -> Range<Int> {
+        let shift = kernelOffset - padding
+        // q·stride + shift ≥ 0  ⇔  q ≥ ceil(−shift / stride)
+        let low = shift >= 0 ? 0 : (-shift + stride - 1) / stride
+        // q·stride + shift ≤ extent − 1  ⇔  q ≤ floor((extent − 1 − shift) / stride)
+        let last = extent - 1 - shift
+        let high = last < 0 ? 0 : min(outputCount, last / stride + 1)
+        return low < high ? low..<high : 0..<0
+    }
+
+    /// Writes one image plane's `outputPositions` column entries for kernel tap (ky, kx).
+    @inline(__always)
+    private func unfoldPlane(
+        _ plane: UnsafePointer<Float>, ky: Int, kx: Int, rows: Range<Int>, cols: Range<Int>,
+        into output: UnsafeMutablePointer<Float>
+    ) {
+        let outW = outputWidth
+        let shiftY = ky - padding, shiftX = kx - padding
+        output.update(repeating: 0, count: rows.lowerBound * outW)
+        for oy in rows {
+            let out = output + oy * outW
+            let inputRow = plane + (oy * stride + shiftY) * width
+            out.update(repeating: 0, count: cols.lowerBound)
+            if stride == 1 {
+                (out + cols.lowerBound).update(from: inputRow + (cols.lowerBound + shiftX), count: cols.count)
+            } else {
+                for ox in cols { out[ox] = inputRow[ox * stride + shiftX] }
+            }
+            (out + cols.upperBound).update(repeating: 0, count: outW - cols.upperBound)
+        }
+        (output + rows.upperBound * outW).update(repeating: 0, count: (outputHeight - rows.upperBound) * outW)
+    }
+
+    /// Adds one image plane's column entries for kernel tap (ky, kx) back onto the plane.
+    @inline(__always)
+    private func foldPlane(
+        _ columns: UnsafePointer<Float>, ky: Int, kx: Int, rows: Range<Int>, cols: Range<Int>,
+        into plane: UnsafeMutablePointer<Float>
+    ) {
+        let outW = outputWidth
+        let shiftY = ky - padding, shiftX = kx - padding
+        for oy in rows {
+            let source = columns + oy * outW
+            let inputRow = plane + (oy * stride + shiftY) * width
+            if stride == 1 {
+                let target = inputRow + shiftX
+                for ox in cols { target[ox] += source[ox] }
+            } else {
+                for ox in cols { inputRow[ox * stride + shiftX] += source[ox] }
+            }
+        }
+    }
+}
+
+extension Conv2dGeometry: CustomStringConvertible {
+    public var description: String {
+        "conv \(batch)×\(inputChannels)×\(height)×\(width) → \(outputChannels) ch, kernel \(kernelHeight)×\(kernelWidth), stride \(stride), padding \(padding)"
+    }
+}
+
+// MARK: - Forward and backward drivers
+
+extension Tensor {
+    /// 2-D convolution (cross-correlation, as in PyTorch) of an NCHW `input` with a kernel
+    /// of shape `geometry.weightShape`, plus a per-output-channel `bias`.
+    ///
+    /// Images are processed in chunks whose column matrix holds at most
+    /// `maximumColumnElements` elements: each chunk is unfolded by `im2col`, multiplied
+    /// once by the kernel matrix `[outputChannels, columnRows]` (one GEMM for the whole
+    /// chunk) and scattered back to NCHW with the bias added. A 1×1 stride-1 unpadded
+    /// convolution skips the unfolding and multiplies each image directly.
+    public static func conv2dForward(
+        input: Tensor, weight: UnsafeBufferPointer<Float>, bias: UnsafeBufferPointer<Float>?,
+        geometry g: Conv2dGeometry,
+        maximumColumnElements: Int = Conv2dGeometry.defaultMaximumColumnElements
+    ) -> Tensor {
+        checkConvolutionOperands(input: input, weight: weight, bias: bias, geometry: g, caller: "conv2dForward")
+        var output = Tensor(shape: g.outputShape)
+        guard g.batch > 0, let w = weight.baseAddress else { return output }
+        let p = g.outputPositions, outC = g.outputChannels
+        input.withUnsafeBufferPointer { x in
+            output.withUnsafeMutableBufferPointer { y in
+                guard let xBase = x.baseAddress, let yBase = y.baseAddress else { return }
+                if g.isPointwise {
+                    for i in 0..<g.batch {
+                        BLAS.gemm(
+                            .none, .none, m: outC, n: p, k: g.inputChannels,
+                            a: w, b: xBase + i * g.inputChannels * p, c: yBase + i * outC * p)
+                    }
+                    if let bias { addBias(bias, to: yBase, images: g.batch, channels: outC, positions: p) }
+                    return
+                }
+                let chunk = g.imagesPerChunk(maximumColumnElements: maximumColumnElements)
+                var columns = uninitializedBuffer(g.columnRows * chunk * p)
+                var product = uninitializedBuffer(outC * chunk * p)
+                columns.withUnsafeMutableBufferPointer { col in
+                    product.withUnsafeMutableBufferPointer { prod in
+                        for start in stride(from: 0, to: g.batch, by: chunk) {
+                            let n = min(chunk, g.batch - start)
+                            let imageSize = g.inputChannels * g.height * g.width
+                            g.im2col(UnsafeBufferPointer(rebasing: x[(start * imageSize)...]), images: n, into: col)
+                            BLAS.gemm(
+                                .none, .none, m: outC, n: n * p, k: g.columnRows,
+                                a: w, b: col.baseAddress!, c: prod.baseAddress!)
+                            scatterChannelMajor(
+                                prod.baseAddress!, images: n, channels: outC, positions: p,
+                                bias: bias, into: yBase + start * outC * p)
+                        }
+                    }
+                }
+            }
+        }
+        return output
+    }
+
+    /// Gradients of `conv2dForward`: returns the input gradient and adds the kernel
+    /// gradient to `weightGradient` (and the bias gradient to `biasGradient` when given).
+    ///
+    /// Per chunk of images: the input is unfolded again (`im2col`, cheaper than keeping
+    /// the column matrix of the whole batch), the output gradient is gathered into
+    /// `dY [outputChannels, images · outputPositions]`, then `dW += dY · colᵀ`,
+    /// `dcol = Wᵀ · dY` (reusing the column buffer) and `col2im` folds `dcol` onto the
+    /// input gradient.
+    public static func conv2dBackward(
+        outputGradient: Tensor, input: Tensor, weight: UnsafeBufferPointer<Float>,
+        geometry g: Conv2dGeometry,
+        weightGradient: UnsafeMutableBufferPointer<Float>,
+        biasGradient: UnsafeMutableBufferPointer<Float>? = nil,
+        maximumColumnElements: Int = Conv2dGeometry.defaultMaximumColumnElements
+    ) -> Tensor {
+        checkConvolutionOperands(input: input, weight: weight, bias: nil, geometry: g, caller: "conv2dBackward")
+        precondition(
+            outputGradient.shape == g.outputShape,
+            "Tensor.conv2dBackward: output gradient shape \(outputGradient.shape) does not match expected \(g.outputShape)")
+        precondition(
+            weightGradient.count == g.weightCount,
+            "Tensor.conv2dBackward: weight gradient holds \(weightGradient.count) elements, kernel \(g.weightShape) needs \(g.weightCount)")
+        if let biasGradient { conv2dBiasGradient(outputGradient: outputGradient, accumulatingInto: biasGradient) }
+        var inputGradient = Tensor(shape: g.inputShape)
+        guard g.batch > 0, let w = weight.baseAddress, let dW = weightGradient.baseAddress else { return inputGradient }
+        let p = g.outputPositions, outC = g.outputChannels, inC = g.inputChannels
+        input.withUnsafeBufferPointer { x in
+            outputGradient.withUnsafeBufferPointer { dy in
+                inputGradient.withUnsafeMutableBufferPointer { dx in
+                    guard let xBase = x.baseAddress, let dyBase = dy.baseAddress, let dxBase = dx.baseAddress else { return }
+                    if g.isPointwise {
+                        for i in 0..<g.batch {
+                            let xi = xBase + i * inC * p, dyi = dyBase + i * outC * p
+                            BLAS.gemm(.none, .transposed, m: outC, n: inC, k: p, a: dyi, b: xi, beta: 1, c: dW)
+                            BLAS.gemm(.transposed, .none, m: inC, n: p, k: outC, a: w, b: dyi, c: dxBase + i * inC * p)
+                        }
+                        return
+                    }
+                    let chunk = g.imagesPerChunk(maximumColumnElements: maximumColumnElements)
+                    let imageSize = inC * g.height * g.width
+                    var columns = uninitializedBuffer(g.columnRows * chunk * p)
+                    var gathered = uninitializedBuffer(outC * chunk * p)
+                    columns.withUnsafeMutableBufferPointer { col in
+                        gathered.withUnsafeMutableBufferPointer { dyMatrix in
+                            let colBase = col.baseAddress!, dyMatrixBase = dyMatrix.baseAddress!
+                            for start in stride(from: 0, to: g.batch, by: chunk) {
+                                let n = min(chunk, g.batch - start)
+                                g.im2col(UnsafeBufferPointer(rebasing: x[(start * imageSize)...]), images: n, into: col)
+                                gatherChannelMajor(
+                                    dyBase + start * outC * p, images: n, channels: outC, positions: p, into: dyMatrixBase)
+                                BLAS.gemm(
+                                    .none, .transposed, m: outC, n: g.columnRows, k: n * p,
+                                    a: dyMatrixBase, b: colBase, beta: 1, c: dW)
+                                BLAS.gemm(
+                                    .transposed, .none, m: g.columnRows, n: n * p, k: outC,
+                                    a: w, b: dyMatrixBase, c: colBase)
+                                g.col2im(
+                                    UnsafeBufferPointer(col), images: n,
+                                    accumulatingInto: UnsafeMutableBufferPointer(rebasing: dx[(start * imageSize)...]))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return inputGradient
+    }
+
+    /// Adds the bias gradient of a convolution (the sum of `outputGradient` over batch and
+    /// positions, per channel; NCHW) to `biasGradient`. Sums are accumulated in Double.
+    public static func conv2dBiasGradient(outputGradient: Tensor, accumulatingInto biasGradient: UnsafeMutableBufferPointer<Float>) {
+        precondition(
+            outputGradient.rank == 4,
+            "Tensor.conv2dBiasGradient: output gradient must be rank 4 (NCHW), got shape \(outputGradient.shape)")
+        let (batch, channels) = (outputGradient.shape[0], outputGradient.shape[1])
+        let positions = outputGradient.shape[2] * outputGradient.shape[3]
+        precondition(
+            biasGradient.count == channels,
+            "Tensor.conv2dBiasGradient: bias gradient holds \(biasGradient.count) elements, output has \(channels) channels")
+        outputGradient.withUnsafeBufferPointer { dy in
+            for c in 0..<channels {
+                var total = 0.0
+                for i in 0..<batch {
+                    let row = (i * channels + c) * positions
+                    var partial: Float = 0
+                    for j in row..<(row + positions) { partial += dy[j] }
+                    total += Double(partial)
+                }
+                biasGradient[c] += Float(total)
+            }
+        }
+    }
+
+    private static func checkConvolutionOperands(
+        input: Tensor, weight: UnsafeBufferPointer<Float>, bias: UnsafeBufferPointer<Float>?,
+        geometry g: Conv2dGeometry, caller: String
+    ) {
+        precondition(
+            input.shape == g.inputShape,
+            "Tensor.\(caller): input shape \(input.shape) does not match expected \(g.inputShape)")
+        precondition(
+            weight.count == g.weightCount,
+            "Tensor.\(caller): weight holds \(weight.count) elements, kernel \(g.weightShape) needs \(g.weightCount)")
+        if let bias {
+            precondition(
+                bias.count == g.outputChannels,
+                "Tensor.\(caller): bias holds \(bias.count) elements, expected \(g.outputChannels)")
+        }
+    }
+
+    /// A buffer whose contents are written before they are read (no zero fill).
+    private static func uninitializedBuffer(_ count: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    }
+
+    /// `[channels, images · positions]` → NCHW `[images, channels, positions]`, adding `bias[c]`.
+    private static func scatterChannelMajor(
+        _ source: UnsafePointer<Float>, images: Int, channels: Int, positions: Int,
+        bias: UnsafeBufferPointer<Float>?, into destination: UnsafeMutablePointer<Float>
+    ) {
+        let rowLength = images * positions
+        for c in 0..<channels {
+            let b = bias?[c] ?? 0
+            for i in 0..<images {
+                let from = source + c * rowLength + i * positions
+                let to = destination + (i * channels + c) * positions
+                for j in 0..<positions { to[j] = from[j] + b }
+            }
+        }
+    }
+
+    /// NCHW `[images, channels, positions]` → `[channels, images · positions]`.
+    private static func gatherChannelMajor(
+        _ source: UnsafePointer<Float>, images: Int, channels: Int, positions: Int,
+        into destination: UnsafeMutablePointer<Float>
+    ) {
+        let rowLength = images * positions
+        for c in 0..<channels {
+            for i in 0..<images {
+                (destination + c * rowLength + i * positions)
+                    .update(from: source + (i * channels + c) * positions, count: positions)
+            }
+        }
+    }
+
+    /// Adds `bias[c]` to every position of channel `c` of an NCHW buffer.
+    private static func addBias(
+        _ bias: UnsafeBufferPointer<Float>, to buffer: UnsafeMutablePointer<Float>,
+        images: Int, channels: Int, positions: Int
+    ) {
+        for i in 0..<images {
+            for c in 0..<channels {
+                let b = bias[c]
+                let row = buffer + (i * channels + c) * positions
+                for j in 0..<positions { row[j] += b }
+            }
+        }
+    }
+}
