@@ -21,12 +21,14 @@ public struct WorkloadSpec: Sendable, Equatable {
     public var provisional: Bool
     /// Held-out variants, already resolved (each a complete spec).
     public var variants: [WorkloadSpec]
+    /// Where the spec was read from, for error messages ("workloads/regression.json").
+    public var source: String
 
     public init(
         name: String, variantOf: String? = nil, settings: [String: JSONValue], defaultBatchSize: Int,
         lossType: LossType, metric: String, direction: MetricDirection, validationTarget: Double,
         testTarget: Double, maxRuntimeSeconds: Double, evalPeriodSeconds: Double, stepHint: Int,
-        provisional: Bool, variants: [WorkloadSpec] = []
+        provisional: Bool, variants: [WorkloadSpec] = [], source: String = "spec"
     ) {
         self.name = name
         self.variantOf = variantOf
@@ -42,6 +44,7 @@ public struct WorkloadSpec: Sendable, Equatable {
         self.stepHint = stepHint
         self.provisional = provisional
         self.variants = variants
+        self.source = source
     }
 
     /// The trial budget this spec grants, scaled (profiles and the self-tuning ruleset scale it).

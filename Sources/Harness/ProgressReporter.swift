@@ -35,7 +35,7 @@ public final class ProgressReporter: @unchecked Sendable {
             } else {
                 print("[\(done)/\(total)] \(label): \(summary) (elapsed \(Self.duration(MonotonicClock.now() - start)))")
             }
-            fflush(stdout)
+            fflush(nil)  // all C streams; `stdout` itself is not concurrency-safe to name
         }
     }
 
@@ -50,7 +50,7 @@ public final class ProgressReporter: @unchecked Sendable {
         let current = running.keys.sorted().first ?? ""
         let text = "[\(done)/\(total)] \(current)  elapsed \(Self.duration(elapsed))  left ~\(remaining)"
         print("\r\u{1B}[K\(text)", terminator: "")
-        fflush(stdout)
+        fflush(nil)  // all C streams; `stdout` itself is not concurrency-safe to name
     }
 
     /// "1h02m", "3m05s", "12s".

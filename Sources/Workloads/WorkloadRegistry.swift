@@ -1,0 +1,23 @@
+import Core
+
+/// Every workload the suite knows, by base name: the one place that turns a spec into a
+/// running workload. Adding a workload = one folder under `Sources/Workloads/` plus one
+/// entry here and a spec in `workloads/`.
+public enum WorkloadRegistry {
+    /// Base workload names with their constructors, in the order `optbench list` shows them.
+    private static let constructors: [(name: String, make: @Sendable (WorkloadSpec) throws -> any Workload)] = [
+    ]
+
+    /// Registered base workload names.
+    public static var names: [String] { constructors.map(\.name) }
+
+    /// The workload `spec` describes (a base spec or one of its variants).
+    public static func make(_ spec: WorkloadSpec) throws -> any Workload {
+        guard let entry = constructors.first(where: { $0.name == spec.baseName }) else {
+            throw InputError(
+                source: spec.source, field: "name",
+                message: "no workload implementation called '\(spec.baseName)' (registered: \(names.joined(separator: ", ")))")
+        }
+        return try entry.make(spec)
+    }
+}
