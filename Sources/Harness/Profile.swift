@@ -1,0 +1,79 @@
+import Core
+import Foundation
+
+/// A named suite size from `workloads/profiles.json`: how many trials and studies, which
+/// workloads (with or without their held-out variants), which submissions by default, and
+/// a multiplier on every workload's budget.
+public struct Profile: Sendable, Equatable {
+    public var name: String
+    public var description: String
+    /// External-tuning trials per study.
+    public var trials: Int
+    /// Independent studies (each with its own draws and seeds).
+    public var studies: Int
+    /// Base workload names; empty means every workload in the spec folder.
+    public var workloads: [String]
+    /// Whether each base workload's variants run too.
+    public var includeVariants: Bool
+    /// Submissions run when the command line names none; empty means every registered one.
+    public var submissions: [String]
+    /// Multiplier on each spec's `max_runtime_s` (and its eval period).
+    public var budgetScale: Double
+
+    public init(
+        name: String, description: String, trials: Int, studies: Int, workloads: [String], includeVariants: Bool,
+        submissions: [String], budgetScale: Double
+    ) {
+        self.name = name
+        self.description = description
+        self.trials = trials
+        self.studies = studies
+        self.workloads = workloads
+        self.includeVariants = includeVariants
+        self.submissions = submissions
+        self.budgetScale = budgetScale
+    }
+
+    /// Loads every profile of a profiles file, sorted by name. Unknown keys, missing
+    /// fields and wrong types are errors naming the file and field.
+    public static func loadAll(contentsOf path: String) throws -> [Profile] {
+        let json = try JSONValue.load(contentsOf: path)
+        guard case .object(let fields) = json, !fields.isEmpty else {
+            throw InputError(source: path, field: nil, message: "must be a non-empty object of profiles by name, found \(json.typeName)")
+        }
+        return try fields.keys.sorted().map { name in
+            var reader = try JSONObjectReader(fields[name] ?? .null, source: path, path: name)
+            let profile = Profile(
+                name: name,
+                description: try reader.string("description"),
+                trials: try reader.integer("trials", in: 1...10_000),
+                studies: try reader.integer("studies", in: 1...1_000),
+                workloads: try stringList(&reader, "workloads", source: path),
+                includeVariants: try reader.bool("include_variants"),
+                submissions: try stringList(&reader, "submissions", source: path),
+                budgetScale: try reader.positiveNumber("budget_scale"))
+            try reader.finish()
+            return profile
+        }
+    }
+
+    /// The profile called `name` in `path`; throws listing the valid names otherwise.
+    public static func load(named name: String, contentsOf path: String) throws -> Profile {
+        let all = try loadAll(contentsOf: path)
+        guard let profile = all.first(where: { $0.name == name }) else {
+            throw InputError(
+                source: path, field: nil,
+                message: "unknown profile '\(name)' (valid: \(all.map(\.name).joined(separator: ", ")))")
+        }
+        return profile
+    }
+
+    private static func stringList(_ reader: inout JSONObjectReader, _ key: String, source: String) throws -> [String] {
+        try reader.array(key).enumerated().map { index, value in
+            guard case .string(let s) = value, !s.isEmpty else {
+                throw InputError(source: source, field: "\(reader.fieldPath(key))[\(index)]", message: "must be a non-empty string, found \(value.typeName)")
+            }
+            return s
+        }
+    }
+}
