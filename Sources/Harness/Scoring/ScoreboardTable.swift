@@ -1,0 +1,43 @@
+import Foundation
+
+extension Scoreboard {
+    /// A fixed-width text table: one row per submission (best score first) with its
+    /// score, 95% interval and per-workload value (∞ for a miss, "∞ (gated)" where a
+    /// held-out variant gated a reached base).
+    public func formattedTable() -> String {
+        let valueHeader = "\(measure.rawValue) to target (\(measure.unit))"
+        var lines = [
+            "ruleset \(ruleset) · \(valueHeader) · \(studies.count) stud\(studies.count == 1 ? "y" : "ies") · r_max \(Self.format(profile.maximumRatio))"
+        ]
+        let nameWidth = max(10, (submissions.map(\.count).max() ?? 0))
+        let columnWidth = max(12, (workloads.map(\.count).max() ?? 0))
+        var header = "submission".padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+        header += "  " + "score".leftPadded(6) + "  " + "95% interval".leftPadded(15)
+        for workload in workloads { header += "  " + workload.leftPadded(columnWidth) }
+        lines.append(header)
+        let order = submissions.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : submissions[$0] < submissions[$1] }
+        for s in order {
+            var line = submissions[s].padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+            line += "  " + String(format: "%.3f", scores[s]).leftPadded(6)
+            line += "  " + String(format: "[%.3f, %.3f]", intervals[s].low, intervals[s].high).leftPadded(15)
+            for w in workloads.indices {
+                var cell = Self.format(gatedValues[s][w])
+                if gatedValues[s][w].isInfinite, values[s][w].isFinite { cell = "∞ (gated)" }
+                line += "  " + cell.leftPadded(columnWidth)
+            }
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// "∞", or four significant digits.
+    static func format(_ value: Double) -> String {
+        value.isFinite ? String(format: "%.4g", value) : "∞"
+    }
+}
+
+private extension String {
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}
