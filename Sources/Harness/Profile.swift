@@ -7,6 +7,8 @@ import Foundation
 public struct Profile: Sendable, Equatable {
     public var name: String
     public var description: String
+    /// The ruleset `optbench run` uses unless told otherwise.
+    public var ruleset: Ruleset
     /// External-tuning trials per study.
     public var trials: Int
     /// Independent studies (each with its own draws and seeds).
@@ -21,11 +23,12 @@ public struct Profile: Sendable, Equatable {
     public var budgetScale: Double
 
     public init(
-        name: String, description: String, trials: Int, studies: Int, workloads: [String], includeVariants: Bool,
+        name: String, description: String, ruleset: Ruleset = .external, trials: Int, studies: Int, workloads: [String], includeVariants: Bool,
         submissions: [String], budgetScale: Double
     ) {
         self.name = name
         self.description = description
+        self.ruleset = ruleset
         self.trials = trials
         self.studies = studies
         self.workloads = workloads
@@ -46,6 +49,7 @@ public struct Profile: Sendable, Equatable {
             let profile = Profile(
                 name: name,
                 description: try reader.string("description"),
+                ruleset: Ruleset(rawValue: try reader.choice("ruleset", Ruleset.allCases.map(\.rawValue))) ?? .external,
                 trials: try reader.integer("trials", in: 1...10_000),
                 studies: try reader.integer("studies", in: 1...1_000),
                 workloads: try stringList(&reader, "workloads", source: path),

@@ -22,6 +22,7 @@ import Testing
         #expect(full.trials == 5 && full.studies == 3 && full.includeVariants)
         let smoke = try Profile.load(named: "smoke", contentsOf: path)
         #expect(smoke.trials == 1 && smoke.studies == 1 && smoke.budgetScale < 1)
+        #expect(try Profile.load(named: "quick", contentsOf: path).ruleset == .selfTuning)
     }
 
     @Test func unknownProfileListsTheValidNames() throws {
@@ -35,13 +36,14 @@ import Testing
     }
 
     @Test func malformedProfilesNameTheField() throws {
-        let good = #"{"p": {"description": "d", "trials": 2, "studies": 1, "workloads": [], "include_variants": false, "submissions": ["adamw"], "budget_scale": 1}}"#
+        let good = #"{"p": {"description": "d", "ruleset": "external", "trials": 2, "studies": 1, "workloads": [], "include_variants": false, "submissions": ["adamw"], "budget_scale": 1}}"#
         #expect(try Self.withFile(good) { try Profile.loadAll(contentsOf: $0) }.count == 1)
         let cases: [(String, String)] = [
             (good.replacingOccurrences(of: "\"trials\": 2", with: "\"trials\": 0"), "p.trials"),
             (good.replacingOccurrences(of: "\"budget_scale\": 1", with: "\"budget_scale\": \"big\""), "p.budget_scale"),
             (good.replacingOccurrences(of: "[\"adamw\"]", with: "[3]"), "p.submissions[0]"),
             (good.replacingOccurrences(of: "\"studies\"", with: "\"study\""), "p.studies"),
+            (good.replacingOccurrences(of: "\"external\"", with: "\"internal\""), "p.ruleset"),
         ]
         for (text, field) in cases {
             do {
