@@ -1,0 +1,21 @@
+import Results
+
+/// The scoreboards of a set of trials — every ruleset present × every measure — and their
+/// printed form.
+public enum ScoreReport {
+    /// Scoreboards for each ruleset in `trials` (sorted) and each measure.
+    public static func scoreboards(trials: [TrialRecord], bootstrapSamples: Int = 1000) -> [Scoreboard] {
+        Set(trials.map(\.key.ruleset)).sorted().flatMap { ruleset in
+            TargetMeasure.allCases.map { Scoreboard(trials: trials, ruleset: ruleset, measure: $0, bootstrapSamples: bootstrapSamples) }
+        }
+    }
+
+    /// The time tables (and, with `allMeasures`, steps and oracle calls too), with a note
+    /// on how to read them.
+    public static func text(_ boards: [Scoreboard], allMeasures: Bool = false) -> String {
+        let shown = boards.filter { allMeasures || $0.measure == .time }
+        let tables = shown.map { $0.formattedTable() }.joined(separator: "\n\n")
+        return tables + "\n\nscore: area under the performance profile on τ ∈ [1, 4] ÷ 3 (1 = fastest on every workload);"
+            + " cells: median over studies of the fastest trial, ∞ = target missed."
+    }
+}
