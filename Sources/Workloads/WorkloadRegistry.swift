@@ -6,6 +6,8 @@ import Core
 public enum WorkloadRegistry {
     /// Base workload names with their constructors, in the order `optbench list` shows them.
     private static let constructors: [(name: String, make: @Sendable (WorkloadSpec) throws -> any Workload)] = [
+        ("regression", { try RegressionWorkload(spec: $0) }),
+        ("maxcut", { try MaxCutWorkload(spec: $0) }),
     ]
 
     /// Registered base workload names.
