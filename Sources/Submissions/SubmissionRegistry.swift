@@ -9,6 +9,14 @@ public enum SubmissionRegistry {
         NesterovSGD.self,
         Adam.self,
         AdamW.self,
+        NAdamW.self,
+        AMSGrad.self,
+        Adamax.self,
+        RAdam.self,
+        AdaBelief.self,
+        Yogi.self,
+        Adagrad.self,
+        RMSProp.self,
     ]
 
     /// Registry names, in order.

@@ -114,7 +114,7 @@ private struct ErrorTally {
                 let absolute = abs(Double(actual.values[i]) - reference)
                 let relative = absolute.isNaN ? Double.infinity : absolute / max(abs(reference), scale, .leastNormalMagnitude)
                 maxAbsolute = max(maxAbsolute, absolute.isNaN ? .infinity : absolute)
-                if relative > maxRelative || (worst == "none" && relative >= maxRelative) {
+                if relative > maxRelative {
                     maxRelative = relative
                     worst = "\(label) \(view.name)[\(i - view.offset)]"
                 }
