@@ -9,8 +9,9 @@ import NN
 /// `θ ← θ − η_t·(m̂/(√v̂ + ε) + λθ)`, with ε outside the square root and the decay λ
 /// scaled by the scheduled rate η_t, as optax does (the paper scales it by the schedule
 /// multiplier only).
-public struct AdamW: Submission {
+public struct AdamW: Submission, OptaxConformant {
     public static let name = "adamw"
+    public static let optaxReference = "optax.adamw"
 
     public static let searchSpace = SearchSpace([
         "learning_rate": .range(min: 1e-4, max: 1e-1, scaling: .log),
@@ -31,19 +32,11 @@ public struct AdamW: Submission {
     var gradient: ParameterSet
 
     public init(info: WorkloadInfo, hyperparameters: Hyperparameters, budget: Budget) throws {
-        let rate = try hyperparameters.value("learning_rate")
-        guard rate > 0, rate.isFinite else { throw HyperparameterError.invalid(name: "learning_rate", value: rate, expected: "a positive number") }
-        let b1 = 1 - (try hyperparameters.value("one_minus_beta1"))
-        let b2 = try hyperparameters.value("beta2")
-        guard (0..<1).contains(b1), (0..<1).contains(b2) else {
-            throw HyperparameterError.invalid(name: "beta1/beta2", value: (0..<1).contains(b1) ? b2 : b1, expected: "a number in [0, 1)")
-        }
-        schedule = WarmupCosineSchedule(
-            peak: rate, warmupFraction: hyperparameters.value("warmup_fraction", default: 0.05), totalSteps: budget.stepHint)
-        beta1 = Float(b1)
-        beta2 = Float(b2)
-        epsilon = Float(hyperparameters.value("epsilon", default: 1e-8))
-        weightDecay = Float(hyperparameters.value("weight_decay", default: 0))
+        schedule = try WarmupCosineSchedule(hyperparameters: hyperparameters, budget: budget)
+        beta1 = Float(try hyperparameters.decayRate(oneMinus: "one_minus_beta1"))
+        beta2 = Float(try hyperparameters.decayRate("beta2"))
+        epsilon = Float(try hyperparameters.nonNegative("epsilon", default: 1e-8))
+        weightDecay = Float(try hyperparameters.nonNegative("weight_decay", default: 0))
         firstMoment = [Float](repeating: 0, count: info.layout.count)
         secondMoment = firstMoment
         gradient = ParameterSet(layout: info.layout)
@@ -76,4 +69,16 @@ public struct AdamW: Submission {
     }
 
     public var stateBytes: Int { 2 * firstMoment.count * MemoryLayout<Float>.size }
+
+    public static func conformanceHyperparameters(optaxArguments a: inout OptaxArguments) throws -> Hyperparameters {
+        try OptaxMapping.requireAdamDefaults(&a)
+        try a.require("mask", is: .null, optaxDefault: .null)
+        return Hyperparameters([
+            "learning_rate": try OptaxMapping.learningRate(&a),
+            "one_minus_beta1": 1 - (try a.number("b1", default: 0.9)),
+            "beta2": try a.number("b2", default: 0.999),
+            "epsilon": try a.number("eps", default: 1e-8),
+            "weight_decay": try a.number("weight_decay", default: 1e-4),
+        ])
+    }
 }

@@ -8,8 +8,9 @@ import NN
 /// with `d = g + λ·θ` (λ = `weight_decay`, an L2 term coupled to the gradient),
 /// `m ← μ·m + d`, `θ ← θ − η_t·(μ·m + d)`, η_t from `WarmupCosineSchedule`. With the
 /// hyperparameter `nesterov = 0` it is heavy-ball momentum: `θ ← θ − η_t·m`.
-public struct NesterovSGD: Submission {
+public struct NesterovSGD: Submission, OptaxConformant {
     public static let name = "nesterov"
+    public static let optaxReference = "optax.sgd"
 
     public static let searchSpace = SearchSpace([
         "learning_rate": .range(min: 1e-3, max: 1, scaling: .log),
@@ -30,17 +31,10 @@ public struct NesterovSGD: Submission {
     var gradient: ParameterSet
 
     public init(info: WorkloadInfo, hyperparameters: Hyperparameters, budget: Budget) throws {
-        let rate = try hyperparameters.value("learning_rate")
-        let oneMinusMomentum = try hyperparameters.value("one_minus_momentum")
-        guard rate > 0, rate.isFinite else { throw HyperparameterError.invalid(name: "learning_rate", value: rate, expected: "a positive number") }
-        guard (0...1).contains(oneMinusMomentum) else {
-            throw HyperparameterError.invalid(name: "one_minus_momentum", value: oneMinusMomentum, expected: "a number in [0, 1]")
-        }
-        schedule = WarmupCosineSchedule(
-            peak: rate, warmupFraction: hyperparameters.value("warmup_fraction", default: 0.05), totalSteps: budget.stepHint)
-        momentum = Float(1 - oneMinusMomentum)
-        weightDecay = Float(hyperparameters.value("weight_decay", default: 0))
-        nesterov = hyperparameters.value("nesterov", default: 1) != 0
+        schedule = try WarmupCosineSchedule(hyperparameters: hyperparameters, budget: budget)
+        momentum = Float(try hyperparameters.decayRate(oneMinus: "one_minus_momentum"))
+        weightDecay = Float(try hyperparameters.nonNegative("weight_decay", default: 0))
+        nesterov = try hyperparameters.flag("nesterov", default: true)
         velocity = [Float](repeating: 0, count: info.layout.count)
         gradient = ParameterSet(layout: info.layout)
     }
@@ -64,4 +58,14 @@ public struct NesterovSGD: Submission {
     }
 
     public var stateBytes: Int { velocity.count * MemoryLayout<Float>.size }
+
+    public static func conformanceHyperparameters(optaxArguments a: inout OptaxArguments) throws -> Hyperparameters {
+        try a.require("nesterov", is: .bool(true), optaxDefault: .bool(false))
+        guard let momentum = try a.optionalNumber("momentum") else {
+            throw InputError(source: a.source, field: "kwargs.momentum", message: "is required for Nesterov momentum")
+        }
+        return Hyperparameters([
+            "learning_rate": try OptaxMapping.learningRate(&a), "one_minus_momentum": 1 - momentum, "weight_decay": 0,
+        ])
+    }
 }

@@ -4,8 +4,19 @@ import Core
 public enum SubmissionRegistry {
     /// All submissions, in the order `optbench list` shows them.
     public static let all: [any Submission.Type] = [
-        AdamW.self,
+        SGD.self,
+        HeavyBall.self,
         NesterovSGD.self,
+        Adam.self,
+        AdamW.self,
+        NAdamW.self,
+        AMSGrad.self,
+        Adamax.self,
+        RAdam.self,
+        AdaBelief.self,
+        Yogi.self,
+        Adagrad.self,
+        RMSProp.self,
     ]
 
     /// Registry names, in order.

@@ -1,0 +1,100 @@
+import Core
+import Foundation
+import NN
+import Testing
+@testable import Submissions
+
+/// Every optax reference case in `shared/conformance/optax` (beside the repository, i.e.
+/// `../shared`, or beside one of its parent folders for a worktree; the environment
+/// variable `OPTBENCH_CONFORMANCE_DIR` overrides) must be reproduced by its submission
+/// within the submission's stated tolerance.
+@Suite struct OptaxConformanceTests {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let caseDirectory: String = {
+        if let path = ProcessInfo.processInfo.environment["OPTBENCH_CONFORMANCE_DIR"] { return path }
+        var folder = repositoryRoot.deletingLastPathComponent()
+        while folder.path != "/" {
+            let candidate = folder.appendingPathComponent("shared/conformance/optax").path
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        return repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/conformance/optax").path
+    }()
+
+    static var caseNames: [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: caseDirectory)) ?? []
+        return names.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
+    }
+
+    @Test func allTwentySevenCasesArePresent() {
+        #expect(Self.caseNames.count == 27, "expected the 27 optax cases in \(Self.caseDirectory)")
+    }
+
+    @Test(arguments: caseNames)
+    func casePasses(_ name: String) throws {
+        let testCase = try ConformanceCase.load(contentsOf: "\(Self.caseDirectory)/\(name).json")
+        let result = try ConformanceRunner.run(testCase)
+        #expect(
+            result.passed,
+            "\(name): max relative error \(result.maxRelativeError) at \(result.worstLocation) exceeds \(result.tolerance)")
+        #expect(result.steps == testCase.trajectory.count)
+    }
+
+    @Test func aWrongRuleFails() throws {
+        // Adam's trajectory replayed with AdamW's default-free mapping but a different β₁
+        // must not pass: the comparison can fail.
+        var testCase = try ConformanceCase.load(contentsOf: "\(Self.caseDirectory)/adam.json")
+        var arguments = testCase.arguments
+        arguments["b1"] = .number(0.7)
+        testCase = try ConformanceCase(json: Self.json(testCase, arguments: arguments), source: testCase.source)
+        let result = try ConformanceRunner.run(testCase)
+        #expect(!result.passed)
+        #expect(result.maxRelativeError > 1e-3)
+    }
+
+    @Test func unsupportedOptaxArgumentIsRejected() throws {
+        let testCase = try ConformanceCase.load(contentsOf: "\(Self.caseDirectory)/adam.json")
+        var arguments = testCase.arguments
+        arguments["nesterov"] = .bool(true)
+        let altered = try ConformanceCase(json: Self.json(testCase, arguments: arguments), source: "altered.json")
+        #expect(throws: InputError.self) { try ConformanceRunner.run(altered) }
+    }
+
+    @Test func malformedCaseNamesFileAndField() throws {
+        let json = try JSONValue.parse(Data(#"{"optimizer":"sgd","reference":"optax.sgd","kwargs":{"learning_rate":0.1},"shapes":{"w":[2]},"initial":{"w":[1,2]},"gradients":[{"w":[1]}],"trajectory":[{"w":[1,2]}]}"#.utf8), source: "bad.json")
+        do {
+            _ = try ConformanceCase(json: json, source: "bad.json")
+            Issue.record("a gradient of the wrong length was accepted")
+        } catch let error as InputError {
+            #expect(error.source == "bad.json")
+            #expect(error.field == "gradients[0].w")
+        }
+    }
+
+    @Test func unknownFieldIsRejected() throws {
+        let json = try JSONValue.parse(Data(#"{"optimizer":"sgd","reference":"optax.sgd","kwargs":{"learning_rate":0.1},"shapes":{"w":[2]},"initial":{"w":[1,2]},"gradients":[{"w":[1,1]}],"trajectory":[{"w":[0.9,1.9]}],"extra":1}"#.utf8), source: "bad.json")
+        #expect(throws: InputError.self) { try ConformanceCase(json: json, source: "bad.json") }
+    }
+
+    @Test func tinyHandWrittenSGDCasePasses() throws {
+        let json = try JSONValue.parse(Data(#"{"optimizer":"sgd","reference":"optax.sgd","kwargs":{"learning_rate":0.5},"shapes":{"w":[2,1]},"initial":{"w":[1,2]},"gradients":[{"w":[1,-2]},{"w":[0.5,0]}],"trajectory":[{"w":[0.5,3]},{"w":[0.25,3]}]}"#.utf8), source: "tiny.json")
+        let result = try ConformanceRunner.run(ConformanceCase(json: json, source: "tiny.json"))
+        #expect(result.passed)
+        #expect(result.maxAbsoluteError == 0)
+    }
+
+    static func json(_ c: ConformanceCase, arguments: [String: JSONValue]) -> JSONValue {
+        func values(_ flat: [Float]) -> JSONValue {
+            .object(Dictionary(uniqueKeysWithValues: c.layout.views.map { view in
+                (view.name, JSONValue.array(flat[view.range].map { .number(Double($0)) }))
+            }))
+        }
+        return .object([
+            "optimizer": .string(c.optimizer), "reference": .string(c.reference), "kwargs": .object(arguments),
+            "shapes": .object(Dictionary(uniqueKeysWithValues: c.layout.views.map { ($0.name, .array($0.shape.map { .number(Double($0)) })) })),
+            "initial": values(c.initial), "gradients": .array(c.gradients.map(values)),
+            "trajectory": .array(c.trajectory.map(values)),
+        ])
+    }
+}
