@@ -3,6 +3,15 @@
 
 SWIFT       ?= swift
 THREADS     ?= $(shell nproc 2>/dev/null || echo 1)
+# make bench options: the suite profile, comma-separated submissions/workloads (default:
+# the profile's), trial processes at once, the run's name (results/<run>.h5, plots/<run>/).
+PROFILE     ?= quick
+SUBMISSIONS ?=
+WORKLOADS   ?=
+JOBS        ?= $(THREADS)
+RUN         ?= $(PROFILE)
+# make plots: a results file or a folder of trial files.
+RESULTS     ?= results/$(RUN).h5
 # Debian packages: OpenBLAS (BLAS + LAPACK), HDF5 (library + h5dump), gnuplot (through
 # libgnuplot-iostream-dev), pkg-config (SwiftPM finds OpenBLAS and HDF5 through it).
 APT_PACKAGES := libopenblas-dev libhdf5-dev libgnuplot-iostream-dev hdf5-tools pkg-config
@@ -41,12 +50,15 @@ test: deps
 perf: build
 	$(RELEASE_BIN) perf --threads $(THREADS)
 
-## bench: the benchmark entry point; today it runs the core performance benchmark
-bench: perf
+## bench: run the suite profile (one trial process per core), merge, score, plot
+bench: build
+	$(RELEASE_BIN) run --profile $(PROFILE) --run $(RUN) --jobs $(JOBS) \
+	  $(if $(SUBMISSIONS),--submissions $(SUBMISSIONS)) $(if $(WORKLOADS),--workloads $(WORKLOADS))
 
-## plots: figures from stored results (arrives with scoring and plotting)
+## plots: scores and figures from stored results, no training (RESULTS=file or folder)
 plots: build
-	@echo "plots: scoring and figures are not implemented yet; nothing was rendered." >&2; exit 2
+	$(RELEASE_BIN) score $(RESULTS)
+	$(RELEASE_BIN) plot $(RESULTS) --output plots/$(basename $(notdir $(RESULTS)))
 
 ## clean: remove build products and scratch output (never results/ or plots/ contents)
 clean:

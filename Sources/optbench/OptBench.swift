@@ -7,5 +7,5 @@ struct OptBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "optbench",
         abstract: "A reproducible, AlgoPerf-style benchmark suite for training algorithms, on the CPU.",
-        subcommands: [Perf.self])
+        subcommands: [ListCommand.self, Perf.self, Conformance.self])
 }
