@@ -8,6 +8,20 @@ import Tensor
 /// returns the gradient with respect to the input. A layer is a reference type because
 /// that cache is state shared between the two passes; one instance serves one model and
 /// must not be used from two threads at once.
+///
+/// Conventions shared by every layer in this module:
+/// - A layer is made with its name first and unlabelled, like `Sequential` and
+///   `Residual`: `Linear("fc1", inputFeatures: 8, outputFeatures: 4, layout: &layout)`.
+/// - A layer with parameters registers them at construction in a `ParameterLayout`
+///   passed `inout`, as `"<name>.<parameter>"` (`"fc1.weight"`, `"fc1.bias"`,
+///   `"ln.scale"`, `"ln.shift"`, `"tok.weight"`), and keeps the returned views. Containers
+///   add no prefix, so names must be unique across the whole model: give nested layers
+///   qualified names yourself (`"block1.fc1"`).
+/// - Dense layers act on the last axis and treat all leading axes as a batch, so the same
+///   `Linear` serves `[batch, features]` and `[batch, sequence, features]`.
+/// - `initialize` overwrites only the layer's own views, drawing from the generator in a
+///   fixed order, so a model's initial parameters depend only on the seed.
+/// - Parameter-free layers (activations, dropout) take a default name.
 public protocol Layer: AnyObject {
     /// Name used in error messages and as the prefix of the layer's parameter names.
     var name: String { get }
@@ -41,6 +55,14 @@ extension Layer {
         precondition(
             matches,
             "\(Self.self) '\(name)': \(what) shape \(actual) does not match expected \(expected.map { $0.map(String.init) ?? "*" })")
+    }
+
+    /// Stops with a message naming this layer unless `actual` has at least one axis and its
+    /// last extent is `extent`; leading axes may be anything (they are a batch).
+    public func checkLastAxis(_ actual: [Int], is extent: Int, what: String = "input") {
+        precondition(
+            actual.last == extent,
+            "\(Self.self) '\(name)': \(what) shape \(actual) does not match expected [..., \(extent)]")
     }
 
     /// Stops with a message naming this layer unless `backward` follows a `forward`.

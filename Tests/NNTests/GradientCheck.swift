@@ -91,6 +91,26 @@ enum GradientCheck {
         compare(pairs, what: what, sourceLocation: sourceLocation)
     }
 
+    /// Parameters of `layout` drawn from `N(0, standardDeviation²)`, seeded.
+    static func randomParameters(_ layout: ParameterLayout, seed: UInt64, standardDeviation: Float = 1) -> ParameterSet {
+        var rng = RandomGenerator(seed: seed)
+        var parameters = ParameterSet(layout: layout)
+        parameters.values.withUnsafeMutableBufferPointer { rng.fillNormal($0, standardDeviation: standardDeviation) }
+        return parameters
+    }
+
+    /// A standard normal tensor of `shape`, seeded.
+    static func randomInput(_ shape: [Int], seed: UInt64) -> Tensor {
+        var rng = RandomGenerator(seed: seed)
+        return Tensor.randomNormal(shape: shape, using: &rng)
+    }
+
+    /// Normal samples pushed at least `margin` away from zero, so a finite-difference step
+    /// never straddles a kink at zero (ReLU).
+    static func randomInputAwayFromZero(_ shape: [Int], seed: UInt64, margin: Float = 0.1) -> Tensor {
+        randomInput(shape, seed: seed).map { $0 < 0 ? $0 - margin : $0 + margin }
+    }
+
     static func sampleIndices(_ count: Int, _ samples: Int, _ rng: inout RandomGenerator) -> [Int] {
         count <= samples ? Array(0..<count) : Array(rng.permutation(count).prefix(samples))
     }
