@@ -1,11 +1,32 @@
 import ArgumentParser
+import Foundation
+import Tensor
 
-/// The `optbench` command line: benchmarks of the numerical core and, as the project
-/// grows, running, scoring and plotting the suite.
-@main
+/// The `optbench` command line: run, score and plot the suite; benchmarks of the
+/// numerical core; optimizer conformance against optax.
 struct OptBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "optbench",
         abstract: "A reproducible, AlgoPerf-style benchmark suite for training algorithms, on the CPU.",
         subcommands: [ListCommand.self, Perf.self, Conformance.self])
+}
+
+/// Entry point: first make sure OpenBLAS runs its best kernels for this CPU (see
+/// `BLASKernelSelection`), re-executing once with `OPENBLAS_CORETYPE` set when needed;
+/// then run the command line.
+@main
+enum Entry {
+    static func main() {
+        if let core = BLASKernelSelection.recommendedCoreType() {
+            setenv("OPENBLAS_CORETYPE", core, 1)
+            let arguments = CommandLine.arguments
+            let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? arguments[0]
+            var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
+            argv.append(nil)
+            execv(executable, argv)
+            // execv only returns on failure: carry on with OpenBLAS's own choice.
+            FileHandle.standardError.write(Data("optbench: could not re-execute with OPENBLAS_CORETYPE=\(core); continuing\n".utf8))
+        }
+        OptBench.main()
+    }
 }

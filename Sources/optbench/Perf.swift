@@ -25,5 +25,18 @@ struct Perf: ParsableCommand {
         let peak = Benchmarks.sgemmRate(size: 1024, seconds: seconds)
         let bandwidth = Benchmarks.copyBandwidth(megabytes: 256, seconds: seconds)
         print(String(format: "sgemm 1024³: %.1f GFLOP/s   memory copy: %.1f GB/s", peak, bandwidth))
+        print("")
+        let rows = Self.layerCases.map { LayerBenchmarks.measure($0, seconds: seconds) }
+        LayerBenchmarks.printTable(rows, sgemmRate: peak)
+    }
+
+    /// Layers at the sizes the workloads use (see each workload's spec).
+    static var layerCases: [LayerBenchmarks.Case] {
+        [
+            LayerBenchmarks.linear(batch: 2048, input: 128, output: 512),
+            LayerBenchmarks.linear(batch: 2048, input: 512, output: 128),
+            LayerBenchmarks.linear(batch: 2048, input: 128, output: 128),
+            LayerBenchmarks.linear(batch: 128, input: 256, output: 10),
+        ]
     }
 }
