@@ -17,6 +17,14 @@ public enum SubmissionRegistry {
         Yogi.self,
         Adagrad.self,
         RMSProp.self,
+        LAMB.self,
+        LARS.self,
+        Lion.self,
+        Signum.self,
+        NovoGrad.self,
+        Adan.self,
+        ADOPT.self,
+        AdEMAMix.self,
     ]
 
     /// Registry names, in order.

@@ -1,0 +1,102 @@
+import Core
+import Foundation
+import NN
+
+/// LAMB (layer-wise adaptive moments) with linear warmup and cosine decay.
+///
+/// You et al., "Large Batch Optimization for Deep Learning: Training BERT in 76 minutes"
+/// (ICLR 2020), as optax's `lamb`: Adam's bias-corrected direction plus decoupled decay,
+/// `u = m̂/(√v̂ + ε) + λθ`, then per tensor `θ ← θ − η_t·(‖θ‖/‖u‖)·u` (ratio 1 when either
+/// norm is zero). The paper clips ‖θ‖ through a scaling function φ; optax uses φ = identity,
+/// and so does this file. With `exclude_vectors = 1` (the default for training, as in
+/// BERT's recipe) biases and norm parameters get neither decay nor a trust ratio; optax
+/// adapts every tensor, so conformance sets it to 0.
+public struct LAMB: Submission, OptaxConformant {
+    public static let name = "lamb"
+    public static let optaxReference = "optax.lamb"
+
+    public static let searchSpace = SearchSpace([
+        "learning_rate": .range(min: 1e-4, max: 1e-1, scaling: .log),
+        "one_minus_beta1": .range(min: 0.01, max: 0.2, scaling: .log),
+        "beta2": .feasiblePoints([0.999]),
+        "weight_decay": .range(min: 1e-4, max: 0.1, scaling: .log),
+        "warmup_fraction": .feasiblePoints([0.05]),
+    ])
+
+    public static let defaultHyperparameters = Hyperparameters([
+        "learning_rate": 5e-3, "one_minus_beta1": 0.1, "beta2": 0.999, "weight_decay": 0.01, "warmup_fraction": 0.05,
+        "epsilon": 1e-6, "exclude_vectors": 1,
+    ])
+
+    let schedule: WarmupCosineSchedule
+    let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float
+    let excludeVectors: Bool
+    var firstMoment: [Float]
+    var secondMoment: [Float]
+    /// Holds the gradient, then the unscaled update `u`.
+    var gradient: ParameterSet
+
+    public init(info: WorkloadInfo, hyperparameters: Hyperparameters, budget: Budget) throws {
+        schedule = try WarmupCosineSchedule(hyperparameters: hyperparameters, budget: budget)
+        beta1 = Float(try hyperparameters.decayRate(oneMinus: "one_minus_beta1"))
+        beta2 = Float(try hyperparameters.decayRate("beta2"))
+        epsilon = Float(try hyperparameters.nonNegative("epsilon", default: 1e-6))
+        weightDecay = Float(try hyperparameters.nonNegative("weight_decay", default: 0))
+        excludeVectors = try hyperparameters.flag("exclude_vectors", default: true)
+        firstMoment = [Float](repeating: 0, count: info.layout.count)
+        secondMoment = firstMoment
+        gradient = ParameterSet(layout: info.layout)
+    }
+
+    public mutating func step(_ parameters: inout ParameterSet, oracle: Oracle, context: StepContext) throws {
+        oracle.gradient(at: parameters, into: &gradient)
+        let t = Double(context.step + 1)
+        let rate = Float(schedule.learningRate(at: context.step))
+        let correction1 = Float(1 - pow(Double(beta1), t))
+        let correction2 = Float(1 - pow(Double(beta2), t))
+        let (b1, b2, eps) = (beta1, beta2, epsilon)
+        for view in parameters.views {
+            let adapt = !excludeVectors || view.kind.isMatrixLike
+            let decay = adapt ? weightDecay : 0
+            parameters.values.withUnsafeMutableBufferPointer { theta in
+                firstMoment.withUnsafeMutableBufferPointer { m in
+                    secondMoment.withUnsafeMutableBufferPointer { v in
+                        gradient.values.withUnsafeMutableBufferPointer { u in
+                            var parameterNorm = 0.0, updateNorm = 0.0
+                            for i in view.range {
+                                let gi = u[i]
+                                let mi = b1 * m[i] + (1 - b1) * gi
+                                let vi = b2 * v[i] + (1 - b2) * gi * gi
+                                m[i] = mi
+                                v[i] = vi
+                                let ui = (mi / correction1) / ((vi / correction2).squareRoot() + eps) + decay * theta[i]
+                                u[i] = ui
+                                parameterNorm += Double(theta[i]) * Double(theta[i])
+                                updateNorm += Double(ui) * Double(ui)
+                            }
+                            let ratio = adapt && parameterNorm > 0 && updateNorm > 0
+                                ? Float((parameterNorm / updateNorm).squareRoot()) : 1
+                            let scale = rate * ratio
+                            for i in view.range { theta[i] -= scale * u[i] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    public var stateBytes: Int { 2 * firstMoment.count * MemoryLayout<Float>.size }
+
+    public static func conformanceHyperparameters(optaxArguments a: inout OptaxArguments) throws -> Hyperparameters {
+        try a.require("eps_root", is: .number(0), optaxDefault: .number(0))
+        try a.require("mask", is: .null, optaxDefault: .null)
+        return Hyperparameters([
+            "learning_rate": try OptaxMapping.learningRate(&a),
+            "one_minus_beta1": 1 - (try a.number("b1", default: 0.9)),
+            "beta2": try a.number("b2", default: 0.999),
+            "epsilon": try a.number("eps", default: 1e-6),
+            "weight_decay": try a.number("weight_decay", default: 0),
+            "exclude_vectors": 0,
+        ])
+    }
+}
