@@ -54,7 +54,7 @@ extension Layer {
             && zip(actual, expected).allSatisfy { a, e in e == nil || e == a }
         precondition(
             matches,
-            "\(Self.self) '\(name)': \(what) shape \(actual) does not match expected \(expected.map { $0.map(String.init) ?? "*" })")
+            "\(Self.self) '\(name)': \(what) shape \(actual) does not match expected [\(expected.map { $0.map(String.init) ?? "*" }.joined(separator: ", "))]")
     }
 
     /// Stops with a message naming this layer unless `actual` has at least one axis and its
