@@ -73,3 +73,14 @@ extension Layer {
         return value
     }
 }
+
+/// `sums[j] += Σ_r matrix[r, j]` for a dense row-major `rows × columns` matrix (bias and
+/// shift gradients).
+func addColumnSums(
+    _ matrix: UnsafeBufferPointer<Float>, rows: Int, columns: Int, into sums: UnsafeMutableBufferPointer<Float>
+) {
+    for row in 0..<rows {
+        let base = row * columns
+        for j in 0..<columns { sums[j] += matrix[base + j] }
+    }
+}
