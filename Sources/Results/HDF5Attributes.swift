@@ -92,18 +92,25 @@ extension HDF5Group {
         return value
     }
 
-    /// An integer attribute as Int.
+    /// An integer attribute as Int; an unsigned value above `Int.max` throws (HDF5 itself
+    /// would silently clamp it).
     public func intAttribute(_ name: String) throws -> Int {
-        var value: Int64 = 0
-        try readNumberAttribute(name, memoryType: HDF5Library.nativeInt64, allowFloat: false, &value)
-        return Int(value)
+        switch try integerAttribute(name) {
+        case .signed(let value): return Int(value)
+        case .unsigned(let value):
+            guard let result = Int(exactly: value) else { throw attributeError(name, "value \(value) does not fit a signed 64-bit integer") }
+            return result
+        }
     }
 
-    /// An integer attribute as UInt64.
+    /// An integer attribute as UInt64; a negative value throws.
     public func uint64Attribute(_ name: String) throws -> UInt64 {
-        var value: UInt64 = 0
-        try readNumberAttribute(name, memoryType: HDF5Library.nativeUInt64, allowFloat: false, &value)
-        return value
+        switch try integerAttribute(name) {
+        case .unsigned(let value): return value
+        case .signed(let value):
+            guard let result = UInt64(exactly: value) else { throw attributeError(name, "value \(value) is negative, expected an unsigned integer") }
+            return result
+        }
     }
 
     // MARK: - Plumbing
@@ -123,6 +130,28 @@ extension HDF5Group {
         guard H5Awrite(attribute, memoryType, value) >= 0 else { throw attributeFailure(name, "cannot write the attribute") }
     }
 
+    private enum IntegerValue {
+        case signed(Int64)
+        case unsigned(UInt64)
+    }
+
+    /// Reads an integer attribute in 64 bits of its own signedness, so nothing is clamped.
+    private func integerAttribute(_ name: String) throws -> IntegerValue {
+        try HDF5Library.locked {
+            try withAttribute(name) { attribute, type in
+                guard H5Tget_class(type) == H5T_INTEGER else { throw attributeError(name, "must be an integer") }
+                if H5Tget_sign(type) == H5T_SGN_NONE {
+                    var value: UInt64 = 0
+                    guard H5Aread(attribute, HDF5Library.nativeUInt64, &value) >= 0 else { throw attributeFailure(name, "cannot be read") }
+                    return .unsigned(value)
+                }
+                var value: Int64 = 0
+                guard H5Aread(attribute, HDF5Library.nativeInt64, &value) >= 0 else { throw attributeFailure(name, "cannot be read") }
+                return .signed(value)
+            }
+        }
+    }
+
     private func readNumberAttribute(_ name: String, memoryType: hid_t, allowFloat: Bool, _ value: UnsafeMutableRawPointer) throws {
         try HDF5Library.locked {
             try withAttribute(name) { attribute, type in
@@ -131,7 +160,7 @@ extension HDF5Group {
                     throw attributeError(name, allowFloat ? "must be a number" : "must be an integer")
                 }
                 guard H5Aread(attribute, memoryType, value) >= 0 else {
-                    throw attributeFailure(name, "cannot be read as \(allowFloat ? "a number" : "an integer") (out of range?)")
+                    throw attributeFailure(name, "cannot be read as a number")
                 }
             }
         }

@@ -51,9 +51,17 @@ extension HDF5Group {
         try readNumbers(name, zero: Float(0), type: HDF5Library.nativeFloat, allowFloat: true)
     }
 
-    /// An integer dataset as Int.
+    /// An integer dataset as Int; unsigned values above `Int.max` throw (HDF5 itself
+    /// would silently clamp them).
     public func intDataset(_ name: String) throws -> [Int] {
-        try readNumbers(name, zero: Int64(0), type: HDF5Library.nativeInt64, allowFloat: false).map { Int($0) }
+        let isUnsigned = try HDF5Library.locked { try withColumn(name) { _, type, _ in H5Tget_sign(type) == H5T_SGN_NONE } }
+        guard isUnsigned else {
+            return try readNumbers(name, zero: Int64(0), type: HDF5Library.nativeInt64, allowFloat: false).map { Int($0) }
+        }
+        return try readNumbers(name, zero: UInt64(0), type: HDF5Library.nativeUInt64, allowFloat: false).map {
+            guard let value = Int(exactly: $0) else { throw datasetError(name, "value \($0) does not fit a signed 64-bit integer") }
+            return value
+        }
     }
 
     /// A string dataset (variable- or fixed-length).

@@ -22,9 +22,10 @@ public final class HDF5File {
     public static func create(_ path: String) throws -> HDF5File {
         try HDF5Library.locked {
             let id = try withStrongCloseAccess(path) { access in
-                H5Fcreate(path, optbench_H5F_ACC_TRUNC(), HDF5Library.defaultProperties, access)
+                let id = H5Fcreate(path, optbench_H5F_ACC_TRUNC(), HDF5Library.defaultProperties, access)
+                guard id >= 0 else { throw HDF5Error.failed(file: path, object: "", "cannot create HDF5 file") }
+                return id
             }
-            guard id >= 0 else { throw HDF5Error.failed(file: path, object: "", "cannot create HDF5 file") }
             return HDF5File(path: path, id: id)
         }
     }
@@ -36,9 +37,13 @@ public final class HDF5File {
                 throw HDF5Error(file: path, object: "", message: "does not exist")
             }
             let flags = writable ? optbench_H5F_ACC_RDWR() : optbench_H5F_ACC_RDONLY()
-            let id = try withStrongCloseAccess(path) { access in H5Fopen(path, flags, access) }
-            guard id >= 0 else {
-                throw HDF5Error.failed(file: path, object: "", "cannot be opened as HDF5 (not an HDF5 file, truncated or corrupt)")
+            let id = try withStrongCloseAccess(path) { access in
+                let id = H5Fopen(path, flags, access)
+                // The error stack is read before any other HDF5 call clears it.
+                guard id >= 0 else {
+                    throw HDF5Error.failed(file: path, object: "", "cannot be opened as HDF5 (not an HDF5 file, truncated or corrupt)")
+                }
+                return id
             }
             return HDF5File(path: path, id: id)
         }
@@ -141,13 +146,13 @@ public final class HDF5File {
     }
 
     /// A file-access property list with the strong close degree, for the duration of `body`.
-    private static func withStrongCloseAccess(_ path: String, _ body: (hid_t) -> hid_t) throws -> hid_t {
+    private static func withStrongCloseAccess(_ path: String, _ body: (hid_t) throws -> hid_t) throws -> hid_t {
         let access = H5Pcreate(optbench_H5P_FILE_ACCESS())
         guard access >= 0 else { throw HDF5Error.failed(file: path, object: "", "cannot create file-access properties") }
         defer { H5Pclose(access) }
         guard H5Pset_fclose_degree(access, H5F_CLOSE_STRONG) >= 0 else {
             throw HDF5Error.failed(file: path, object: "", "cannot set the file close degree")
         }
-        return body(access)
+        return try body(access)
     }
 }

@@ -19,7 +19,7 @@ import Testing
         try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: truncated))
         let truncation = #expect(throws: HDF5Error.self) { try ResultsFile.read(truncated) }
         #expect(truncation?.file == truncated)
-        #expect(truncation?.description.contains("truncated") == true)
+        #expect(truncation?.description.contains("truncated file: eof = \(bytes.count / 2)") == true)
 
         let unfinished = directory + "/unfinished.h5"
         let file = try HDF5File.create(unfinished)

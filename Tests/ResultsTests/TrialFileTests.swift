@@ -113,3 +113,33 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == ["blocker", "occupied.h5"])
     }
 }
+
+/// The suite runner writes and checks trial files from several threads at once.
+@Suite struct TrialFileConcurrencyTests {
+    @Test func concurrentWritesAndReadsFromManyThreadsAllSucceed() throws {
+        let directory = try ResultsFixtures.temporaryDirectory("threads")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let failures = FailureLog()
+        DispatchQueue.concurrentPerform(iterations: 16) { i in
+            let path = "\(directory)/s\(i % 4)/trial_\(i).h5"
+            do {
+                try TrialFile.write(ResultsFixtures.reachedTrial(trial: i), provenance: ResultsFixtures.provenance(), to: path)
+                guard TrialFile.isComplete(at: path), try ResultsFile.read(path).trials.first?.key.trial == i else {
+                    failures.add("trial \(i) did not read back")
+                    return
+                }
+            } catch {
+                failures.add("trial \(i): \(error)")
+            }
+        }
+        #expect(failures.messages.isEmpty)
+        #expect(ResultsFile.trialFiles(under: directory).count == 16)
+    }
+}
+
+private final class FailureLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [String] = []
+    func add(_ message: String) { lock.withLock { stored.append(message) } }
+    var messages: [String] { lock.withLock { stored } }
+}
