@@ -25,6 +25,9 @@ public enum SubmissionRegistry {
         Adan.self,
         ADOPT.self,
         AdEMAMix.self,
+        ScheduleFreeAdamW.self,
+        Prodigy.self,
+        DAdaptAdamW.self,
     ]
 
     /// Registry names, in order.
