@@ -28,6 +28,7 @@ public enum SubmissionRegistry {
         ScheduleFreeAdamW.self,
         Prodigy.self,
         DAdaptAdamW.self,
+        Muon.self,
     ]
 
     /// Registry names, in order.
