@@ -17,6 +17,8 @@ public enum SubmissionRegistry {
         Yogi.self,
         Adagrad.self,
         RMSProp.self,
+        Adafactor.self,
+        SM3.self,
         LAMB.self,
         LARS.self,
         Lion.self,
