@@ -1,4 +1,5 @@
 import Foundation
+import Harness
 import NN
 import Tensor
 
@@ -64,16 +65,11 @@ enum LayerBenchmarks {
 
     /// Prints the table with each rate's ratio to the measured sgemm rate.
     static func printTable(_ rows: [Row], sgemmRate: Double) {
-        print(padded("layer", 20) + padded("shape", 40) + "fwd GFLOP/s  bwd GFLOP/s  fwd+bwd GFLOP/s  fwd+bwd / sgemm")
+        print("layer".leftAligned(20) + "shape".leftAligned(40) + "fwd GFLOP/s  bwd GFLOP/s  fwd+bwd GFLOP/s  fwd+bwd / sgemm")
         for row in rows {
-            print(padded(row.layer, 20) + padded(row.shape, 40) + String(
+            print(row.layer.leftAligned(20) + row.shape.leftAligned(40) + String(
                 format: "%11.1f  %11.1f  %15.1f  %14.0f%%",
                 row.forwardRate, row.backwardRate, row.combinedRate, 100 * row.combinedRate / sgemmRate))
         }
-    }
-
-    /// `text` left-aligned in `width` characters (counting characters, not bytes).
-    static func padded(_ text: String, _ width: Int) -> String {
-        text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
     }
 }
