@@ -87,9 +87,17 @@ extension HDF5Group {
 
     /// A number attribute (integer or float) as Double.
     public func doubleAttribute(_ name: String) throws -> Double {
-        var value = 0.0
-        try readNumberAttribute(name, memoryType: HDF5Library.nativeDouble, allowFloat: true, &value)
-        return value
+        try HDF5Library.locked {
+            try withAttribute(name) { attribute, type in
+                let typeClass = H5Tget_class(type)
+                guard typeClass == H5T_INTEGER || typeClass == H5T_FLOAT else { throw attributeError(name, "must be a number") }
+                var value = 0.0
+                guard H5Aread(attribute, HDF5Library.nativeDouble, &value) >= 0 else {
+                    throw attributeFailure(name, "cannot be read as a number")
+                }
+                return value
+            }
+        }
     }
 
     /// An integer attribute as Int; an unsigned value above `Int.max` throws (HDF5 itself
@@ -148,20 +156,6 @@ extension HDF5Group {
                 var value: Int64 = 0
                 guard H5Aread(attribute, HDF5Library.nativeInt64, &value) >= 0 else { throw attributeFailure(name, "cannot be read") }
                 return .signed(value)
-            }
-        }
-    }
-
-    private func readNumberAttribute(_ name: String, memoryType: hid_t, allowFloat: Bool, _ value: UnsafeMutableRawPointer) throws {
-        try HDF5Library.locked {
-            try withAttribute(name) { attribute, type in
-                let typeClass = H5Tget_class(type)
-                guard typeClass == H5T_INTEGER || (allowFloat && typeClass == H5T_FLOAT) else {
-                    throw attributeError(name, allowFloat ? "must be a number" : "must be an integer")
-                }
-                guard H5Aread(attribute, memoryType, value) >= 0 else {
-                    throw attributeFailure(name, "cannot be read as a number")
-                }
             }
         }
     }
