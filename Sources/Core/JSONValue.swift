@@ -11,14 +11,17 @@ public enum JSONValue: Sendable, Equatable {
     case null
 
     /// Parses UTF-8 JSON text; `source` names the file in errors.
+    ///
+    /// Decoding goes through `JSONDecoder`, which rounds decimal numbers correctly; Linux
+    /// Foundation's `JSONSerialization` can be off in the last bit (it read
+    /// `3.0000000000000004e-08` as `3.000000000000001e-08`), which would break bit-for-bit
+    /// reproducibility of hyperparameters handed from `optbench run` to its trials.
     public static func parse(_ data: Data, source: String) throws -> JSONValue {
-        let raw: Any
         do {
-            raw = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            return try JSONDecoder().decode(JSONValue.self, from: data)
         } catch {
-            throw InputError(source: source, field: nil, message: "is not valid JSON (\(error.localizedDescription))")
+            throw InputError(source: source, field: nil, message: "is not valid JSON (\(Self.describe(error)))")
         }
-        return try JSONValue(foundation: raw, source: source, path: "")
     }
 
     /// Reads and parses a JSON file.
@@ -29,21 +32,14 @@ public enum JSONValue: Sendable, Equatable {
         return try parse(data, source: path)
     }
 
-    private init(foundation value: Any, source: String, path: String) throws {
-        switch value {
-        case is NSNull: self = .null
-        case let n as NSNumber:
-            // JSON booleans arrive as NSNumber with Objective-C type "c"; numbers never do.
-            if String(cString: n.objCType) == "c" { self = .bool(n.boolValue) } else { self = .number(n.doubleValue) }
-        case let s as String: self = .string(s)
-        case let a as [Any]:
-            self = .array(try a.enumerated().map { try JSONValue(foundation: $1, source: source, path: "\(path)[\($0)]") })
-        case let o as [String: Any]:
-            var result: [String: JSONValue] = [:]
-            for (k, v) in o { result[k] = try JSONValue(foundation: v, source: source, path: path.isEmpty ? k : "\(path).\(k)") }
-            self = .object(result)
-        default:
-            throw InputError(source: source, field: path, message: "holds an unsupported JSON value")
+    private static func describe(_ error: Error) -> String {
+        guard let decoding = error as? DecodingError else { return error.localizedDescription }
+        switch decoding {
+        case .dataCorrupted(let context), .typeMismatch(_, let context), .valueNotFound(_, let context), .keyNotFound(_, let context):
+            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
+            return [context.debugDescription, underlying].compactMap { $0 }.joined(separator: ": ")
+        @unknown default:
+            return "\(decoding)"
         }
     }
 
@@ -88,6 +84,25 @@ public enum JSONValue: Sendable, Equatable {
             }
         }
         return out + "\""
+    }
+}
+
+extension JSONValue: Decodable {
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let b = try? container.decode(Bool.self) {
+            self = .bool(b)
+        } else if let x = try? container.decode(Double.self) {
+            self = .number(x)
+        } else if let s = try? container.decode(String.self) {
+            self = .string(s)
+        } else if let a = try? container.decode([JSONValue].self) {
+            self = .array(a)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
     }
 }
 

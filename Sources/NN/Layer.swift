@@ -54,7 +54,7 @@ extension Layer {
             && zip(actual, expected).allSatisfy { a, e in e == nil || e == a }
         precondition(
             matches,
-            "\(Self.self) '\(name)': \(what) shape \(actual) does not match expected \(expected.map { $0.map(String.init) ?? "*" })")
+            "\(Self.self) '\(name)': \(what) shape \(actual) does not match expected [\(expected.map { $0.map(String.init) ?? "*" }.joined(separator: ", "))]")
     }
 
     /// Stops with a message naming this layer unless `actual` has at least one axis and its
@@ -71,5 +71,16 @@ extension Layer {
             preconditionFailure("\(Self.self) '\(name)': backward called without a preceding forward")
         }
         return value
+    }
+}
+
+/// `sums[j] += Σ_r matrix[r, j]` for a dense row-major `rows × columns` matrix (bias and
+/// shift gradients).
+func addColumnSums(
+    _ matrix: UnsafeBufferPointer<Float>, rows: Int, columns: Int, into sums: UnsafeMutableBufferPointer<Float>
+) {
+    for row in 0..<rows {
+        let base = row * columns
+        for j in 0..<columns { sums[j] += matrix[base + j] }
     }
 }

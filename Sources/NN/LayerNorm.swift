@@ -74,7 +74,7 @@ public final class LayerNorm: Layer {
                     }
                 }
                 gradient.withUnsafeMutableBufferPointer(shift) { dBeta in
-                    Linear.addColumnSums(dy, rows: inverseDeviations.count, columns: width, into: dBeta)
+                    addColumnSums(dy, rows: inverseDeviations.count, columns: width, into: dBeta)
                 }
                 parameters.withUnsafeBufferPointer(scale) { gamma in
                     inputGradient.withUnsafeMutableBufferPointer { dx in

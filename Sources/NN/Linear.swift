@@ -102,7 +102,7 @@ public final class Linear: Layer {
             }
             if let bias {
                 gradient.withUnsafeMutableBufferPointer(bias) { db in
-                    Linear.addColumnSums(dy, rows: rows, columns: outputFeatures, into: db)
+                    addColumnSums(dy, rows: rows, columns: outputFeatures, into: db)
                 }
             }
             // dx = dy · W  (rows × out · out × in)
@@ -134,16 +134,6 @@ public final class Linear: Layer {
         }
         if let bias {
             parameters.withUnsafeMutableBufferPointer(bias) { $0.update(repeating: 0) }
-        }
-    }
-
-    /// `sums[j] += Σ_r matrix[r, j]` for a dense row-major `rows × columns` matrix.
-    static func addColumnSums(
-        _ matrix: UnsafeBufferPointer<Float>, rows: Int, columns: Int, into sums: UnsafeMutableBufferPointer<Float>
-    ) {
-        for row in 0..<rows {
-            let base = row * columns
-            for j in 0..<columns { sums[j] += matrix[base + j] }
         }
     }
 }

@@ -17,6 +17,8 @@ public enum SubmissionRegistry {
         Yogi.self,
         Adagrad.self,
         RMSProp.self,
+        Adafactor.self,
+        SM3.self,
         LAMB.self,
         LARS.self,
         Lion.self,
@@ -25,6 +27,10 @@ public enum SubmissionRegistry {
         Adan.self,
         ADOPT.self,
         AdEMAMix.self,
+        ScheduleFreeAdamW.self,
+        Prodigy.self,
+        DAdaptAdamW.self,
+        Muon.self,
     ]
 
     /// Registry names, in order.

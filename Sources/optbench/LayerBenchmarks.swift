@@ -1,4 +1,5 @@
 import Foundation
+import Harness
 import NN
 import Tensor
 
@@ -62,18 +63,38 @@ enum LayerBenchmarks {
         }
     }
 
-    /// Prints the table with each rate's ratio to the measured sgemm rate.
-    static func printTable(_ rows: [Row], sgemmRate: Double) {
-        print(padded("layer", 20) + padded("shape", 40) + "fwd GFLOP/s  bwd GFLOP/s  fwd+bwd GFLOP/s  fwd+bwd / sgemm")
-        for row in rows {
-            print(padded(row.layer, 20) + padded(row.shape, 40) + String(
-                format: "%11.1f  %11.1f  %15.1f  %14.0f%%",
-                row.forwardRate, row.backwardRate, row.combinedRate, 100 * row.combinedRate / sgemmRate))
+    static func conv2d(batch: Int, channels: Int, outputChannels: Int, size: Int, stride: Int = 1) -> Case {
+        let geometry = Conv2dGeometry(
+            inputShape: [batch, channels, size, size], outputChannels: outputChannels, kernelHeight: 3, kernelWidth: 3,
+            stride: stride, padding: 1)
+        return Case(
+            label: "Conv2d 3×3", shape: "\(batch)×\(channels)×\(size)² → \(outputChannels), stride \(stride)",
+            forwardFlops: Double(geometry.forwardFlops), inputShape: [batch, channels, size, size]
+        ) { layout in
+            Conv2d(name: "conv", inputChannels: channels, outputChannels: outputChannels, kernelSize: 3, stride: stride, padding: 1, layout: &layout)
         }
     }
 
-    /// `text` left-aligned in `width` characters (counting characters, not bytes).
-    static func padded(_ text: String, _ width: Int) -> String {
-        text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
+    /// Causal attention FLOPs: four projections plus QKᵀ and AV over the full square
+    /// (the causal half is not subtracted, as is customary).
+    static func attention(batch: Int, length: Int, dimension: Int, heads: Int) -> Case {
+        let tokens = Double(batch * length)
+        let flops = 4 * 2 * tokens * Double(dimension * dimension) + 2 * 2 * tokens * Double(length * dimension)
+        return Case(
+            label: "CausalSelfAttention", shape: "\(batch)×\(length)×\(dimension), \(heads) heads",
+            forwardFlops: flops, inputShape: [batch, length, dimension]
+        ) { layout in
+            CausalSelfAttention(name: "attention", dimension: dimension, heads: heads, layout: &layout)
+        }
+    }
+
+    /// Prints the table with each rate's ratio to the measured sgemm rate.
+    static func printTable(_ rows: [Row], sgemmRate: Double) {
+        print("layer".leftAligned(20) + "shape".leftAligned(40) + "fwd GFLOP/s  bwd GFLOP/s  fwd+bwd GFLOP/s  fwd+bwd / sgemm")
+        for row in rows {
+            print(row.layer.leftAligned(20) + row.shape.leftAligned(40) + String(
+                format: "%11.1f  %11.1f  %15.1f  %14.0f%%",
+                row.forwardRate, row.backwardRate, row.combinedRate, 100 * row.combinedRate / sgemmRate))
+        }
     }
 }

@@ -8,7 +8,10 @@ struct OptBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "optbench",
         abstract: "A reproducible, AlgoPerf-style benchmark suite for training algorithms, on the CPU.",
-        subcommands: [ListCommand.self, Perf.self, Conformance.self])
+        subcommands: [
+            ListCommand.self, RunCommand.self, TrialCommand.self, MergeCommand.self, ShowCommand.self, ScoreCommand.self,
+            PlotCommand.self, Perf.self, Conformance.self,
+        ])
 }
 
 /// Entry point: first make sure OpenBLAS runs its best kernels for this CPU (see

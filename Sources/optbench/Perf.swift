@@ -37,6 +37,13 @@ struct Perf: ParsableCommand {
             LayerBenchmarks.linear(batch: 2048, input: 512, output: 128),
             LayerBenchmarks.linear(batch: 2048, input: 128, output: 128),
             LayerBenchmarks.linear(batch: 128, input: 256, output: 10),
+            LayerBenchmarks.conv2d(batch: 64, channels: 3, outputChannels: 32, size: 32),
+            LayerBenchmarks.conv2d(batch: 64, channels: 32, outputChannels: 32, size: 32),
+            LayerBenchmarks.conv2d(batch: 64, channels: 32, outputChannels: 64, size: 32, stride: 2),
+            LayerBenchmarks.conv2d(batch: 64, channels: 64, outputChannels: 64, size: 16),
+            LayerBenchmarks.conv2d(batch: 64, channels: 64, outputChannels: 128, size: 16, stride: 2),
+            LayerBenchmarks.conv2d(batch: 64, channels: 128, outputChannels: 128, size: 8),
+            LayerBenchmarks.attention(batch: 16, length: 128, dimension: 128, heads: 4),
         ]
     }
 }

@@ -11,19 +11,19 @@ extension Scoreboard {
         ]
         let nameWidth = max(10, (submissions.map(\.count).max() ?? 0))
         let columnWidth = max(12, (workloads.map(\.count).max() ?? 0))
-        var header = "submission".padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-        header += "  " + "score".leftPadded(6) + "  " + "95% interval".leftPadded(15)
-        for workload in workloads { header += "  " + workload.leftPadded(columnWidth) }
+        var header = "submission".leftAligned(nameWidth)
+        header += "  " + "score".rightAligned(6) + "  " + "95% interval".rightAligned(15)
+        for workload in workloads { header += "  " + workload.rightAligned(columnWidth) }
         lines.append(header)
         let order = submissions.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : submissions[$0] < submissions[$1] }
         for s in order {
-            var line = submissions[s].padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-            line += "  " + String(format: "%.3f", scores[s]).leftPadded(6)
-            line += "  " + String(format: "[%.3f, %.3f]", intervals[s].low, intervals[s].high).leftPadded(15)
+            var line = submissions[s].leftAligned(nameWidth)
+            line += "  " + String(format: "%.3f", scores[s]).rightAligned(6)
+            line += "  " + String(format: "[%.3f, %.3f]", intervals[s].low, intervals[s].high).rightAligned(15)
             for w in workloads.indices {
                 var cell = Self.format(gatedValues[s][w])
                 if gatedValues[s][w].isInfinite, values[s][w].isFinite { cell = "∞ (gated)" }
-                line += "  " + cell.leftPadded(columnWidth)
+                line += "  " + cell.rightAligned(columnWidth)
             }
             lines.append(line)
         }
@@ -33,11 +33,5 @@ extension Scoreboard {
     /// "∞", or four significant digits.
     static func format(_ value: Double) -> String {
         value.isFinite ? String(format: "%.4g", value) : "∞"
-    }
-}
-
-private extension String {
-    func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: " ", count: width - count) + self
     }
 }

@@ -1,0 +1,320 @@
+import Tensor
+
+/// Multi-head causal self-attention on `[batch, length, dimension]` sequences
+/// (the attention block of a decoder-only transformer, without the residual).
+///
+/// With `d = dimension / heads` and projections in PyTorch's convention `y = x·Wᵀ + b`:
+///
+///     Q = X·Wqᵀ + bq,  K = X·Wkᵀ + bk,  V = X·Wvᵀ + bv          (each [batch·length, dimension])
+///     for every sequence and head h (columns h·d ..< (h+1)·d):
+///         P_h = softmax(Q_h·K_hᵀ / √d + M),   C_h = P_h·V_h       (M[i][j] = −∞ for j > i)
+///     Y = C·Woᵀ + bo
+///
+/// so position `i` only sees positions `0...i`. Parameters, each `[dimension, dimension]`
+/// and stored `[out, in]`: `"<name>.query.weight"` (kind `.attentionQ`), `"<name>.key.weight"`
+/// (`.attentionK`), `"<name>.value.weight"` (`.attentionV`), `"<name>.output.weight"`
+/// (`.attentionOut`); with `bias` on, `"<name>.query.bias"`, `"<name>.key.bias"`,
+/// `"<name>.value.bias"`, `"<name>.output.bias"` (kind `.bias`, `[dimension]`).
+///
+/// Every product goes through `BLAS.gemm`: the four projections are one GEMM each over
+/// all `batch·length` rows, and the per-(sequence, head) products address the head's
+/// columns in place through leading dimensions, so no head is ever copied out. The
+/// backward pass is exact.
+public final class CausalSelfAttention: Layer {
+    public let name: String
+    /// Model width (last axis of input and output).
+    public let dimension: Int
+    /// Number of attention heads; divides `dimension`.
+    public let heads: Int
+    /// Width of one head, `dimension / heads`.
+    public let headDimension: Int
+
+    public let queryWeight: ParameterView
+    public let keyWeight: ParameterView
+    public let valueWeight: ParameterView
+    public let outputWeight: ParameterView
+    public let queryBias: ParameterView?
+    public let keyBias: ParameterView?
+    public let valueBias: ParameterView?
+    public let outputBias: ParameterView?
+
+    /// What backward needs from the last forward.
+    private struct Cache {
+        let input: Tensor
+        let query: Tensor
+        let key: Tensor
+        let value: Tensor
+        /// Attention weights `[batch, heads, length, length]`, zero above the diagonal.
+        let probabilities: Tensor
+        /// Concatenated head outputs `[batch·length, dimension]`, before the output projection.
+        let context: Tensor
+        let batch: Int
+        let length: Int
+    }
+
+    private var cache: Cache?
+
+    /// An attention layer of width `dimension` with `heads` heads; registers its parameters in `layout`.
+    public init(name: String, dimension: Int, heads: Int, bias: Bool = true, layout: inout ParameterLayout) {
+        precondition(dimension >= 1, "CausalSelfAttention '\(name)': dimension must be positive, got \(dimension)")
+        precondition(heads >= 1, "CausalSelfAttention '\(name)': heads must be positive, got \(heads)")
+        precondition(
+            dimension % heads == 0,
+            "CausalSelfAttention '\(name)': dimension \(dimension) is not divisible by heads \(heads)")
+        self.name = name
+        self.dimension = dimension
+        self.heads = heads
+        self.headDimension = dimension / heads
+        let square = [dimension, dimension]
+        queryWeight = layout.add("\(name).query.weight", shape: square, kind: .attentionQ)
+        queryBias = bias ? layout.add("\(name).query.bias", shape: [dimension], kind: .bias) : nil
+        keyWeight = layout.add("\(name).key.weight", shape: square, kind: .attentionK)
+        keyBias = bias ? layout.add("\(name).key.bias", shape: [dimension], kind: .bias) : nil
+        valueWeight = layout.add("\(name).value.weight", shape: square, kind: .attentionV)
+        valueBias = bias ? layout.add("\(name).value.bias", shape: [dimension], kind: .bias) : nil
+        outputWeight = layout.add("\(name).output.weight", shape: square, kind: .attentionOut)
+        outputBias = bias ? layout.add("\(name).output.bias", shape: [dimension], kind: .bias) : nil
+    }
+
+    public var parameterViews: [ParameterView] {
+        [queryWeight, queryBias, keyWeight, keyBias, valueWeight, valueBias, outputWeight, outputBias].compactMap { $0 }
+    }
+
+    /// `1 / √headDimension`, the score scale.
+    public var scoreScale: Float { 1 / Float(headDimension).squareRoot() }
+
+    // MARK: Forward
+
+    public func forward(_ input: Tensor, parameters: ParameterSet) -> Tensor {
+        checkShape(input.shape, expected: [nil, nil, dimension])
+        let batch = input.shape[0], length = input.shape[1]
+        let rows = batch * length
+        let query = project(input, rows: rows, queryWeight, queryBias, parameters)
+        let key = project(input, rows: rows, keyWeight, keyBias, parameters)
+        let value = project(input, rows: rows, valueWeight, valueBias, parameters)
+        var probabilities = Tensor(shape: [batch, heads, length, length])
+        var context = Tensor(shape: [rows, dimension])
+        attend(query: query, key: key, value: value, batch: batch, length: length,
+               probabilities: &probabilities, context: &context)
+        cache = Cache(
+            input: input, query: query, key: key, value: value,
+            probabilities: probabilities, context: context, batch: batch, length: length)
+        return project(context, rows: rows, outputWeight, outputBias, parameters)
+            .reshaped(to: [batch, length, dimension])
+    }
+
+    /// Scores, masked softmax and weighted values for every (sequence, head).
+    private func attend(
+        query: Tensor, key: Tensor, value: Tensor, batch: Int, length: Int,
+        probabilities: inout Tensor, context: inout Tensor
+    ) {
+        let (d, t, dh) = (dimension, length, headDimension)
+        let scale = scoreScale
+        query.withUnsafeBufferPointer { qb in
+            key.withUnsafeBufferPointer { kb in
+                value.withUnsafeBufferPointer { vb in
+                    probabilities.withUnsafeMutableBufferPointer { pb in
+                        context.withUnsafeMutableBufferPointer { cb in
+                            guard let q = qb.baseAddress, let k = kb.baseAddress, let v = vb.baseAddress,
+                                  let p = pb.baseAddress, let c = cb.baseAddress else { return }
+                            for b in 0..<batch {
+                                for h in 0..<heads {
+                                    let head = b * t * d + h * dh
+                                    let scores = p + (b * heads + h) * t * t
+                                    // S = Q_h·K_hᵀ / √d  (t × t)
+                                    BLAS.gemm(
+                                        .none, .transposed, m: t, n: t, k: dh, alpha: scale,
+                                        a: q + head, lda: d, b: k + head, ldb: d, c: scores, ldc: t)
+                                    // Row i keeps columns 0...i (causal mask), softmax over them.
+                                    for i in 0..<t {
+                                        let row = scores + i * t
+                                        Tensor.softmaxRow(row, i + 1)
+                                        (row + i + 1).update(repeating: 0, count: t - i - 1)
+                                    }
+                                    // C_h = P_h·V_h  (t × dh), written into the head's columns.
+                                    BLAS.gemm(
+                                        .none, .none, m: t, n: dh, k: t,
+                                        a: scores, lda: t, b: v + head, ldb: d, c: c + head, ldc: d)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: Backward
+
+    public func backward(_ outputGradient: Tensor, parameters: ParameterSet, gradient: inout ParameterSet) -> Tensor {
+        let cache = requireCache(cache)
+        let (batch, length) = (cache.batch, cache.length)
+        checkShape(outputGradient.shape, expected: [batch, length, dimension], what: "output gradient")
+        let rows = batch * length
+        var inputGradient = Tensor(shape: [rows, dimension])
+        // Output projection: dWo += dYᵀ·C, dbo += Σ dY, dC = dY·Wo.
+        var contextGradient = Tensor(shape: [rows, dimension])
+        projectBackward(
+            outputGradient, input: cache.context, rows: rows, outputWeight, outputBias,
+            parameters: parameters, gradient: &gradient, inputGradient: &contextGradient, accumulate: false)
+
+        var queryGradient = Tensor(shape: [rows, dimension])
+        var keyGradient = Tensor(shape: [rows, dimension])
+        var valueGradient = Tensor(shape: [rows, dimension])
+        attendBackward(
+            cache, contextGradient: contextGradient,
+            queryGradient: &queryGradient, keyGradient: &keyGradient, valueGradient: &valueGradient)
+
+        // Input projections: dX = dQ·Wq + dK·Wk + dV·Wv.
+        projectBackward(
+            queryGradient, input: cache.input, rows: rows, queryWeight, queryBias,
+            parameters: parameters, gradient: &gradient, inputGradient: &inputGradient, accumulate: false)
+        projectBackward(
+            keyGradient, input: cache.input, rows: rows, keyWeight, keyBias,
+            parameters: parameters, gradient: &gradient, inputGradient: &inputGradient, accumulate: true)
+        projectBackward(
+            valueGradient, input: cache.input, rows: rows, valueWeight, valueBias,
+            parameters: parameters, gradient: &gradient, inputGradient: &inputGradient, accumulate: true)
+        return inputGradient.reshaped(to: [batch, length, dimension])
+    }
+
+    /// Gradients through `attend`: from dC to dQ, dK, dV.
+    ///
+    /// Per (sequence, head): `dP = dC_h·V_hᵀ`, `dV_h = P_hᵀ·dC_h`; then the softmax
+    /// backward `dS = P ⊙ (dP − rowsum(dP ⊙ P))` for all heads at once (masked entries
+    /// have `P = 0`, so their `dS` is zero); then `dQ_h = dS·K_h / √d`, `dK_h = dSᵀ·Q_h / √d`.
+    private func attendBackward(
+        _ cache: Cache, contextGradient: Tensor,
+        queryGradient: inout Tensor, keyGradient: inout Tensor, valueGradient: inout Tensor
+    ) {
+        let (d, t, dh, batch) = (dimension, cache.length, headDimension, cache.batch)
+        let scale = scoreScale
+        var probabilityGradient = Tensor(shape: cache.probabilities.shape)
+        cache.probabilities.withUnsafeBufferPointer { pb in
+            cache.value.withUnsafeBufferPointer { vb in
+                contextGradient.withUnsafeBufferPointer { dcb in
+                    probabilityGradient.withUnsafeMutableBufferPointer { dpb in
+                        valueGradient.withUnsafeMutableBufferPointer { dvb in
+                            guard let p = pb.baseAddress, let v = vb.baseAddress, let dc = dcb.baseAddress,
+                                  let dp = dpb.baseAddress, let dv = dvb.baseAddress else { return }
+                            for b in 0..<batch {
+                                for h in 0..<heads {
+                                    let head = b * t * d + h * dh
+                                    let square = (b * heads + h) * t * t
+                                    BLAS.gemm(
+                                        .none, .transposed, m: t, n: t, k: dh,
+                                        a: dc + head, lda: d, b: v + head, ldb: d, c: dp + square, ldc: t)
+                                    BLAS.gemm(
+                                        .transposed, .none, m: t, n: dh, k: t,
+                                        a: p + square, lda: t, b: dc + head, ldb: d, c: dv + head, ldc: d)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let scoreGradient = Tensor.softmaxRowsBackward(output: cache.probabilities, outputGradient: probabilityGradient)
+        scoreGradient.withUnsafeBufferPointer { dsb in
+            cache.query.withUnsafeBufferPointer { qb in
+                cache.key.withUnsafeBufferPointer { kb in
+                    queryGradient.withUnsafeMutableBufferPointer { dqb in
+                        keyGradient.withUnsafeMutableBufferPointer { dkb in
+                            guard let ds = dsb.baseAddress, let q = qb.baseAddress, let k = kb.baseAddress,
+                                  let dq = dqb.baseAddress, let dk = dkb.baseAddress else { return }
+                            for b in 0..<batch {
+                                for h in 0..<heads {
+                                    let head = b * t * d + h * dh
+                                    let square = (b * heads + h) * t * t
+                                    BLAS.gemm(
+                                        .none, .none, m: t, n: dh, k: t, alpha: scale,
+                                        a: ds + square, lda: t, b: k + head, ldb: d, c: dq + head, ldc: d)
+                                    BLAS.gemm(
+                                        .transposed, .none, m: t, n: dh, k: t, alpha: scale,
+                                        a: ds + square, lda: t, b: q + head, ldb: d, c: dk + head, ldc: d)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: Projections
+
+    /// `x·Wᵀ + b` for `rows` rows of width `dimension`, as a `[rows, dimension]` tensor.
+    private func project(
+        _ x: Tensor, rows: Int, _ weight: ParameterView, _ bias: ParameterView?, _ parameters: ParameterSet
+    ) -> Tensor {
+        var y = Tensor(shape: [rows, dimension])
+        guard rows > 0 else { return y }
+        let d = dimension
+        x.withUnsafeBufferPointer { xb in
+            parameters.withUnsafeBufferPointer(weight) { wb in
+                y.withUnsafeMutableBufferPointer { yb in
+                    BLAS.gemm(.none, .transposed, m: rows, n: d, k: d, a: xb.baseAddress!, b: wb.baseAddress!, c: yb.baseAddress!)
+                }
+            }
+        }
+        if let bias {
+            parameters.withUnsafeBufferPointer(bias) { bb in
+                y.withUnsafeMutableBufferPointer { yb in
+                    for r in 0..<rows {
+                        let o = r * d
+                        for j in 0..<d { yb[o + j] += bb[j] }
+                    }
+                }
+            }
+        }
+        return y
+    }
+
+    /// Gradients of `project`: `dW += dYᵀ·X`, `db += Σ_rows dY`, and `dX = dY·W`
+    /// (added to `inputGradient` when `accumulate`, written over it otherwise).
+    private func projectBackward(
+        _ outputGradient: Tensor, input: Tensor, rows: Int, _ weight: ParameterView, _ bias: ParameterView?,
+        parameters: ParameterSet, gradient: inout ParameterSet, inputGradient: inout Tensor, accumulate: Bool
+    ) {
+        guard rows > 0 else { return }
+        let d = dimension
+        outputGradient.withUnsafeBufferPointer { dyb in
+            let dy = dyb.baseAddress!
+            input.withUnsafeBufferPointer { xb in
+                gradient.withUnsafeMutableBufferPointer(weight) { dwb in
+                    BLAS.gemm(.transposed, .none, m: d, n: d, k: rows, a: dy, b: xb.baseAddress!, beta: 1, c: dwb.baseAddress!)
+                }
+            }
+            if let bias {
+                gradient.withUnsafeMutableBufferPointer(bias) { dbb in
+                    Tensor.accumulateColumnSums(dyb, rows: rows, columns: d, into: dbb)
+                }
+            }
+            parameters.withUnsafeBufferPointer(weight) { wb in
+                inputGradient.withUnsafeMutableBufferPointer { dxb in
+                    BLAS.gemm(
+                        .none, .none, m: rows, n: d, k: d, a: dy, b: wb.baseAddress!,
+                        beta: accumulate ? 1 : 0, c: dxb.baseAddress!)
+                }
+            }
+        }
+    }
+
+    // MARK: Initialisation
+
+    /// Glorot (Xavier) uniform initialisation of the four projections, `U(−a, a)` with
+    /// `a = √(6 / (fanIn + fanOut)) = √(3 / dimension)`, as PyTorch's
+    /// `nn.MultiheadAttention` does for its input projections: it keeps the variance of
+    /// Q, K and V equal to that of the input. Biases start at zero.
+    public func initialize(_ parameters: inout ParameterSet, using generator: inout RandomGenerator) {
+        let bound = (3 / Float(dimension)).squareRoot()
+        for (weight, bias) in [(queryWeight, queryBias), (keyWeight, keyBias), (valueWeight, valueBias), (outputWeight, outputBias)] {
+            parameters.withUnsafeMutableBufferPointer(weight) { w in
+                generator.fillUniform(w, low: -bound, high: bound)
+            }
+            if let bias {
+                parameters.withUnsafeMutableBufferPointer(bias) { b in b.update(repeating: 0) }
+            }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import Tensor
+
+/// A 2-D convolution layer over NCHW tensors (cross-correlation, as in PyTorch).
+///
+/// Input `[batch, inputChannels, height, width]`, output
+/// `[batch, outputChannels, outputHeight, outputWidth]` with
+/// `outputHeight = (height + 2·padding − kernelHeight) / stride + 1` (likewise for width).
+/// Parameters: `"<name>.weight"` of kind `.convWeight` and shape
+/// `[outputChannels, inputChannels, kernelHeight, kernelWidth]`, and, when `bias` is on,
+/// `"<name>.bias"` of kind `.bias` and shape `[outputChannels]`. The work is done by the
+/// im2col + GEMM kernels of `Tensor.conv2dForward` / `Tensor.conv2dBackward`.
+public final class Conv2d: Layer {
+    public let name: String
+    public let inputChannels: Int
+    public let outputChannels: Int
+    public let kernelHeight: Int
+    public let kernelWidth: Int
+    public let stride: Int
+    public let padding: Int
+    /// The kernel, `[outputChannels, inputChannels, kernelHeight, kernelWidth]`.
+    public let weight: ParameterView
+    /// The per-output-channel bias, if the layer has one.
+    public let bias: ParameterView?
+
+    private var cache: (input: Tensor, geometry: Conv2dGeometry)?
+
+    /// A convolution with a square `kernelSize × kernelSize` kernel.
+    public convenience init(
+        name: String, inputChannels: Int, outputChannels: Int, kernelSize: Int,
+        stride: Int = 1, padding: Int = 0, bias: Bool = true, layout: inout ParameterLayout
+    ) {
+        self.init(
+            name: name, inputChannels: inputChannels, outputChannels: outputChannels,
+            kernelHeight: kernelSize, kernelWidth: kernelSize, stride: stride, padding: padding,
+            bias: bias, layout: &layout)
+    }
+
+    /// A convolution with a `kernelHeight × kernelWidth` kernel; registers its parameters in `layout`.
+    public init(
+        name: String, inputChannels: Int, outputChannels: Int, kernelHeight: Int, kernelWidth: Int,
+        stride: Int = 1, padding: Int = 0, bias: Bool = true, layout: inout ParameterLayout
+    ) {
+        precondition(
+            inputChannels >= 1 && outputChannels >= 1,
+            "Conv2d '\(name)': channel counts must be positive, got input \(inputChannels), output \(outputChannels)")
+        precondition(
+            kernelHeight >= 1 && kernelWidth >= 1,
+            "Conv2d '\(name)': kernel size must be positive, got \(kernelHeight)×\(kernelWidth)")
+        precondition(stride >= 1, "Conv2d '\(name)': stride must be at least 1, got \(stride)")
+        precondition(padding >= 0, "Conv2d '\(name)': padding must be non-negative, got \(padding)")
+        self.name = name
+        self.inputChannels = inputChannels
+        self.outputChannels = outputChannels
+        self.kernelHeight = kernelHeight
+        self.kernelWidth = kernelWidth
+        self.stride = stride
+        self.padding = padding
+        self.weight = layout.add(
+            "\(name).weight", shape: [outputChannels, inputChannels, kernelHeight, kernelWidth], kind: .convWeight)
+        self.bias = bias ? layout.add("\(name).bias", shape: [outputChannels], kind: .bias) : nil
+    }
+
+    public var parameterViews: [ParameterView] { [weight] + (bias.map { [$0] } ?? []) }
+
+    /// The geometry for an input of shape `inputShape`; stops naming this layer when the
+    /// input is not `[*, inputChannels, *, *]` or the kernel does not fit.
+    public func geometry(forInputShape inputShape: [Int]) -> Conv2dGeometry {
+        checkShape(inputShape, expected: [nil, inputChannels, nil, nil])
+        return Conv2dGeometry(
+            inputShape: inputShape, outputChannels: outputChannels,
+            kernelHeight: kernelHeight, kernelWidth: kernelWidth,
+            stride: stride, padding: padding, caller: "Conv2d '\(name)'")
+    }
+
+    public func forward(_ input: Tensor, parameters: ParameterSet) -> Tensor {
+        let g = geometry(forInputShape: input.shape)
+        cache = (input, g)
+        return parameters.withUnsafeBufferPointer(weight) { w in
+            if let bias {
+                parameters.withUnsafeBufferPointer(bias) { b in
+                    Tensor.conv2dForward(input: input, weight: w, bias: b, geometry: g)
+                }
+            } else {
+                Tensor.conv2dForward(input: input, weight: w, bias: nil, geometry: g)
+            }
+        }
+    }
+
+    public func backward(_ outputGradient: Tensor, parameters: ParameterSet, gradient: inout ParameterSet) -> Tensor {
+        let (input, g) = requireCache(cache)
+        checkShape(outputGradient.shape, expected: g.outputShape, what: "output gradient")
+        if let bias {
+            gradient.withUnsafeMutableBufferPointer(bias) { db in
+                Tensor.conv2dBiasGradient(outputGradient: outputGradient, accumulatingInto: db)
+            }
+        }
+        return parameters.withUnsafeBufferPointer(weight) { w in
+            gradient.withUnsafeMutableBufferPointer(weight) { dw in
+                Tensor.conv2dBackward(outputGradient: outputGradient, input: input, weight: w, geometry: g, weightGradient: dw)
+            }
+        }
+    }
+
+    /// He (Kaiming) normal initialisation for ReLU networks: weights drawn from
+    /// `N(0, 2 / fanIn)` with `fanIn = inputChannels · kernelHeight · kernelWidth`, which
+    /// keeps the activation variance constant through ReLU layers (He et al. 2015);
+    /// the bias starts at zero.
+    public func initialize(_ parameters: inout ParameterSet, using generator: inout RandomGenerator) {
+        let fanIn = inputChannels * kernelHeight * kernelWidth
+        let standardDeviation = (2 / Float(fanIn)).squareRoot()
+        parameters.withUnsafeMutableBufferPointer(weight) { w in
+            generator.fillNormal(w, mean: 0, standardDeviation: standardDeviation)
+        }
+        if let bias {
+            parameters.withUnsafeMutableBufferPointer(bias) { b in b.update(repeating: 0) }
+        }
+    }
+}

@@ -1,0 +1,33 @@
+/// Names and version of the results layout (documented in results/README.md).
+public enum ResultsLayout {
+    /// The newest `schema_version` this build reads; files with a larger one are rejected.
+    public static let schemaVersion = 1
+    /// Root attribute written last, set to 1: a file without it was not finished.
+    public static let completeAttribute = "complete"
+    public static let workloadsGroup = "workloads"
+    public static let trialsGroup = "trials"
+    /// Where a later step writes score tables: `/scores/<ruleset>`.
+    public static let scoresGroup = "scores"
+    /// Per-trial copy of the provenance of the process that ran the trial.
+    public static let provenanceGroup = "provenance"
+    public static let evaluationsGroup = "evals"
+    public static let trainLossGroup = "train_loss"
+
+    /// Group name of study `k`: "study_<k>".
+    public static func studyName(_ study: Int) -> String { "study_\(study)" }
+    /// Group name of trial `i`: "trial_<i>".
+    public static func trialName(_ trial: Int) -> String { "trial_\(trial)" }
+
+    /// The absolute path of a trial's group in a results file.
+    public static func trialPath(_ key: TrialKey) -> String {
+        "/\(trialsGroup)/\(key.ruleset)/\(key.submission)/\(key.workload)/\(studyName(key.study))/\(trialName(key.trial))"
+    }
+
+    /// The number in a "<prefix><n>" group name, nil if the name is not of that form.
+    static func index(in name: String, prefix: String) -> Int? {
+        guard name.hasPrefix(prefix) else { return nil }
+        let digits = name.dropFirst(prefix.count)
+        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber) else { return nil }
+        return Int(digits)
+    }
+}

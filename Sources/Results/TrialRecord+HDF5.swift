@@ -1,0 +1,136 @@
+import Core
+import Foundation
+
+/// Column names of a trial's `evals` group, in table order.
+public enum EvaluationColumn {
+    public static let all = [
+        "step", "submission_time", "wall_time", "examples", "grad_evals", "hvp_evals", "fn_evals",
+        "train_loss", "validation_metric", "test_metric",
+    ]
+}
+
+extension TrialRecord {
+    /// Writes the trial's attributes, its provenance, `evals` and `train_loss` into `group`
+    /// (the trial's own group, `/trials/<ruleset>/<submission>/<workload>/study_<k>/trial_<i>`).
+    func write(to group: HDF5Group, provenance: Provenance) throws {
+        try group.setAttribute("hyperparameters", Self.json(hyperparameters))
+        try group.setAttribute("seed", seed)
+        try group.setAttribute("status", status.rawValue)
+        try group.setAttribute("message", message)
+        try group.setAttribute("time_to_target", timeToTarget ?? .nan)
+        try group.setAttribute("steps_to_target", stepsToTarget ?? -1)
+        try group.setAttribute("oracle_calls_to_target", oracleCallsToTarget ?? -1)
+        try group.setAttribute("state_bytes", stateBytes)
+        try group.setAttribute("peak_resident_bytes", peakResidentBytes)
+        try provenance.write(to: group.createGroup(ResultsLayout.provenanceGroup))
+
+        let evals = try group.createGroup(ResultsLayout.evaluationsGroup)
+        try evals.writeDataset("step", evaluations.map(\.step))
+        try evals.writeDataset("submission_time", evaluations.map(\.submissionTime))
+        try evals.writeDataset("wall_time", evaluations.map(\.wallTime))
+        try evals.writeDataset("examples", evaluations.map(\.examples))
+        try evals.writeDataset("grad_evals", evaluations.map(\.gradientEvaluations))
+        try evals.writeDataset("hvp_evals", evaluations.map(\.hessianVectorProducts))
+        try evals.writeDataset("fn_evals", evaluations.map(\.functionEvaluations))
+        try evals.writeDataset("train_loss", evaluations.map(\.trainLoss))
+        try evals.writeDataset("validation_metric", evaluations.map(\.validationMetric))
+        try evals.writeDataset("test_metric", evaluations.map(\.testMetric))
+
+        let trainLoss = try group.createGroup(ResultsLayout.trainLossGroup)
+        try trainLoss.writeDataset("step", trainLossSteps)
+        try trainLoss.writeDataset("loss", trainLossValues)
+    }
+
+    /// Reads a trial group written by `write(to:provenance:)`; `key` and `workload` come
+    /// from the group's place in the file.
+    static func read(from group: HDF5Group, key: TrialKey, workload: WorkloadRecord) throws -> (TrialRecord, Provenance) {
+        let statusText = try group.stringAttribute("status")
+        guard let status = TrialStatus(rawValue: statusText) else {
+            throw HDF5Error(
+                file: group.file.path, object: group.path,
+                message: "attribute 'status' must be one of \(TrialStatus.allCases.map(\.rawValue).joined(separator: ", ")), found '\(statusText)'")
+        }
+        let time = try group.doubleAttribute("time_to_target")
+        let record = TrialRecord(
+            key: key, workload: workload, hyperparameters: try hyperparameters(in: group), seed: try group.uint64Attribute("seed"),
+            status: status, message: try group.stringAttribute("message"), timeToTarget: time.isNaN ? nil : time,
+            stepsToTarget: try optionalCount("steps_to_target", in: group),
+            oracleCallsToTarget: try optionalCount("oracle_calls_to_target", in: group),
+            stateBytes: try group.intAttribute("state_bytes"), peakResidentBytes: try group.intAttribute("peak_resident_bytes"),
+            evaluations: try evaluations(in: group.openGroup(ResultsLayout.evaluationsGroup)),
+            trainLossSteps: [], trainLossValues: [])
+        let trainLoss = try group.openGroup(ResultsLayout.trainLossGroup)
+        let steps = try trainLoss.intDataset("step")
+        let losses = try trainLoss.floatDataset("loss")
+        guard steps.count == losses.count else {
+            throw HDF5Error(
+                file: group.file.path, object: trainLoss.path,
+                message: "datasets 'step' (\(steps.count)) and 'loss' (\(losses.count)) differ in length")
+        }
+        var complete = record
+        complete.trainLossSteps = steps
+        complete.trainLossValues = losses
+        let provenance = try Provenance(readingFrom: group.openGroup(ResultsLayout.provenanceGroup))
+        return (complete, provenance)
+    }
+
+    /// Compact JSON with sorted keys; non-finite values are written as null (read back as NaN).
+    static func json(_ hyperparameters: Hyperparameters) -> String {
+        JSONValue.object(hyperparameters.values.mapValues { .number($0) }).serialized
+    }
+
+    /// Parses the `hyperparameters` attribute with `JSONDecoder`, which rounds decimal
+    /// numbers correctly (Foundation's `JSONSerialization` on Linux does not, so values
+    /// such as 3.0000000000000004e-08 would come back changed).
+    private static func hyperparameters(in group: HDF5Group) throws -> Hyperparameters {
+        let text = try group.stringAttribute("hyperparameters")
+        do {
+            let values = try JSONDecoder().decode([String: Double?].self, from: Data(text.utf8))
+            return Hyperparameters(values.mapValues { $0 ?? .nan })
+        } catch {
+            throw HDF5Error(
+                file: group.file.path, object: group.path,
+                message: "attribute 'hyperparameters' must be a JSON object of numbers, found '\(text)'")
+        }
+    }
+
+    /// A count stored with -1 meaning "not reached".
+    private static func optionalCount(_ name: String, in group: HDF5Group) throws -> Int? {
+        let value = try group.intAttribute(name)
+        guard value >= -1 else {
+            throw HDF5Error(file: group.file.path, object: group.path, message: "attribute '\(name)' must be -1 or a count, found \(value)")
+        }
+        return value == -1 ? nil : value
+    }
+
+    private static func evaluations(in evals: HDF5Group) throws -> [EvaluationRow] {
+        let step = try evals.intDataset("step")
+        let submissionTime = try evals.doubleDataset("submission_time")
+        let wallTime = try evals.doubleDataset("wall_time")
+        let examples = try evals.intDataset("examples")
+        let gradients = try evals.intDataset("grad_evals")
+        let hvps = try evals.intDataset("hvp_evals")
+        let functions = try evals.intDataset("fn_evals")
+        let trainLoss = try evals.doubleDataset("train_loss")
+        let validation = try evals.doubleDataset("validation_metric")
+        let test = try evals.doubleDataset("test_metric")
+        let lengths = [
+            step.count, submissionTime.count, wallTime.count, examples.count, gradients.count, hvps.count,
+            functions.count, trainLoss.count, validation.count, test.count,
+        ]
+        guard Set(lengths).count == 1 else {
+            let listing = zip(EvaluationColumn.all, lengths).map { "\($0) \($1)" }.joined(separator: ", ")
+            throw HDF5Error(file: evals.file.path, object: evals.path, message: "columns differ in length (\(listing))")
+        }
+        return step.indices.map { i in
+            var counts = OracleCounts()
+            counts.examples = examples[i]
+            counts.gradientEvaluations = gradients[i]
+            counts.hessianVectorProducts = hvps[i]
+            counts.functionEvaluations = functions[i]
+            return EvaluationRow(
+                step: step[i], submissionTime: submissionTime[i], wallTime: wallTime[i], counts: counts,
+                metrics: Metrics(trainLoss: trainLoss[i], validationMetric: validation[i], testMetric: test[i]))
+        }
+    }
+}

@@ -1,0 +1,225 @@
+import Core
+import Foundation
+import NN
+import Tensor
+
+/// Muon: momentum orthogonalised by Newton–Schulz iterations on matrix parameters, NAdam
+/// on the others; linear warmup and cosine decay.
+///
+/// Jordan et al., "Muon: An optimizer for hidden layers in neural networks" (2024), as
+/// optax's `contrib.muon` (Frobenius preconditioning, Nesterov). On every rank-2 tensor
+/// W (rows × cols): `m ← βm + (1−β)g`, `m̂ = β·m/(1−βᵗ⁺¹) + (1−β)·g/(1−βᵗ)`,
+/// `X = m̂/(‖m̂‖_F + ε)`, five times `X ← aX + (bA + cA²)X` with `A = XXᵀ` (or the
+/// transposed form when rows > cols) and (a, b, c) = (3.4445, −4.7750, 2.0315), then
+/// `W ← W − η_t·(√max(1, cols/rows)·X + λW)`. Every other tensor takes NAdamW
+/// (`NAdamW`'s rule) with `adam_b1`, `adam_b2`, the same ε, at `adam_learning_rate`
+/// (default: `learning_rate`). Jordan's reference bias-corrects nothing, scales by
+/// √max(1, rows/cols) for its (out, in) layout, and leaves embeddings and heads to
+/// Adam; optax (and this file) pick Muon by rank alone, whatever the kind.
+///
+/// Conformance: Newton–Schulz runs in float32 through OpenBLAS, whose summation order
+/// differs from XLA's; on the recorded case the trajectories still agree to ~2e-7, so the
+/// default tolerance (1e-5) applies.
+public struct Muon: Submission, OptaxConformant {
+    public static let name = "muon"
+    public static let optaxReference = "optax.contrib.muon"
+
+    static let coefficients: (a: Float, b: Float, c: Float) = (3.4445, -4.7750, 2.0315)
+
+    public static let searchSpace = SearchSpace([
+        "learning_rate": .range(min: 3e-3, max: 0.1, scaling: .log),
+        "adam_learning_rate": .range(min: 1e-4, max: 1e-2, scaling: .log),
+        "one_minus_momentum": .feasiblePoints([0.05]),
+        "weight_decay": .range(min: 1e-5, max: 0.1, scaling: .log),
+        "warmup_fraction": .feasiblePoints([0.05]),
+    ])
+
+    public static let defaultHyperparameters = Hyperparameters([
+        "learning_rate": 0.02, "adam_learning_rate": 3e-3, "one_minus_momentum": 0.05, "weight_decay": 0,
+        "warmup_fraction": 0.05,
+    ])
+
+    let schedule: WarmupCosineSchedule
+    let adamSchedule: WarmupCosineSchedule
+    let momentumDecay: Float, adamBeta1: Float, adamBeta2: Float, epsilon: Float
+    let weightDecay: Float, adamWeightDecay: Float
+    let iterations: Int
+    /// Views orthogonalised (rank 2); the others take NAdam.
+    let orthogonalised: [Bool]
+    /// Offset of each NAdam view in `secondMoment`.
+    let secondMomentOffsets: [Int]
+    var momentum: [Float]
+    var secondMoment: [Float]
+    var gradient: ParameterSet
+    var iterate: [Float], next: [Float], gram: [Float], polynomial: [Float]
+
+    public init(info: WorkloadInfo, hyperparameters: Hyperparameters, budget: Budget) throws {
+        schedule = try WarmupCosineSchedule(hyperparameters: hyperparameters, budget: budget)
+        adamSchedule = try WarmupCosineSchedule(
+            hyperparameters: hyperparameters, budget: budget,
+            peakName: hyperparameters["adam_learning_rate"] == nil ? "learning_rate" : "adam_learning_rate")
+        momentumDecay = Float(try hyperparameters.decayRate(oneMinus: "one_minus_momentum"))
+        adamBeta1 = Float(try hyperparameters.decayRate("adam_beta1", default: 0.9))
+        adamBeta2 = Float(try hyperparameters.decayRate("adam_beta2", default: 0.999))
+        epsilon = Float(try hyperparameters.nonNegative("epsilon", default: 1e-8))
+        weightDecay = Float(try hyperparameters.nonNegative("weight_decay", default: 0))
+        adamWeightDecay = Float(try hyperparameters.nonNegative("adam_weight_decay", default: 0))
+        let steps = hyperparameters.value("ns_steps", default: 5)
+        guard steps >= 1, steps <= 20, steps == steps.rounded() else {
+            throw HyperparameterError.invalid(name: "ns_steps", value: steps, expected: "an integer in 1...20")
+        }
+        iterations = Int(steps)
+        orthogonalised = info.layout.views.map { $0.shape.count == 2 }
+        var offsets: [Int] = [], adamCount = 0, largest = 0, largestGram = 0
+        for (view, isMatrix) in zip(info.layout.views, orthogonalised) {
+            offsets.append(adamCount)
+            if isMatrix {
+                largest = max(largest, view.count)
+                let side = min(view.shape[0], view.shape[1])
+                largestGram = max(largestGram, side * side)
+            } else {
+                adamCount += view.count
+            }
+        }
+        secondMomentOffsets = offsets
+        momentum = [Float](repeating: 0, count: info.layout.count)
+        secondMoment = [Float](repeating: 0, count: adamCount)
+        gradient = ParameterSet(layout: info.layout)
+        iterate = [Float](repeating: 0, count: largest)
+        next = iterate
+        gram = [Float](repeating: 0, count: largestGram)
+        polynomial = gram
+    }
+
+    public mutating func step(_ parameters: inout ParameterSet, oracle: Oracle, context: StepContext) throws {
+        oracle.gradient(at: parameters, into: &gradient)
+        for (index, view) in parameters.views.enumerated() {
+            if orthogonalised[index] {
+                muonStep(view, &parameters, step: context.step)
+            } else {
+                adamStep(view, offset: secondMomentOffsets[index], &parameters, step: context.step)
+            }
+        }
+    }
+
+    private mutating func muonStep(_ view: ParameterView, _ parameters: inout ParameterSet, step: Int) {
+        let t = Double(step + 1)
+        let beta = momentumDecay
+        let momentumScale = beta / Float(1 - pow(Double(beta), t + 1))
+        let gradientScale = (1 - beta) / Float(1 - pow(Double(beta), t))
+        let (rows, columns) = (view.shape[0], view.shape[1])
+        var squaredNorm = 0.0
+        momentum.withUnsafeMutableBufferPointer { m in
+            gradient.values.withUnsafeBufferPointer { g in
+                iterate.withUnsafeMutableBufferPointer { x in
+                    for i in view.range {
+                        let mi = beta * m[i] + (1 - beta) * g[i]
+                        m[i] = mi
+                        let corrected = momentumScale * mi + gradientScale * g[i]
+                        x[i - view.offset] = corrected
+                        squaredNorm += Double(corrected) * Double(corrected)
+                    }
+                    let inverse = 1 / (Float(squaredNorm.squareRoot()) + epsilon)
+                    for i in 0..<view.count { x[i] *= inverse }
+                }
+            }
+        }
+        orthogonalise(rows: rows, columns: columns)
+        let rate = Float(schedule.learningRate(at: step))
+        let shapeScale = Float(max(1, Double(columns) / Double(rows)).squareRoot())
+        let decay = weightDecay
+        parameters.values.withUnsafeMutableBufferPointer { theta in
+            iterate.withUnsafeBufferPointer { x in
+                for i in view.range {
+                    theta[i] -= rate * (shapeScale * x[i - view.offset] + decay * theta[i])
+                }
+            }
+        }
+    }
+
+    /// Newton–Schulz on `iterate` (rows × cols, row-major), in place.
+    private mutating func orthogonalise(rows: Int, columns: Int) {
+        let (a, b, c) = Self.coefficients
+        let wide = rows <= columns
+        let side = wide ? rows : columns
+        let count = rows * columns
+        for _ in 0..<iterations {
+            iterate.withUnsafeMutableBufferPointer { x in
+                next.withUnsafeMutableBufferPointer { y in
+                    gram.withUnsafeMutableBufferPointer { gramBuffer in
+                        polynomial.withUnsafeMutableBufferPointer { p in
+                            let xp = x.baseAddress!, yp = y.baseAddress!, ap = gramBuffer.baseAddress!, bp = p.baseAddress!
+                            if wide {
+                                BLAS.gemm(.none, .transposed, m: rows, n: rows, k: columns, a: xp, b: xp, c: ap)
+                            } else {
+                                BLAS.gemm(.transposed, .none, m: columns, n: columns, k: rows, a: xp, b: xp, c: ap)
+                            }
+                            BLAS.gemm(.none, .none, m: side, n: side, k: side, alpha: c, a: ap, b: ap, c: bp)
+                            for i in 0..<(side * side) { p[i] += b * gramBuffer[i] }
+                            for i in 0..<count { y[i] = x[i] }
+                            if wide {
+                                BLAS.gemm(.none, .none, m: rows, n: columns, k: rows, a: bp, b: xp, beta: a, c: yp)
+                            } else {
+                                BLAS.gemm(.none, .none, m: rows, n: columns, k: columns, a: xp, b: bp, beta: a, c: yp)
+                            }
+                        }
+                    }
+                }
+            }
+            swap(&iterate, &next)
+        }
+    }
+
+    private mutating func adamStep(_ view: ParameterView, offset: Int, _ parameters: inout ParameterSet, step: Int) {
+        let t = Double(step + 1)
+        let rate = Float(adamSchedule.learningRate(at: step))
+        let (b1, b2, eps, decay) = (adamBeta1, adamBeta2, epsilon, adamWeightDecay)
+        let momentumScale = b1 / Float(1 - pow(Double(b1), t + 1))
+        let gradientScale = (1 - b1) / Float(1 - pow(Double(b1), t))
+        let correction2 = Float(1 - pow(Double(b2), t))
+        parameters.values.withUnsafeMutableBufferPointer { theta in
+            momentum.withUnsafeMutableBufferPointer { m in
+                secondMoment.withUnsafeMutableBufferPointer { v in
+                    gradient.values.withUnsafeBufferPointer { g in
+                        for i in view.range {
+                            let gi = g[i]
+                            let mi = b1 * m[i] + (1 - b1) * gi
+                            let j = offset + i - view.offset
+                            let vi = b2 * v[j] + (1 - b2) * gi * gi
+                            m[i] = mi
+                            v[j] = vi
+                            let mHat = momentumScale * mi + gradientScale * gi
+                            theta[i] -= rate * (mHat / ((vi / correction2).squareRoot() + eps) + decay * theta[i])
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    public var stateBytes: Int { (momentum.count + secondMoment.count) * MemoryLayout<Float>.size }
+
+    public static func conformanceHyperparameters(optaxArguments a: inout OptaxArguments) throws -> Hyperparameters {
+        try a.require("ns_coeffs", is: .array([.number(3.4445), .number(-4.7750), .number(2.0315)]),
+                      optaxDefault: .array([.number(3.4445), .number(-4.7750), .number(2.0315)]))
+        try a.require("nesterov", is: .bool(true), optaxDefault: .bool(true))
+        try a.require("adaptive", is: .bool(false), optaxDefault: .bool(false))
+        try a.require("preconditioning", is: .string("frobenius"), optaxDefault: .string("frobenius"))
+        try a.require("mu_dtype", is: .null, optaxDefault: .null)
+        try a.require("weight_decay_mask", is: .null, optaxDefault: .null)
+        try a.require("adam_eps_root", is: .number(0), optaxDefault: .number(0))
+        try a.require("adam_learning_rate", is: .null, optaxDefault: .null)
+        try a.require("muon_weight_dimension_numbers", is: .null, optaxDefault: .null)
+        try a.require("consistent_rms", is: .null, optaxDefault: .null)
+        return Hyperparameters([
+            "learning_rate": try OptaxMapping.learningRate(&a),
+            "ns_steps": try a.number("ns_steps", default: 5),
+            "one_minus_momentum": 1 - (try a.number("beta", default: 0.95)),
+            "epsilon": try a.number("eps", default: 1e-8),
+            "weight_decay": try a.number("weight_decay", default: 0),
+            "adam_beta1": try a.number("adam_b1", default: 0.9),
+            "adam_beta2": try a.number("adam_b2", default: 0.999),
+            "adam_weight_decay": try a.number("adam_weight_decay", default: 0),
+        ])
+    }
+}

@@ -1,0 +1,24 @@
+import ArgumentParser
+import Harness
+import Results
+
+/// `optbench merge`: gathers trial files into one results file.
+struct MergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge", abstract: "Gather trial files (a folder, searched recursively, or files) into one results file.")
+
+    @Argument(help: "Trial files or folders of trial files.") var inputs: [String]
+    @Option(name: .shortAndLong, help: "Results file to write (atomically).") var output: String
+
+    mutating func run() throws {
+        var files: [String] = []
+        for input in inputs {
+            let found = ResultsFile.trialFiles(under: input)
+            files += found.isEmpty ? [input] : found
+        }
+        guard !files.isEmpty else { throw ValidationError("no trial files found in \(inputs.joined(separator: ", "))") }
+        let report = try ResultsFile.merge(files, into: output, provenance: ProvenanceCollector.current())
+        for skipped in report.skipped { print("skipped \(skipped.path): \(skipped.reason)") }
+        print("merged \(report.mergedTrials) trial(s) into \(output)")
+    }
+}

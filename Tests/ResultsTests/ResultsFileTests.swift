@@ -1,0 +1,97 @@
+import Core
+import Foundation
+import Testing
+@testable import Results
+
+/// Reading results files: clear errors for broken files, file listing, h5dump interoperability.
+@Suite struct ResultsFileTests {
+    @Test func readingABrokenFileNamesTheFileAndTheProblem() throws {
+        let directory = try ResultsFixtures.temporaryDirectory("broken")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let missing = directory + "/missing.h5"
+        let notFound = #expect(throws: HDF5Error.self) { try ResultsFile.read(missing) }
+        #expect(notFound?.description == "\(missing): does not exist")
+
+        let valid = directory + "/valid.h5"
+        try TrialFile.write(ResultsFixtures.reachedTrial(), provenance: ResultsFixtures.provenance(), to: valid)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: valid))
+        let truncated = directory + "/truncated.h5"
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: truncated))
+        let truncation = #expect(throws: HDF5Error.self) { try ResultsFile.read(truncated) }
+        #expect(truncation?.file == truncated)
+        #expect(truncation?.description.contains("truncated file: eof = \(bytes.count / 2)") == true)
+
+        let unfinished = directory + "/unfinished.h5"
+        let file = try HDF5File.create(unfinished)
+        try file.close()
+        let incomplete = #expect(throws: HDF5Error.self) { try ResultsFile.read(unfinished) }
+        #expect(incomplete?.description.contains("is incomplete") == true)
+    }
+
+    @Test func readingAFileOffTheLayoutNamesTheObject() throws {
+        let directory = try ResultsFixtures.temporaryDirectory("layout")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/trial.h5"
+        let record = ResultsFixtures.reachedTrial()
+        try TrialFile.write(record, provenance: ResultsFixtures.provenance(), to: path)
+        let trialPath = ResultsLayout.trialPath(record.key)
+        #expect(trialPath == "/trials/external/adamw/regression/study_0/trial_1")
+
+        // Corrupt the status, then drop a column: each read names what is wrong and where.
+        try HDF5File.updateAtomically(at: path) { root in
+            let trial = try root.openGroup("trials").openGroup("external").openGroup("adamw").openGroup("regression")
+                .openGroup("study_0").openGroup("trial_1")
+            try trial.setAttribute("status", "finished")
+        }
+        let status = #expect(throws: HDF5Error.self) { try ResultsFile.read(path) }
+        #expect(status?.object == trialPath)
+        #expect(status?.message.contains("'finished'") == true)
+
+        try HDF5File.updateAtomically(at: path) { root in
+            let trial = try root.openGroup("trials").openGroup("external").openGroup("adamw").openGroup("regression")
+                .openGroup("study_0").openGroup("trial_1")
+            try trial.setAttribute("status", "diverged")
+            try trial.openGroup("evals").remove("hvp_evals")
+        }
+        let column = #expect(throws: HDF5Error.self) { try ResultsFile.read(path) }
+        #expect(column?.description == "\(path): \(trialPath)/evals/hvp_evals: is missing")
+    }
+
+    @Test func trialFilesListsH5FilesRecursivelySorted() throws {
+        let directory = try ResultsFixtures.temporaryDirectory("listing")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for relative in ["b/trial_1.h5", "a/x/trial_0.h5", "a/trial_2.h5.tmp-12-1", "a/trial_0.log", "c.h5"] {
+            let path = directory + "/" + relative
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            _ = FileManager.default.createFile(atPath: path, contents: Data())
+        }
+        try FileManager.default.createDirectory(atPath: directory + "/d.h5", withIntermediateDirectories: true)
+        #expect(ResultsFile.trialFiles(under: directory) == ["a/x/trial_0.h5", "b/trial_1.h5", "c.h5"].map { directory + "/" + $0 })
+        #expect(ResultsFile.trialFiles(under: directory + "/none").isEmpty)
+    }
+
+    @Test func h5dumpReadsAWrittenFile() throws {
+        let h5dump = "/usr/bin/h5dump"
+        guard FileManager.default.isExecutableFile(atPath: h5dump) else { return }
+        let directory = try ResultsFixtures.temporaryDirectory("h5dump")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/trial.h5"
+        try TrialFile.write(ResultsFixtures.reachedTrial(), provenance: ResultsFixtures.provenance(), to: path)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: h5dump)
+        process.arguments = ["-H", path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(output.contains("GROUP \"trials\""))
+        #expect(output.contains("GROUP \"trial_1\""))
+        #expect(output.contains("DATASET \"validation_metric\""))
+        #expect(output.contains("ATTRIBUTE \"hyperparameters\""))
+        #expect(output.contains("H5T_STD_U64LE"))
+    }
+}
