@@ -31,6 +31,8 @@ public enum SubmissionRegistry {
         Prodigy.self,
         DAdaptAdamW.self,
         Muon.self,
+        SAM.self,
+        Shampoo.self,
     ]
 
     /// Registry names, in order.

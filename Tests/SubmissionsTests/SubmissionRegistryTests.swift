@@ -1,0 +1,71 @@
+import Core
+import NN
+import Testing
+@testable import Submissions
+
+/// Every registered submission: unique names, defaults inside its search space's names,
+/// constructible, reports its state, and makes progress on a quadratic bowl.
+@Suite struct SubmissionRegistryTests {
+    @Test func namesAreUniqueAndComplete() {
+        let names = SubmissionRegistry.names
+        #expect(Set(names).count == names.count)
+        let expected = [
+            "sgd", "heavy_ball", "nesterov", "adam", "adamw", "nadamw", "amsgrad", "adamax", "radam", "adabelief", "yogi",
+            "adagrad", "rmsprop", "adafactor", "sm3", "lamb", "lars", "lion", "signum", "novograd", "adan", "adopt",
+            "ademamix", "schedule_free_adamw", "prodigy", "dadapt_adamw", "muon", "sam", "shampoo",
+        ]
+        #expect(Set(names) == Set(expected))
+    }
+
+    @Test func everyOptaxCaseNameIsAConformantSubmission() {
+        let conformant = SubmissionRegistry.all.filter { $0 is any OptaxConformant.Type }.map { $0.name }
+        #expect(conformant.count == 27)
+        #expect(!conformant.contains("sam") && !conformant.contains("shampoo"))
+    }
+
+    @Test func searchSpacesCoverTheLearningRate() {
+        for submission in SubmissionRegistry.all {
+            #expect(submission.searchSpace.names.contains("learning_rate"), "\(submission.name)")
+            #expect(submission.defaultHyperparameters["learning_rate"] != nil, "\(submission.name)")
+            for name in submission.searchSpace.names {
+                #expect(submission.defaultHyperparameters[name] != nil, "\(submission.name): default lacks '\(name)'")
+            }
+        }
+    }
+
+    @Test(arguments: SubmissionRegistry.names)
+    func defaultsReduceTheLossOnABowl(_ name: String) throws {
+        let bowl = QuadraticBowl()
+        let submission = try SubmissionRegistry.submission(named: name)
+        let start = bowl.lossValue(Self.start(bowl))
+        let (final, stateBytes) = try Self.run(submission, on: bowl)
+        #expect(final.isFinite)
+        // Sign methods at small default rates and RAdam's built-in warmup move slowly in
+        // 200 steps; every method must still descend by at least 1%.
+        #expect(final < 0.99 * start, "\(name): loss \(start) → \(final)")
+        if name == "sgd" { #expect(stateBytes == 0) } else { #expect(stateBytes > 0, "\(name) reports no state") }
+    }
+
+    @Test func invalidHyperparametersThrow() {
+        let bowl = QuadraticBowl()
+        let budget = Budget(maxRuntimeSeconds: 1, stepHint: 10)
+        #expect(throws: HyperparameterError.self) {
+            try Adam(info: bowl.info, hyperparameters: Adam.defaultHyperparameters.merging(Hyperparameters(["beta2": 1.5])), budget: budget)
+        }
+        #expect(throws: HyperparameterError.self) {
+            try Lion(info: bowl.info, hyperparameters: Hyperparameters(["one_minus_beta1": 0.1, "beta2": 0.99]), budget: budget)
+        }
+    }
+
+    /// All ones: a non-zero start, so relative-step methods (Adafactor) take real steps.
+    static func start(_ bowl: QuadraticBowl) -> ParameterSet {
+        ParameterSet(layout: bowl.info.layout, repeating: 1)
+    }
+
+    static func run<S: Submission>(_ type: S.Type, on bowl: QuadraticBowl) throws -> (loss: Float, stateBytes: Int) {
+        var instance = try S(
+            info: bowl.info, hyperparameters: S.defaultHyperparameters, budget: Budget(maxRuntimeSeconds: 10, stepHint: 200))
+        let parameters = try bowl.train(&instance, steps: 200, from: start(bowl))
+        return (bowl.lossValue(instance.parametersForEvaluation(parameters)), instance.stateBytes)
+    }
+}
