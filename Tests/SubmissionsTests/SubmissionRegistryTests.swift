@@ -46,6 +46,33 @@ import Testing
         if name == "sgd" { #expect(stateBytes == 0) } else { #expect(stateBytes > 0, "\(name) reports no state") }
     }
 
+    /// State sizes on the bowl (a 4 × 6 weight and a 6-vector: n = 30 floats), in bytes.
+    @Test func stateBytesAreWhatEachMethodHolds() throws {
+        let n = 30
+        let expected: [String: Int] = [
+            "sgd": 0, "heavy_ball": n, "nesterov": n, "adam": 2 * n, "adamw": 2 * n, "nadamw": 2 * n, "amsgrad": 3 * n,
+            "adamax": 2 * n, "radam": 2 * n, "adabelief": 2 * n, "yogi": 2 * n, "adagrad": n,
+            "rmsprop": 2 * n,  // second moment and momentum (default 0.9)
+            "adafactor": n,  // below min_dim_size_to_factor: unfactored
+            "sm3": n + (4 + 6) + 6, "lamb": 2 * n, "lars": n, "lion": n, "signum": n,
+            "novograd": n + 2,  // one second moment per tensor
+            "adan": 4 * n, "adopt": 2 * n, "ademamix": 3 * n, "schedule_free_adamw": 2 * n, "prodigy": 4 * n,
+            "dadapt_adamw": 3 * n,
+            "muon": n + 6,  // momentum everywhere, Adam's second moment on the bias only
+            "sam": 3 * n,  // moments and the perturbed copy
+            "shampoo": 2 * n + 2 * (4 * 4 + 6 * 6),
+        ]
+        let bowl = QuadraticBowl()
+        for submission in SubmissionRegistry.all {
+            let floats = try #require(expected[submission.name], "no expectation for \(submission.name)")
+            #expect(try Self.stateBytes(submission, bowl) == floats * 4, "\(submission.name)")
+        }
+    }
+
+    static func stateBytes<S: Submission>(_ type: S.Type, _ bowl: QuadraticBowl) throws -> Int {
+        try S(info: bowl.info, hyperparameters: S.defaultHyperparameters, budget: Budget(maxRuntimeSeconds: 1, stepHint: 10)).stateBytes
+    }
+
     @Test func invalidHyperparametersThrow() {
         let bowl = QuadraticBowl()
         let budget = Budget(maxRuntimeSeconds: 1, stepHint: 10)
