@@ -62,6 +62,7 @@ public enum TrialExecution {
             seed: request.seed, status: outcome.status, message: outcome.message, timeToTarget: outcome.timeToTarget,
             stepsToTarget: outcome.stepsToTarget, oracleCallsToTarget: outcome.oracleCallsToTarget,
             stateBytes: outcome.stateBytes, peakResidentBytes: peakResidentBytes, evaluations: outcome.evaluations,
-            trainLossSteps: outcome.lossLog.steps, trainLossValues: outcome.lossLog.losses)
+            trainLossSteps: outcome.lossLog.steps, trainLossValues: outcome.lossLog.losses,
+            budgetScale: request.budgetScale)
     }
 }
