@@ -126,7 +126,7 @@ public struct SuiteRunner: Sendable {
             "--budget-scale", String(job.request.budgetScale),
             "--threads", String(threadsPerTrial),
             "--output", output,
-        ]
+        ] + (job.request.stopAtTarget ? [] : ["--no-target-stop"])
     }
 
     /// One-line summary of a finished trial file.

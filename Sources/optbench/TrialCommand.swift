@@ -24,6 +24,7 @@ struct TrialCommand: ParsableCommand {
     @Option(help: "Evaluate every N steps instead of every eval_period_s (bit-for-bit reproducible evaluations).")
     var evalEverySteps: Int?
     @Option(help: "Trial file to write.") var output: String
+    @Flag(help: "Train for the whole budget even after the target is met (calibration).") var noTargetStop = false
 
     mutating func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
@@ -38,7 +39,8 @@ struct TrialCommand: ParsableCommand {
         let spec = try SpecCatalog(directory: workloadsDir).spec(named: workload)
         let request = TrialRequest(
             key: TrialKey(submission: submission, workload: workload, ruleset: ruleset, study: study, trial: trial),
-            hyperparameters: try Self.parseHyperparameters(hyperparameters), seed: seed, budgetScale: budgetScale)
+            hyperparameters: try Self.parseHyperparameters(hyperparameters), seed: seed, budgetScale: budgetScale,
+            stopAtTarget: !noTargetStop)
         let record = try TrialExecution.run(
             request, spec: spec, provenance: ProvenanceCollector.current(),
             schedule: evalEverySteps.map { .steps(period: $0) })
