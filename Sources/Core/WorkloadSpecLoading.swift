@@ -14,12 +14,15 @@ extension WorkloadSpec {
     ///
     /// A variant names itself and overrides any of `settings` (key by key; the key must
     /// exist in the base settings), `default_batch_size`, `validation_target`,
-    /// `test_target`, `max_runtime_s`, `eval_period_s`, `step_hint` and `provisional`.
-    public static func load(contentsOf path: String) throws -> WorkloadSpec {
+    /// `test_target`, `max_runtime_s`, `eval_period_s`, `step_hint` and `provisional`. A
+    /// `calibration` object (base or variant) records how calibrated numbers were found.
+    /// The spec's name must equal `expectedName`, by default the file's name without `.json`.
+    public static func load(contentsOf path: String, expectedName: String? = nil) throws -> WorkloadSpec {
         let json = try JSONValue.load(contentsOf: path)
         let source = path
         var reader = try JSONObjectReader(json, source: source)
         var base = try readBase(&reader, source: source)
+        _ = try reader.optionalObject("calibration")  // provenance of calibrated numbers, free-form
         let variantValues = try reader.optionalArray("variants") ?? []
         try reader.finish()
         var variants: [WorkloadSpec] = []
@@ -33,7 +36,7 @@ extension WorkloadSpec {
             variants.append(variant)
         }
         base.variants = variants
-        let fileStem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        let fileStem = expectedName ?? ((path as NSString).lastPathComponent as NSString).deletingPathExtension
         guard fileStem == base.name else {
             throw InputError(source: source, field: "name", message: "must match the file name '\(fileStem)', found '\(base.name)'")
         }
@@ -114,6 +117,7 @@ extension WorkloadSpec {
             variant.stepHint = Int(v)
         }
         if let v = try reader.optionalBool("provisional") { variant.provisional = v }
+        _ = try reader.optionalObject("calibration")
         return variant
     }
 
