@@ -31,6 +31,7 @@ public enum SubmissionRegistry {
         Prodigy.self,
         DAdaptAdamW.self,
         Muon.self,
+        Grams.self,
     ]
 
     /// Registry names, in order.
