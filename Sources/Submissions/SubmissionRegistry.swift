@@ -32,6 +32,7 @@ public enum SubmissionRegistry {
         DAdaptAdamW.self,
         Muon.self,
         Grams.self,
+        MARSAdamW.self,
     ]
 
     /// Registry names, in order.

@@ -186,7 +186,8 @@ final class LayoutQuadratic: Workload {
     let info: WorkloadInfo
     let center: [Float]
 
-    init(_ shapes: [(String, [Int], ParameterKind)], stepHint: Int = 100) {
+    /// `centerScale` is the standard deviation of the optimum's coordinates.
+    init(_ shapes: [(String, [Int], ParameterKind)], stepHint: Int = 100, centerScale: Float = 1) {
         var layout = ParameterLayout()
         for (name, shape, kind) in shapes { layout.add(name, shape: shape, kind: kind) }
         spec = WorkloadSpec(
@@ -198,7 +199,7 @@ final class LayoutQuadratic: Workload {
             trainingExamples: nil)
         var generator = RandomGenerator("layout_quadratic", .integer(layout.count))
         var c = [Float](repeating: 0, count: layout.count)
-        c.withUnsafeMutableBufferPointer { generator.fillNormal($0) }
+        c.withUnsafeMutableBufferPointer { generator.fillNormal($0, standardDeviation: centerScale) }
         center = c
     }
 
