@@ -33,6 +33,7 @@ public enum SubmissionRegistry {
         Muon.self,
         Grams.self,
         MARSAdamW.self,
+        AdamW8bit.self,
     ]
 
     /// Registry names, in order.
