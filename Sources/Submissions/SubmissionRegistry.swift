@@ -34,6 +34,7 @@ public enum SubmissionRegistry {
         Grams.self,
         MARSAdamW.self,
         AdamW8bit.self,
+        SCALE.self,
     ]
 
     /// Registry names, in order.
