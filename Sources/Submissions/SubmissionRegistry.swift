@@ -35,6 +35,7 @@ public enum SubmissionRegistry {
         MARSAdamW.self,
         AdamW8bit.self,
         SCALE.self,
+        SubsetNormAdamW.self,
     ]
 
     /// Registry names, in order.
