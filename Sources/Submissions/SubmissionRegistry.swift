@@ -33,6 +33,11 @@ public enum SubmissionRegistry {
         Muon.self,
         SAM.self,
         Shampoo.self,
+        Grams.self,
+        MARSAdamW.self,
+        AdamW8bit.self,
+        SCALE.self,
+        SubsetNormAdamW.self,
     ]
 
     /// Registry names, in order.
