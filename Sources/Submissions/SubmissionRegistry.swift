@@ -31,6 +31,17 @@ public enum SubmissionRegistry {
         Prodigy.self,
         DAdaptAdamW.self,
         Muon.self,
+        SPS.self,
+        PolyakMomentum.self,
+        MeZO.self,
+        AdaHessian.self,
+        Sophia.self,
+        AdAdaGrad.self,
+        AdAdaGradNorm.self,
+        SANIA.self,
+        FOSI.self,
+        DeepZero.self,
+        LAMBAdaptiveBatch.self,
     ]
 
     /// Registry names, in order.
