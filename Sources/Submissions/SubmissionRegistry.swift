@@ -38,6 +38,17 @@ public enum SubmissionRegistry {
         AdamW8bit.self,
         SCALE.self,
         SubsetNormAdamW.self,
+        SPS.self,
+        PolyakMomentum.self,
+        MeZO.self,
+        AdaHessian.self,
+        Sophia.self,
+        AdAdaGrad.self,
+        AdAdaGradNorm.self,
+        SANIA.self,
+        FOSI.self,
+        DeepZero.self,
+        LAMBAdaptiveBatch.self,
     ]
 
     /// Registry names, in order.
