@@ -60,7 +60,10 @@ final class QuadraticBowl: Workload {
         for i in vector.values.indices { result.values[i] = curvature[i] * vector.values[i] }
     }
 
-    func exampleCount(of batch: Int) -> Int { 1 }
+    /// The bowl is deterministic, but it reports 64 examples a batch so that methods which
+    /// split batches into sub-batches (adaptive batch sizes) can run on it; every sub-batch
+    /// sees the same loss, so their gradient variance is zero.
+    func exampleCount(of batch: Int) -> Int { 64 }
     func split(_ batch: Int, into parts: Int) -> [Int] { [Int](repeating: batch, count: parts) }
     func evaluate(_ parameters: ParameterSet) -> Metrics {
         let l = Double(lossValue(parameters))
