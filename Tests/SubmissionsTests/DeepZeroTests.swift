@@ -66,4 +66,8 @@ import Testing
             Hyperparameters(["momentum": 0.9, "learning_rate": 0.02])))
         #expect(momentum.stateBytes == (13 + 1) * 8 + 257 * 4)
     }
+
+    @Test func smokeTrialOnTheMLPVariant() throws {
+        _ = try Support.smokeTrial(DeepZero.self, workload: Support.mlpRegression())
+    }
 }

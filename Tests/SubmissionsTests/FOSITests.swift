@@ -76,4 +76,10 @@ import Testing
         ])), steps: 60)
         #expect(heavyBall.stateBytes == (2 * 257 + 5 * 257 + 6) * 4)
     }
+
+    @Test func smokeTrialOnTheMLPVariant() throws {
+        _ = try Support.smokeTrial(FOSI.self, hyperparameters: FOSI.defaultHyperparameters.merging(Hyperparameters([
+            "refresh_period": 20,
+        ])), steps: 45, workload: Support.mlpRegression())
+    }
 }

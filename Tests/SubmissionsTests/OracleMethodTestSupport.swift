@@ -39,6 +39,15 @@ enum OracleMethodTestSupport {
         return try RegressionWorkload(spec: spec("regression", overrides: overrides))
     }
 
+    /// The real spec's `regression_mlp` variant (a tanh MLP whose HVPs are central finite
+    /// differences of gradients), for smoke trials of the curvature methods off the
+    /// exact-HVP path.
+    static func mlpRegression() throws -> RegressionWorkload {
+        let base = try spec("regression")
+        let variant = try #require(base.variants.first { $0.name == "regression_mlp" }, "regression_mlp variant")
+        return try RegressionWorkload(spec: variant)
+    }
+
     /// An oracle over `workload` with a batch already drawn (as the runner does each step).
     static func oracle(_ workload: RegressionWorkload, seed: UInt64 = 1, batchSize: Int? = nil, randomSeed: UInt64 = 7) -> Oracle {
         let oracle = Oracle(workload: workload, stream: workload.makeDataStream(seed: seed), randomSeed: randomSeed)

@@ -76,4 +76,8 @@ import Testing
         let outcome = try Support.smokeTrial(PolyakMomentum.self)
         #expect(outcome.stateBytes == 257 * 4)
     }
+
+    @Test func smokeTrialOnTheMLPVariant() throws {
+        _ = try Support.smokeTrial(PolyakMomentum.self, workload: Support.mlpRegression())
+    }
 }

@@ -120,4 +120,10 @@ final class RescaledRegression: Workload {
             _ = try Support.smokeTrial(SANIA.self, hyperparameters: h, workload: noiseless)
         }
     }
+
+    @Test func smokeTrialOnTheMLPVariant() throws {
+        // The MLP's noise floor also sits above f* = 0; require only a clean run.
+        _ = try Support.smokeTrial(SANIA.self, hyperparameters: Hyperparameters(["preconditioner": 2]),
+                                   workload: Support.mlpRegression(), requireProgress: false)
+    }
 }

@@ -50,4 +50,8 @@ import Testing
         let outcome = try Support.smokeTrial(Sophia.self)
         #expect(outcome.stateBytes == 2 * 257 * 4)
     }
+
+    @Test func smokeTrialOnTheMLPVariant() throws {
+        _ = try Support.smokeTrial(Sophia.self, workload: Support.mlpRegression())
+    }
 }
