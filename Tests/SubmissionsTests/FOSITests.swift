@@ -82,4 +82,17 @@ import Testing
             "refresh_period": 20,
         ])), steps: 45, workload: Support.mlpRegression())
     }
+
+    @Test func symmetricEigensolverDecomposesASmallMatrix() {
+        // [[2, 1, 0], [1, 2, 0], [0, 0, 5]]: eigenvalues 1, 3, 5 with (1, −1, 0)/√2, (1, 1, 0)/√2, e₃.
+        let (values, vectors) = SymmetricEigensolver.decompose([2, 1, 0, 1, 2, 0, 0, 0, 5], order: 3)
+        #expect(zip(values, [Float(1), 3, 5]).allSatisfy { abs($0 - $1) < 1e-5 })
+        let r = Float(0.5).squareRoot()
+        let expected: [[Float]] = [[r, -r, 0], [r, r, 0], [0, 0, 1]]
+        for c in 0..<3 {
+            let v = Array(vectors[(c * 3)..<(c * 3 + 3)])
+            let sign: Float = zip(v, expected[c]).reduce(0) { $0 + $1.0 * $1.1 } > 0 ? 1 : -1
+            #expect(zip(v, expected[c]).allSatisfy { abs(sign * $0 - $1) < 1e-5 }, "eigenvector \(c): \(v)")
+        }
+    }
 }
