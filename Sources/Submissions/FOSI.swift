@@ -88,7 +88,11 @@ public struct FOSI: Submission {
         oracle.gradient(at: parameters, into: &gradient)
         if (context.step + 1) % refreshPeriod == 0 { estimateSpectrum(parameters, oracle: oracle, step: context.step) }
         // g₂ = g − VVᵀg; u ← momentum(VVᵀg, u).
-        residual = gradient.values
+        residual.withUnsafeMutableBufferPointer { r in
+            gradient.values.withUnsafeBufferPointer { g in
+                for i in 0..<r.count { r[i] = g[i] }
+            }
+        }
         let projections = eigenvectors.map { Float(Lanczos.dot($0, gradient.values)) }
         let (b, adamMomentum) = (momentum, useAdam)
         for i in velocity.indices { velocity[i] *= b }

@@ -62,7 +62,11 @@ public struct SANIA: Submission {
     public mutating func step(_ parameters: inout ParameterSet, oracle: Oracle, context: StepContext) throws {
         let loss = Double(oracle.gradient(at: parameters, into: &gradient))
         updatePreconditioner(parameters, oracle: oracle, step: context.step)
-        let floor = preconditioner == .hutchinson ? 1e-6 * (scaling.map { abs($0) }.max() ?? 0) : 0
+        var floor: Float = 0
+        if preconditioner == .hutchinson {
+            for value in scaling { floor = max(floor, abs(value)) }
+            floor *= 1e-6
+        }
         let eps = epsilon
         // gᵀB⁻¹g, then the step.
         let metric = gradient.values.withUnsafeBufferPointer { g in

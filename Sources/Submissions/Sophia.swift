@@ -8,8 +8,9 @@ import Tensor
 ///
 /// Liu et al., "Sophia: A Scalable Stochastic Second-order Optimizer for Language Model
 /// Pre-training" (ICLR 2024), Algorithm 3 with the Hutchinson estimator. Every
-/// `hessian_interval` steps k (10), on the step's batch: `ĥ = z ⊙ Hz` (Rademacher z, one
-/// HVP), `h ← β₂h + (1−β₂)ĥ`. Every step: `m ← β₁m + (1−β₁)g`, `θ ← θ − η_tλθ`,
+/// `hessian_interval` steps k (10), on the step's batch: `ĥ = z ⊙ Hz` (one HVP; z is
+/// Rademacher where the paper draws a Gaussian u — both are unbiased, Rademacher with the
+/// smaller variance), `h ← β₂h + (1−β₂)ĥ`. Every step: `m ← β₁m + (1−β₁)g`, `θ ← θ − η_tλθ`,
 /// `θ ← θ − η_t·clip(m / max(γh, ε), −1, 1)`, with β₁ = 0.96, β₂ = 0.99, γ = 0.01 (the
 /// paper's value for Sophia-H), ε = 1e-12, λ = 0.2. No bias correction, as in the paper;
 /// a negative curvature estimate makes the denominator ε, so the coordinate moves by

@@ -47,4 +47,8 @@ import Testing
         let outcome = try Support.smokeTrial(AdAdaGradNorm.self)
         #expect(outcome.stateBytes == 8)
     }
+
+    @Test func smokeTrialOnTheMLPVariant() throws {
+        _ = try Support.smokeTrial(AdAdaGradNorm.self, workload: Support.mlpRegression())
+    }
 }

@@ -95,4 +95,8 @@ import Testing
         let last = try #require(outcome.evaluations.last)
         #expect(last.examples > 40 * 8, "the batch grew: \(last.examples) examples in 40 steps")
     }
+
+    @Test func smokeTrialOnTheMLPVariant() throws {
+        _ = try Support.smokeTrial(AdAdaGrad.self, workload: Support.mlpRegression())
+    }
 }

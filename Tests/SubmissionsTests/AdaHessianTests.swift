@@ -84,4 +84,8 @@ import Testing
         let outcome = try Support.smokeTrial(AdaHessian.self)
         #expect(outcome.stateBytes == 2 * 257 * 4)
     }
+
+    @Test func smokeTrialOnTheMLPVariant() throws {
+        _ = try Support.smokeTrial(AdaHessian.self, workload: Support.mlpRegression())
+    }
 }

@@ -50,4 +50,8 @@ import Testing
         #expect(outcome.stateBytes == 2 * 257 * 4)
         #expect(try #require(outcome.evaluations.last).examples == 128 + 1024 * outcome.steps)
     }
+
+    @Test func smokeTrialOnTheMLPVariant() throws {
+        _ = try Support.smokeTrial(LAMBAdaptiveBatch.self, workload: Support.mlpRegression())
+    }
 }

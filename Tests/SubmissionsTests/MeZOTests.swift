@@ -80,4 +80,8 @@ import Testing
             Hyperparameters(["adam": 1, "learning_rate": 1e-2])), steps: 100)
         #expect(adam.stateBytes == 2 * 257 * 4)
     }
+
+    @Test func smokeTrialOnTheMLPVariant() throws {
+        _ = try Support.smokeTrial(MeZO.self, steps: 100, workload: Support.mlpRegression())
+    }
 }

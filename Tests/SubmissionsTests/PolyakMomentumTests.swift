@@ -39,10 +39,11 @@ import Testing
         #expect(capped > 0 && uncapped > 0, "capped \(capped), uncapped \(uncapped)")
     }
 
-    @Test func secondStepIsHeavyBallWithThePolyakRateScaledByOneMinusBeta() throws {
+    @Test func secondStepIsAPolyakStepAlongTheMomentumSum() throws {
+        // d₁ = g₀, θ₁ = θ₀ − γ₀d₁; d₂ = βd₁ + g₁, θ₂ = θ₁ − γ₁d₂ with γ = min(f/(c‖d‖²), γ_max).
         let w = try Support.smallRegression()
         let oracle = Support.oracle(w)
-        let (beta, c, cap) = (0.9, 0.5, 1e9)
+        let (beta, c, cap) = (0.9, 1.0, 1e9)
         var method = try PolyakMomentum(info: w.info, hyperparameters: Hyperparameters([
             "c": c, "beta": beta, "max_step_size": cap,
         ]), budget: Budget(maxRuntimeSeconds: 1, stepHint: 100))
@@ -51,19 +52,17 @@ import Testing
         try method.step(&theta, oracle: oracle, context: Support.context(0))
         let theta1 = theta
         try method.step(&theta, oracle: oracle, context: Support.context(1))
-        func polyak(_ at: ParameterSet) -> (Double, ParameterSet) {
-            var g = ParameterSet.zeros(like: at)
-            let f = Double(oracle.gradient(at: at, into: &g))
-            let norm = g.values.reduce(0.0) { $0 + Double($1) * Double($1) }
-            return ((1 - beta) * min(f / (c * norm), cap), g)
-        }
-        let (gamma0, g0) = polyak(theta0)
-        let (gamma1, g1) = polyak(theta1)
+        var g0 = ParameterSet.zeros(like: theta0), g1 = ParameterSet.zeros(like: theta0)
+        let f0 = Double(oracle.gradient(at: theta0, into: &g0))
+        let f1 = Double(oracle.gradient(at: theta1, into: &g1))
+        let d1 = g0.values.map(Double.init)
+        let d2 = theta0.values.indices.map { beta * d1[$0] + Double(g1.values[$0]) }
+        let gamma0 = min(f0 / (c * d1.reduce(0) { $0 + $1 * $1 }), cap)
+        let gamma1 = min(f1 / (c * d2.reduce(0) { $0 + $1 * $1 }), cap)
         for i in theta0.values.indices {
-            let first = Double(theta0.values[i]) - gamma0 * Double(g0.values[i])
+            let first = Double(theta0.values[i]) - gamma0 * d1[i]
             #expect(abs(Double(theta1.values[i]) - first) <= 1e-5 * max(1, abs(first)))
-            let second = Double(theta1.values[i]) - gamma1 * Double(g1.values[i])
-                + beta * (Double(theta1.values[i]) - Double(theta0.values[i]))
+            let second = Double(theta1.values[i]) - gamma1 * d2[i]
             #expect(abs(Double(theta.values[i]) - second) <= 1e-5 * max(1, abs(second)), "coordinate \(i)")
         }
     }
@@ -76,5 +75,9 @@ import Testing
     @Test func smokeTrialOnRegression() throws {
         let outcome = try Support.smokeTrial(PolyakMomentum.self)
         #expect(outcome.stateBytes == 257 * 4)
+    }
+
+    @Test func smokeTrialOnTheMLPVariant() throws {
+        _ = try Support.smokeTrial(PolyakMomentum.self, workload: Support.mlpRegression())
     }
 }

@@ -74,4 +74,8 @@ import Testing
         let outcome = try Support.smokeTrial(SPS.self)
         #expect(outcome.stateBytes == 8)
     }
+
+    @Test func smokeTrialOnTheMLPVariant() throws {
+        _ = try Support.smokeTrial(SPS.self, workload: Support.mlpRegression())
+    }
 }
