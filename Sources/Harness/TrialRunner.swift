@@ -41,7 +41,7 @@ public enum TrialRunner {
         var state = RunState(budget: budget, stopAtTarget: stopAtTarget)
         var parameters = workload.initialParameters(seed: StableHash.derive(seed, "parameters"))
         let stream = workload.makeDataStream(seed: StableHash.derive(seed, "data"))
-        let oracle = Oracle(workload: workload, stream: stream)
+        let oracle = Oracle(workload: workload, stream: stream, randomSeed: StableHash.derive(seed, "submission"))
         let wallStart = MonotonicClock.now()
 
         var instance: any Submission
