@@ -36,6 +36,7 @@ public enum SubmissionRegistry {
         AdamW8bit.self,
         SCALE.self,
         SubsetNormAdamW.self,
+        GaLore.self,
     ]
 
     /// Registry names, in order.
