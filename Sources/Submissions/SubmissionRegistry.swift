@@ -37,6 +37,7 @@ public enum SubmissionRegistry {
         SCALE.self,
         SubsetNormAdamW.self,
         GaLore.self,
+        SubspaceMomentum.self,
     ]
 
     /// Registry names, in order.
