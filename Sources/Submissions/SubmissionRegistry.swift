@@ -38,6 +38,8 @@ public enum SubmissionRegistry {
         SubsetNormAdamW.self,
         GaLore.self,
         SubspaceMomentum.self,
+        APOLLO.self,
+        APOLLOMini.self,
     ]
 
     /// Registry names, in order.
