@@ -40,6 +40,7 @@ public enum SubmissionRegistry {
         SubspaceMomentum.self,
         APOLLO.self,
         APOLLOMini.self,
+        FRUGAL.self,
     ]
 
     /// Registry names, in order.
