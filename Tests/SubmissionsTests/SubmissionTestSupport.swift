@@ -242,12 +242,14 @@ enum SubmissionDriver {
     static func run<S: Submission, W: Workload>(
         _ submission: S.Type, on workload: W, hyperparameters: Hyperparameters? = nil, steps: Int,
         stepHint: Int? = nil, seed: UInt64 = 7,
-        observe: (_ step: Int, _ before: ParameterSet, _ after: ParameterSet, _ submission: S) throws -> Void = { _, _, _, _ in }
+        observe: (_ step: Int, _ before: ParameterSet, _ after: ParameterSet, _ submission: S) throws -> Void = { _, _, _, _ in },
+        prepare: (inout S) -> Void = { _ in }
     ) throws -> (parameters: ParameterSet, losses: [Float], submission: S) {
         let hint = stepHint ?? workload.info.stepHint
         var state = try S(
             info: workload.info, hyperparameters: hyperparameters ?? S.defaultHyperparameters,
             budget: Budget(maxRuntimeSeconds: 5, stepHint: hint))
+        prepare(&state)
         let oracle = Oracle(workload: workload, stream: workload.makeDataStream(seed: seed))
         var parameters = workload.initialParameters(seed: seed)
         var losses: [Float] = []
