@@ -41,6 +41,7 @@ public enum SubmissionRegistry {
         APOLLO.self,
         APOLLOMini.self,
         FRUGAL.self,
+        MicroAdam.self,
     ]
 
     /// Registry names, in order.
