@@ -42,6 +42,7 @@ public enum SubmissionRegistry {
         APOLLOMini.self,
         FRUGAL.self,
         MicroAdam.self,
+        COSMOS.self,
     ]
 
     /// Registry names, in order.
