@@ -129,14 +129,16 @@ public struct COSMOS: Submission {
         let (m, n, r) = (plan.rows, plan.columns, plan.rank)
         let (b1, b2, eps) = (beta1, beta2, epsilon)
         let offset = plan.view.offset
-        let g = Array(gradient.values[plan.view.range])  // one copy per matrix per step
         // M ← β₁M + G.
         momentum.withUnsafeMutableBufferPointer { mm in
-            for i in 0..<(m * n) { mm[offset + i] = b1 * mm[offset + i] + g[i] }
+            gradient.values.withUnsafeBufferPointer { g in
+                for i in offset..<(offset + m * n) { mm[i] = b1 * mm[i] + g[i] }
+            }
         }
-        updateBasis(plan, g, first: t == 1)
+        updateBasis(plan, first: t == 1)
         // V ← β₂V + (1−β₂)(GP)².
-        g.withUnsafeBufferPointer { gp in
+        gradient.values.withUnsafeBufferPointer { all in
+            let gp = UnsafeBufferPointer(rebasing: all[plan.view.range])
             basis.withUnsafeBufferPointer { pb in
                 projected.withUnsafeMutableBufferPointer { out in
                     BLAS.gemm(.none, .none, m: m, n: r, k: n, a: gp.baseAddress!, b: pb.baseAddress! + plan.pOffset, c: out.baseAddress!)
@@ -153,7 +155,9 @@ public struct COSMOS: Submission {
         let mix = 1 / (1 + b1 * b1Correction)
         complement.withUnsafeMutableBufferPointer { c in
             momentum.withUnsafeBufferPointer { mm in
-                for i in 0..<(m * n) { c[i] = (g[i] + b1 * mm[offset + i]) * mix }
+                gradient.values.withUnsafeBufferPointer { g in
+                    for i in 0..<(m * n) { c[i] = (g[offset + i] + b1 * mm[offset + i]) * mix }
+                }
             }
         }
         // ĜP (m × r) into `projected`; A = (ĜP ⊘ (√V/√b₂ + ε))Pᵀ into `direction`;
@@ -198,12 +202,12 @@ public struct COSMOS: Submission {
         }
     }
 
-    /// The subspace basis P and its r × r moment S, from G (m × n, row-major).
-    private mutating func updateBasis(_ plan: Plan, _ g: [Float], first: Bool) {
+    /// The subspace basis P and its r × r moment S, from this step's G (m × n, row-major).
+    private mutating func updateBasis(_ plan: Plan, first: Bool) {
         let (m, n, r) = (plan.rows, plan.columns, plan.rank)
         let b2 = beta2
-        g.withUnsafeBufferPointer { gb in
-            let gp = gb.baseAddress!
+        gradient.values.withUnsafeBufferPointer { all in
+            let gp = all.baseAddress! + plan.view.offset
             if first {
                 // Top-r eigenvectors of GᵀG (ascending from LAPACK: take the last r, largest first).
                 square.withUnsafeMutableBufferPointer { w in
