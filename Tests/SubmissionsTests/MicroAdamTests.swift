@@ -61,4 +61,13 @@ import Testing
     @Test func smokeTrial() throws {
         try SubmissionDriver.smokeTrial(MicroAdam.self)
     }
+
+    @Test func invalidHyperparameterIsRejectedByName() {
+        let workload = ToyRegression()
+        #expect(throws: HyperparameterError.invalid(name: "window", value: 0, expected: "an integer in 1...1000")) {
+            _ = try MicroAdam(
+                info: workload.info, hyperparameters: MicroAdam.defaultHyperparameters.merging(Hyperparameters(["window": 0])),
+                budget: Budget(maxRuntimeSeconds: 1, stepHint: 10))
+        }
+    }
 }
