@@ -43,6 +43,8 @@ public enum SubmissionRegistry {
         APOLLO.self,
         APOLLOMini.self,
         FRUGAL.self,
+        MicroAdam.self,
+        COSMOS.self,
         SPS.self,
         PolyakMomentum.self,
         MeZO.self,

@@ -96,4 +96,13 @@ import Testing
         try SubmissionDriver.smokeTrial(APOLLO.self)
         try SubmissionDriver.smokeTrial(APOLLOMini.self)
     }
+
+    @Test func invalidHyperparameterIsRejectedByName() {
+        let workload = ToyRegression()
+        #expect(throws: HyperparameterError.invalid(name: "update_proj_gap", value: 0, expected: "an integer in 1...1073741824")) {
+            _ = try APOLLO(
+                info: workload.info, hyperparameters: APOLLO.defaultHyperparameters.merging(Hyperparameters(["update_proj_gap": 0])),
+                budget: Budget(maxRuntimeSeconds: 1, stepHint: 10))
+        }
+    }
 }

@@ -151,4 +151,13 @@ import Testing
         let run = try SubmissionDriver.run(AdamW8bit.self, on: workload, hyperparameters: hp, steps: 150, stepHint: 150)
         #expect(workload.fullLoss(run.parameters) < 0.5 * workload.fullLoss(workload.initialParameters(seed: 7)))
     }
+
+    @Test func invalidHyperparameterIsRejectedByName() {
+        let workload = ToyRegression()
+        #expect(throws: HyperparameterError.invalid(name: "block_size", value: 0.5, expected: "an integer in 1...1048576")) {
+            _ = try AdamW8bit(
+                info: workload.info, hyperparameters: AdamW8bit.defaultHyperparameters.merging(Hyperparameters(["block_size": 0.5])),
+                budget: Budget(maxRuntimeSeconds: 1, stepHint: 10))
+        }
+    }
 }

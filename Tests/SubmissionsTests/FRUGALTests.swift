@@ -60,4 +60,13 @@ import Testing
     @Test func smokeTrial() throws {
         try SubmissionDriver.smokeTrial(FRUGAL.self)
     }
+
+    @Test func invalidHyperparameterIsRejectedByName() {
+        let workload = ToyRegression()
+        #expect(throws: HyperparameterError.invalid(name: "density", value: 2, expected: "a number in (0, 1]")) {
+            _ = try FRUGAL(
+                info: workload.info, hyperparameters: FRUGAL.defaultHyperparameters.merging(Hyperparameters(["density": 2])),
+                budget: Budget(maxRuntimeSeconds: 1, stepHint: 10))
+        }
+    }
 }

@@ -121,4 +121,13 @@ func matrixWithKnownSVD(rows m: Int, columns n: Int) -> (a: [Float], left: [Floa
     @Test func smokeTrial() throws {
         try SubmissionDriver.smokeTrial(GaLore.self)
     }
+
+    @Test func invalidHyperparameterIsRejectedByName() {
+        let workload = ToyRegression()
+        #expect(throws: HyperparameterError.invalid(name: "rank", value: 0, expected: "an integer in 1...1048576")) {
+            _ = try GaLore(
+                info: workload.info, hyperparameters: GaLore.defaultHyperparameters.merging(Hyperparameters(["rank": 0])),
+                budget: Budget(maxRuntimeSeconds: 1, stepHint: 10))
+        }
+    }
 }

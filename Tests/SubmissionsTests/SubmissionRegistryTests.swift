@@ -15,7 +15,7 @@ import Testing
             "ademamix", "schedule_free_adamw", "prodigy", "dadapt_adamw", "muon", "sam", "shampoo",
             // Recent optimizers I (memory-efficient and momentum-shaping).
             "grams", "mars_adamw", "adamw_8bit", "scale", "subset_norm", "galore", "subspace_momentum", "apollo", "apollo_mini",
-            "frugal",
+            "frugal", "microadam", "cosmos",
             // Recent optimizers II (curvature, step-size, batch-size, zeroth-order).
             "sps", "polyak_momentum", "mezo", "adahessian", "sophia", "adadagrad", "adadagrad_norm", "sania", "fosi",
             "deepzero", "lamb_adaptive_batch",
