@@ -10,6 +10,8 @@ public enum WorkloadRegistry {
         ("maxcut", { try MaxCutWorkload(spec: $0) }),
         ("bilevel_hyperreg", { try BilevelHyperregWorkload(hyperregSpec: $0) }),
         ("bilevel_hyperclean", { try BilevelHypercleanWorkload(hypercleanSpec: $0) }),
+        ("transformer", { try TransformerWorkload(spec: $0) }),
+        ("tsp", { try TSPWorkload(spec: $0) }),
     ]
 
     /// Registered base workload names.

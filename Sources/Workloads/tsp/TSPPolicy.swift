@@ -1,0 +1,332 @@
+import Foundation
+import NN
+import Tensor
+
+/// The TSP policy: an attention encoder over the cities and a pointer decoder that builds a
+/// tour one city at a time (Kool et al. 2019; Kwon et al. 2020, POMO), reduced to what a
+/// CPU benchmark can afford.
+///
+/// Encoder: `h⁰ = Linear(2→d)(x)`, then `encoder_layers` pre-LayerNorm layers
+/// `h ← h + MHA(LN(h))`, `h ← h + W₂ GELU(W₁ LN(h))` (GELU rather than POMO's ReLU: smooth, so the fixed-action surrogate is differentiable everywhere) with unmasked attention
+/// (`EncoderSelfAttention`), then a final LayerNorm: embeddings `h_j`.
+///
+/// Decoder (single-head pointer, no glimpse): with `ḡ = mean_j h_j`, the rollout that
+/// started at city `f` and stands at city `c` queries `q = W_g ḡ + W_f h_f + W_c h_c`, and
+/// scores every unvisited city `j` with `u_j = C·tanh(q·k_j/√d)`, `k_j = W_k h_j`
+/// (`u_j = q·k_j/√d` when `logit_clip` is 0); `π = softmax(u)` over the unvisited cities.
+/// The four decoder matrices are `[d, d]`, named `decoder.graph|first|current|key`.
+///
+/// POMO rollouts: every instance is decoded `n` times, rollout `s` forced to start at city
+/// `s`; the `n − 2` choices with at least two candidates are sampled (or taken greedily), the
+/// last city is forced. `backward` takes a coefficient per rollout, `∂J/∂(Σ_t log π(a_t))`,
+/// and writes the exact gradient of `J` with the actions held fixed.
+final class TSPPolicy {
+    enum Decoding {
+        /// Sample each choice by inversion of a uniform number from the instance's rollout seed.
+        case sample
+        /// The most probable city (lowest index on ties).
+        case greedy
+        /// Replay given tours (`instances × n × n`, rollout `s` of instance `b` at row `b·n + s`).
+        case given([Int32])
+    }
+
+    /// Tours, their lengths and log-probabilities; `cache` holds what `backward` needs.
+    struct Rollouts {
+        let instances: Int
+        let cities: Int
+        /// `instances × n × n`: city at step `t` of rollout `s` of instance `b` is at `(b·n + s)·n + t`.
+        var tours: [Int32]
+        /// Σ_t log π(a_t) per rollout (Double).
+        var logProbabilities: [Double]
+        /// Closed tour length per rollout (Double, from the Float coordinates).
+        var lengths: [Double]
+        fileprivate var cache: DecoderCache?
+    }
+
+    fileprivate struct DecoderCache {
+        let embeddings: Tensor  // [B·n, d]
+        let keys: [Float], firsts: [Float], currents: [Float]  // [B·n, d]
+        let means: [Float]  // [B, d]
+        let queries: [Float]  // [B, steps, n, d]
+        let squashed: [Float]  // [B, steps, n, n]: tanh(z) (clipped logits only)
+        let probabilities: [Float]  // [B, steps, n, n], zero at visited cities
+    }
+
+    let cities: Int
+    let dimension: Int
+    let clip: Float
+    let layout: ParameterLayout
+    let encoder: Sequential
+    let graphQuery: ParameterView, firstQuery: ParameterView, currentQuery: ParameterView, keyProjection: ParameterView
+
+    init(settings s: TSPSettings) {
+        cities = s.cities
+        dimension = s.embeddingDimension
+        clip = Float(s.logitClip)
+        var layout = ParameterLayout()
+        let d = s.embeddingDimension
+        var layers: [any Layer] = [Linear("encoder.embed", inputFeatures: 2, outputFeatures: d, layout: &layout)]
+        for i in 0..<s.encoderLayers {
+            let name = "encoder.layer\(i)"
+            let norm1 = LayerNorm("\(name).norm1", features: d, layout: &layout)
+            let attention = EncoderSelfAttention("\(name).attention", dimension: d, heads: s.heads, layout: &layout)
+            let norm2 = LayerNorm("\(name).norm2", features: d, layout: &layout)
+            let hidden = Linear("\(name).feedforward.in", inputFeatures: d, outputFeatures: s.feedforwardDimension, layout: &layout)
+            let out = Linear("\(name).feedforward.out", inputFeatures: s.feedforwardDimension, outputFeatures: d, initialization: .lecunNormal, layout: &layout)
+            layers.append(Residual("\(name).attention_residual", Sequential("\(name).attention_branch", [norm1, attention])))
+            layers.append(Residual("\(name).feedforward_residual", Sequential("\(name).feedforward_branch", [norm2, hidden, GELU("\(name).gelu"), out])))
+        }
+        layers.append(LayerNorm("encoder.final_norm", features: d, layout: &layout))
+        encoder = Sequential("encoder", layers)
+        graphQuery = layout.add("decoder.graph.weight", shape: [d, d], kind: .attentionQ)
+        firstQuery = layout.add("decoder.first.weight", shape: [d, d], kind: .attentionQ)
+        currentQuery = layout.add("decoder.current.weight", shape: [d, d], kind: .attentionQ)
+        keyProjection = layout.add("decoder.key.weight", shape: [d, d], kind: .attentionK)
+        self.layout = layout
+    }
+
+    /// Encoder layers initialise themselves; decoder matrices are LeCun normal `N(0, 1/d)`.
+    func initialParameters(using generator: inout RandomGenerator) -> ParameterSet {
+        var p = ParameterSet(layout: layout)
+        encoder.initialize(&p, using: &generator)
+        let deviation = 1 / Float(dimension).squareRoot()
+        for view in [graphQuery, firstQuery, currentQuery, keyProjection] {
+            p.withUnsafeMutableBufferPointer(view) { generator.fillNormal($0, standardDeviation: deviation) }
+        }
+        return p
+    }
+
+    /// `rows × d` times the transpose of the `[d, d]` matrix `view`: `X Wᵀ`.
+    private func project(_ x: UnsafePointer<Float>, rows: Int, _ view: ParameterView, _ parameters: ParameterSet) -> [Float] {
+        var y = [Float](repeating: 0, count: rows * dimension)
+        y.withUnsafeMutableBufferPointer { yb in
+            parameters.withUnsafeBufferPointer(view) { w in
+                BLAS.gemm(.none, .transposed, m: rows, n: dimension, k: dimension, a: x, b: w.baseAddress!, c: yb.baseAddress!)
+            }
+        }
+        return y
+    }
+
+    /// Encodes and decodes every instance of `batch` from every start city.
+    func rollouts(_ parameters: ParameterSet, _ batch: TSPBatch, decoding: Decoding, keepCache: Bool) -> Rollouts {
+        precondition(parameters.layout == layout, "tsp policy: parameters have another layout (\(parameters.values.count) values, expected \(layout.count))")
+        precondition(batch.cities == cities, "tsp policy: batch has \(batch.cities) cities, the policy \(cities)")
+        let (B, n, d) = (batch.count, cities, dimension)
+        if case .given(let tours) = decoding {
+            precondition(tours.count == B * n * n, "tsp policy: given tours have \(tours.count) entries, expected \(B * n * n)")
+        }
+        let input = Tensor(shape: [B, n, 2], scalars: batch.coordinates)
+        let embeddings = encoder.forward(input, parameters: parameters).reshaped(to: [B * n, d])
+        var means = [Float](repeating: 0, count: B * d)
+        let (keys, firsts, currents, graphTerms): ([Float], [Float], [Float], [Float]) = embeddings.withUnsafeBufferPointer { h in
+            for b in 0..<B {
+                for j in 0..<n { for c in 0..<d { means[b * d + c] += h[(b * n + j) * d + c] } }
+                for c in 0..<d { means[b * d + c] /= Float(n) }
+            }
+            let graph = means.withUnsafeBufferPointer { project($0.baseAddress!, rows: B, graphQuery, parameters) }
+            return (project(h.baseAddress!, rows: B * n, keyProjection, parameters),
+                    project(h.baseAddress!, rows: B * n, firstQuery, parameters),
+                    project(h.baseAddress!, rows: B * n, currentQuery, parameters), graph)
+        }
+        let steps = max(n - 2, 0)
+        var tours = [Int32](repeating: 0, count: B * n * n)
+        var logProbabilities = [Double](repeating: 0, count: B * n)
+        var queries = [Float](repeating: 0, count: keepCache ? B * steps * n * d : n * d)
+        var squashed = [Float](repeating: 0, count: keepCache && clip > 0 ? B * steps * n * n : n * n)
+        var probabilities = [Float](repeating: 0, count: keepCache ? B * steps * n * n : n * n)
+        let scale = 1 / Float(d).squareRoot()
+        var visited = [Bool](repeating: false, count: n * n)
+        var scores = [Float](repeating: 0, count: n * n)
+        for b in 0..<B {
+            var generator = RandomGenerator(seed: batch.rolloutSeeds[b])
+            for i in visited.indices { visited[i] = false }
+            for s in 0..<n {
+                tours[(b * n + s) * n] = Int32(s)
+                visited[s * n + s] = true
+            }
+            for t in 1..<n {
+                if t == n - 1 {
+                    // One candidate left: forced, log π = 0.
+                    for s in 0..<n {
+                        let last = (0..<n).first { !visited[s * n + $0] }!
+                        tours[(b * n + s) * n + t] = Int32(last)
+                        visited[s * n + last] = true
+                    }
+                    continue
+                }
+                let slot = keepCache ? (b * steps + (t - 1)) : 0
+                queries.withUnsafeMutableBufferPointer { qb in
+                    let q = qb.baseAddress! + slot * n * d
+                    for s in 0..<n {
+                        let current = Int(tours[(b * n + s) * n + t - 1])
+                        for c in 0..<d {
+                            q[s * d + c] = graphTerms[b * d + c] + firsts[(b * n + s) * d + c] + currents[(b * n + current) * d + c]
+                        }
+                    }
+                    keys.withUnsafeBufferPointer { kb in
+                        scores.withUnsafeMutableBufferPointer { zb in
+                            BLAS.gemm(.none, .transposed, m: n, n: n, k: d, alpha: scale, a: q, b: kb.baseAddress! + b * n * d, c: zb.baseAddress!)
+                        }
+                    }
+                }
+                for s in 0..<n {
+                    let row = slot * n * n + s * n
+                    var maximum = -Float.infinity
+                    for j in 0..<n where !visited[s * n + j] {
+                        var u = scores[s * n + j]
+                        if clip > 0 {
+                            let squash = Foundation.tanh(u)
+                            squashed[(keepCache ? row : s * n) + j] = squash
+                            u = clip * squash
+                        }
+                        scores[s * n + j] = u
+                        maximum = max(maximum, u)
+                    }
+                    var total = 0.0
+                    for j in 0..<n where !visited[s * n + j] { total += Double(Foundation.exp(scores[s * n + j] - maximum)) }
+                    let logTotal = Double(maximum) + Foundation.log(total)
+                    let base = keepCache ? row : s * n
+                    for j in 0..<n {
+                        probabilities[base + j] = visited[s * n + j] ? 0 : Float(Foundation.exp(Double(scores[s * n + j]) - logTotal))
+                    }
+                    let action: Int
+                    switch decoding {
+                    case .greedy:
+                        var best = -1
+                        for j in 0..<n where !visited[s * n + j] && (best < 0 || scores[s * n + j] > scores[s * n + best]) { best = j }
+                        action = best
+                    case .sample:
+                        let u = generator.nextDouble()
+                        var cumulative = 0.0, chosen = -1
+                        for j in 0..<n where !visited[s * n + j] {
+                            chosen = j
+                            cumulative += Foundation.exp(Double(scores[s * n + j]) - logTotal)
+                            if u < cumulative { break }
+                        }
+                        action = chosen
+                    case .given(let given):
+                        action = Int(given[(b * n + s) * n + t])
+                        precondition(action >= 0 && action < n && !visited[s * n + action],
+                                     "tsp policy: given tour of instance \(b), rollout \(s) revisits or leaves the cities at step \(t) (city \(action))")
+                    }
+                    logProbabilities[b * n + s] += Double(scores[s * n + action]) - logTotal
+                    tours[(b * n + s) * n + t] = Int32(action)
+                    visited[s * n + action] = true
+                }
+            }
+        }
+        var lengths = [Double](repeating: 0, count: B * n)
+        for b in 0..<B {
+            let instance = batch.instance(b)
+            for s in 0..<n {
+                var total = 0.0
+                for t in 0..<n {
+                    total += instance.distance(Int(tours[(b * n + s) * n + t]), Int(tours[(b * n + s) * n + (t + 1) % n]))
+                }
+                lengths[b * n + s] = total
+            }
+        }
+        let cache = keepCache
+            ? DecoderCache(embeddings: embeddings, keys: keys, firsts: firsts, currents: currents, means: means,
+                           queries: queries, squashed: squashed, probabilities: probabilities)
+            : nil
+        return Rollouts(instances: B, cities: n, tours: tours, logProbabilities: logProbabilities, lengths: lengths, cache: cache)
+    }
+
+    /// Gradient of `J = Σ_r coefficients[r] · Σ_t log π(a_t | r)` with the actions of
+    /// `rollouts` fixed, written (not accumulated) into `gradient`. Must follow the
+    /// `rollouts(…, keepCache: true)` call that produced `rollouts`, with the same parameters.
+    func backward(_ rollouts: Rollouts, coefficients: [Double], parameters: ParameterSet, gradient: inout ParameterSet) {
+        guard let cache = rollouts.cache else { preconditionFailure("tsp policy: backward needs rollouts made with keepCache") }
+        let (B, n, d) = (rollouts.instances, cities, dimension)
+        precondition(coefficients.count == B * n, "tsp policy: \(coefficients.count) coefficients for \(B * n) rollouts")
+        precondition(gradient.values.count == layout.count, "tsp policy: gradient buffer has \(gradient.values.count) values, expected \(layout.count)")
+        gradient.values.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        let steps = max(n - 2, 0)
+        let scale = 1 / Float(d).squareRoot()
+        var keyGradient = [Float](repeating: 0, count: B * n * d)
+        var firstGradient = [Float](repeating: 0, count: B * n * d)
+        var currentGradient = [Float](repeating: 0, count: B * n * d)
+        var graphGradient = [Float](repeating: 0, count: B * d)
+        var scoreGradient = [Float](repeating: 0, count: n * n)
+        var queryGradient = [Float](repeating: 0, count: n * d)
+        for b in 0..<B {
+            for step in 0..<steps {
+                let t = step + 1
+                let slot = b * steps + step
+                for s in 0..<n {
+                    let c = Float(coefficients[b * n + s])
+                    let action = Int(rollouts.tours[(b * n + s) * n + t])
+                    let row = slot * n * n + s * n
+                    for j in 0..<n {
+                        let p = cache.probabilities[row + j]
+                        // dJ/du_j = c (δ_{j,a} − π_j); zero at visited cities (π = 0, never chosen).
+                        var g = c * ((j == action ? 1 : 0) - p)
+                        if clip > 0 {
+                            let squash = cache.squashed[row + j]
+                            g *= clip * (1 - squash * squash)
+                        }
+                        scoreGradient[s * n + j] = g * scale
+                    }
+                }
+                cache.queries.withUnsafeBufferPointer { qb in
+                    cache.keys.withUnsafeBufferPointer { kb in
+                        scoreGradient.withUnsafeBufferPointer { zb in
+                            queryGradient.withUnsafeMutableBufferPointer { dq in
+                                // dQ = dZ K_b, dK_b += dZᵀ Q.
+                                BLAS.gemm(.none, .none, m: n, n: d, k: n, a: zb.baseAddress!, b: kb.baseAddress! + b * n * d, c: dq.baseAddress!)
+                            }
+                            keyGradient.withUnsafeMutableBufferPointer { dk in
+                                BLAS.gemm(.transposed, .none, m: n, n: d, k: n, a: zb.baseAddress!, b: qb.baseAddress! + slot * n * d,
+                                          beta: 1, c: dk.baseAddress! + b * n * d)
+                            }
+                        }
+                    }
+                }
+                for s in 0..<n {
+                    let current = Int(rollouts.tours[(b * n + s) * n + t - 1])
+                    for c in 0..<d {
+                        let g = queryGradient[s * d + c]
+                        graphGradient[b * d + c] += g
+                        firstGradient[(b * n + s) * d + c] += g
+                        currentGradient[(b * n + current) * d + c] += g
+                    }
+                }
+            }
+        }
+        // Back through the projections to the embeddings: dW += dYᵀ X, dH = Σ dY W.
+        var embeddingGradient = [Float](repeating: 0, count: B * n * d)
+        cache.embeddings.withUnsafeBufferPointer { h in
+            for (dy, view) in [(keyGradient, keyProjection), (firstGradient, firstQuery), (currentGradient, currentQuery)] {
+                dy.withUnsafeBufferPointer { g in
+                    gradient.withUnsafeMutableBufferPointer(view) { dw in
+                        BLAS.gemm(.transposed, .none, m: d, n: d, k: B * n, a: g.baseAddress!, b: h.baseAddress!, beta: 1, c: dw.baseAddress!)
+                    }
+                    parameters.withUnsafeBufferPointer(view) { w in
+                        embeddingGradient.withUnsafeMutableBufferPointer { dh in
+                            BLAS.gemm(.none, .none, m: B * n, n: d, k: d, a: g.baseAddress!, b: w.baseAddress!, beta: 1, c: dh.baseAddress!)
+                        }
+                    }
+                }
+            }
+        }
+        var meanGradient = [Float](repeating: 0, count: B * d)
+        graphGradient.withUnsafeBufferPointer { g in
+            cache.means.withUnsafeBufferPointer { m in
+                gradient.withUnsafeMutableBufferPointer(graphQuery) { dw in
+                    BLAS.gemm(.transposed, .none, m: d, n: d, k: B, a: g.baseAddress!, b: m.baseAddress!, beta: 1, c: dw.baseAddress!)
+                }
+            }
+            parameters.withUnsafeBufferPointer(graphQuery) { w in
+                meanGradient.withUnsafeMutableBufferPointer { dm in
+                    BLAS.gemm(.none, .none, m: B, n: d, k: d, a: g.baseAddress!, b: w.baseAddress!, c: dm.baseAddress!)
+                }
+            }
+        }
+        let inverse = 1 / Float(n)
+        for b in 0..<B {
+            for j in 0..<n { for c in 0..<d { embeddingGradient[(b * n + j) * d + c] += meanGradient[b * d + c] * inverse } }
+        }
+        _ = encoder.backward(Tensor(shape: [B, n, d], scalars: embeddingGradient), parameters: parameters, gradient: &gradient)
+    }
+}
