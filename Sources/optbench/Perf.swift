@@ -13,6 +13,9 @@ struct Perf: ParsableCommand {
     @Option(help: "OpenBLAS threads.")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(help: "Folder of workload specs.")
+    var workloadsDir = "workloads"
+
     @Option(help: "Minimum seconds spent timing each entry.")
     var seconds: Double = 0.5
 
@@ -38,6 +41,9 @@ struct Perf: ParsableCommand {
         print("")
         let rows = Self.layerCases.map { LayerBenchmarks.measure($0, seconds: seconds) }
         LayerBenchmarks.printTable(rows, sgemmRate: peak)
+        print("")
+        print("training step (loss and gradient on a fresh batch, default batch size)")
+        WorkloadBenchmarks.printTable(try WorkloadBenchmarks.measure(SpecCatalog(directory: workloadsDir), seconds: seconds))
     }
 
     /// Layers at the sizes the workloads use (see each workload's spec).
