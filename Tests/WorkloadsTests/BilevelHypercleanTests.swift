@@ -120,7 +120,7 @@ import Testing
         for i in cleanWeights.values.indices { cleanWeights.values[i] = w.problem.corrupted[i] ? -30 : 30 }
         print("\(name): oracle cleaning \(w.evaluate(cleanWeights))")
         var anyReached = false
-        for rate: Float in [0.3, 1] {
+        for rate: Float in [1, 3] {
             var reached: Int? = nil
             var best = 0.0
             let t0 = Date()

@@ -115,8 +115,11 @@ public final class HypercleanProblem: BilevelProblem {
     private func affine(_ rows: [Float], count n: Int, _ flat: [Float]) -> [Float] {
         var out = [Float](repeating: 0, count: n * classes)
         guard n > 0 else { return out }
+        let classes = self.classes, biasOffset = bias.offset
         out.withUnsafeMutableBufferPointer { o in
-            for i in 0..<n { for c in 0..<classes { o[i * classes + c] = flat[bias.offset + c] } }
+            flat.withUnsafeBufferPointer { f in
+                for i in 0..<n { for c in 0..<classes { o[i * classes + c] = f[biasOffset + c] } }
+            }
             rows.withUnsafeBufferPointer { x in
                 flat.withUnsafeBufferPointer { p in
                     BLAS.gemm(.none, .transposed, m: n, n: classes, k: features, a: x.baseAddress!, b: p.baseAddress! + weight.offset, beta: 1, c: o.baseAddress!)
@@ -129,6 +132,7 @@ public final class HypercleanProblem: BilevelProblem {
     /// Softmax probabilities (in place of the logits) and per-example cross-entropies.
     private func softmax(_ logits: inout [Float], labels: [Int]) -> [Double] {
         var losses = [Double](repeating: 0, count: labels.count)
+        let classes = self.classes
         logits.withUnsafeMutableBufferPointer { l in
             for i in labels.indices {
                 let row = i * classes
@@ -153,7 +157,8 @@ public final class HypercleanProblem: BilevelProblem {
                 rows.withUnsafeBufferPointer { x in
                     BLAS.gemm(.transposed, .none, m: classes, n: features, k: n, a: rp.baseAddress!, b: x.baseAddress!, c: o.baseAddress! + weight.offset)
                 }
-                for i in 0..<n { for c in 0..<classes { o[bias.offset + c] += rp[i * classes + c] } }
+                let width = classes, biasOffset = bias.offset
+                for i in 0..<n { for c in 0..<width { o[biasOffset + c] += rp[i * width + c] } }
             }
         }
         return out
@@ -180,9 +185,12 @@ public final class HypercleanProblem: BilevelProblem {
         for i in 0..<n { value += Double(scales[i]) * losses[i] }
         guard gradient else { return (value, nil, losses, p, indices, rows) }
         var r = p
-        for i in 0..<n {
-            r[i * classes + labels[i]] -= 1
-            for c in 0..<classes { r[i * classes + c] *= scales[i] }
+        let classes = self.classes
+        r.withUnsafeMutableBufferPointer { rp in
+            for i in 0..<n {
+                rp[i * classes + labels[i]] -= 1
+                for c in 0..<classes { rp[i * classes + c] *= scales[i] }
+            }
         }
         return (value, backProject(r, rows, count: n), losses, p, indices, rows)
     }
@@ -232,12 +240,19 @@ public final class HypercleanProblem: BilevelProblem {
         _ = softmax(&p, labels: labels)
         let a = affine(rows, count: n, v.values)
         let scales = exampleScales(x.values, indices)
+        let classes = self.classes
         var r = [Float](repeating: 0, count: n * classes)
-        for i in 0..<n {
-            let row = i * classes
-            var dot: Float = 0
-            for c in 0..<classes { dot += p[row + c] * a[row + c] }
-            for c in 0..<classes { r[row + c] = scales[i] * p[row + c] * (a[row + c] - dot) }
+        r.withUnsafeMutableBufferPointer { rp in
+            p.withUnsafeBufferPointer { pp in
+                a.withUnsafeBufferPointer { ap in
+                    for i in 0..<n {
+                        let row = i * classes
+                        var dot: Float = 0
+                        for c in 0..<classes { dot += pp[row + c] * ap[row + c] }
+                        for c in 0..<classes { rp[row + c] = scales[i] * pp[row + c] * (ap[row + c] - dot) }
+                    }
+                }
+            }
         }
         var hv = backProject(r, rows, count: n)
         for k in weight.range { hv[k] += ridge * v.values[k] }
@@ -252,12 +267,17 @@ public final class HypercleanProblem: BilevelProblem {
         let a = affine(rows, count: n, v.values)
         var out = [Float](repeating: 0, count: outerLayout.count)
         let inverse = 1 / Float(max(n, 1))
-        for (row, i) in indices.enumerated() {
-            var dot: Float = 0
-            for c in 0..<classes { dot += p[row * classes + c] * a[row * classes + c] }
-            dot -= a[row * classes + labels[row]]
-            let s = Self.sigmoid(x.values[i])
-            out[i] += s * (1 - s) * dot * inverse
+        let classes = self.classes
+        p.withUnsafeBufferPointer { pp in
+            a.withUnsafeBufferPointer { ap in
+                for (row, i) in indices.enumerated() {
+                    var dot: Float = 0
+                    for c in 0..<classes { dot += pp[row * classes + c] * ap[row * classes + c] }
+                    dot -= ap[row * classes + labels[row]]
+                    let s = Self.sigmoid(x.values[i])
+                    out[i] += s * (1 - s) * dot * inverse
+                }
+            }
         }
         result.values = out
     }
