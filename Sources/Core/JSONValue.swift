@@ -70,6 +70,24 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
+    /// Serialises with two-space indentation and sorted keys, one field per line (how
+    /// spec files are written back by `optbench calibrate`); arrays of plain values stay
+    /// on one line.
+    public func formatted(indent: Int = 0) -> String {
+        let pad = String(repeating: " ", count: indent + 2), close = String(repeating: " ", count: indent)
+        switch self {
+        case .array(let items) where items.contains(where: { if case .object = $0 { return true }; if case .array = $0 { return true }; return false }):
+            return "[\n" + items.map { pad + $0.formatted(indent: indent + 2) }.joined(separator: ",\n") + "\n" + close + "]"
+        case .object(let fields) where !fields.isEmpty:
+            let lines = fields.keys.sorted().map { key in
+                pad + JSONValue.quote(key) + ": " + (fields[key] ?? .null).formatted(indent: indent + 2)
+            }
+            return "{\n" + lines.joined(separator: ",\n") + "\n" + close + "}"
+        default:
+            return serialized
+        }
+    }
+
     private static func quote(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {

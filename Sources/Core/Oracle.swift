@@ -20,12 +20,19 @@ public final class Oracle {
     /// The loss returned by the most recent `gradient`, `loss` or sub-batch call: the
     /// harness logs it as the step's training loss and stops a trial when it is not finite.
     public private(set) var lastLoss: Float?
+    /// Seed for the submission's own random draws (Hutchinson probes, zeroth-order
+    /// directions), so they are reproducible and differ between trials without the
+    /// submission holding a generator; derive per-step generators from it through
+    /// `StableHash`. The harness passes one derived from the trial seed.
+    public let randomSeed: UInt64
 
     private let session: any OracleSession
 
-    /// An oracle over `workload`'s training stream.
-    public init<W: Workload>(workload: W, stream: W.Stream) {
+    /// An oracle over `workload`'s training stream; `randomSeed` seeds the submission's
+    /// probes (default 0).
+    public init<W: Workload>(workload: W, stream: W.Stream, randomSeed: UInt64 = 0) {
         info = workload.info
+        self.randomSeed = randomSeed
         batchSize = workload.info.defaultBatchSize
         session = Session(workload: workload, stream: stream)
     }

@@ -14,12 +14,15 @@ extension WorkloadSpec {
     ///
     /// A variant names itself and overrides any of `settings` (key by key; the key must
     /// exist in the base settings), `default_batch_size`, `validation_target`,
-    /// `test_target`, `max_runtime_s`, `eval_period_s`, `step_hint` and `provisional`.
-    public static func load(contentsOf path: String) throws -> WorkloadSpec {
+    /// `test_target`, `max_runtime_s`, `eval_period_s`, `step_hint` and `provisional`. A
+    /// `calibration` object (base or variant) records how calibrated numbers were found.
+    /// The spec's name must equal `expectedName`, by default the file's name without `.json`.
+    public static func load(contentsOf path: String, expectedName: String? = nil) throws -> WorkloadSpec {
         let json = try JSONValue.load(contentsOf: path)
         let source = path
         var reader = try JSONObjectReader(json, source: source)
         var base = try readBase(&reader, source: source)
+        _ = try reader.optionalObject("calibration")  // provenance of calibrated numbers, free-form
         let variantValues = try reader.optionalArray("variants") ?? []
         try reader.finish()
         var variants: [WorkloadSpec] = []
@@ -33,14 +36,16 @@ extension WorkloadSpec {
             variants.append(variant)
         }
         base.variants = variants
-        let fileStem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        let fileStem = expectedName ?? ((path as NSString).lastPathComponent as NSString).deletingPathExtension
         guard fileStem == base.name else {
             throw InputError(source: source, field: "name", message: "must match the file name '\(fileStem)', found '\(base.name)'")
         }
         return base
     }
 
-    /// Every `*.json` spec in `directory` except `profiles.json`, sorted by name.
+    /// Every `*.json` spec in `directory`, sorted by name, except `profiles.json` (suite
+    /// profiles) and `*_reference.json` (a workload's stored reference data, such as exact
+    /// tour lengths).
     public static func loadAll(directory: String) throws -> [WorkloadSpec] {
         let entries: [String]
         do {
@@ -49,7 +54,7 @@ extension WorkloadSpec {
             throw InputError(source: directory, field: nil, message: "cannot list the workload spec folder: \(error.localizedDescription)")
         }
         return try entries
-            .filter { $0.hasSuffix(".json") && $0 != "profiles.json" }
+            .filter { $0.hasSuffix(".json") && $0 != "profiles.json" && !$0.hasSuffix("_reference.json") }
             .sorted()
             .map { try load(contentsOf: (directory as NSString).appendingPathComponent($0)) }
     }
@@ -114,6 +119,7 @@ extension WorkloadSpec {
             variant.stepHint = Int(v)
         }
         if let v = try reader.optionalBool("provisional") { variant.provisional = v }
+        _ = try reader.optionalObject("calibration")
         return variant
     }
 

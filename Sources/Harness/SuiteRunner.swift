@@ -43,7 +43,7 @@ public struct SuiteRunner: Sendable {
 
     /// Runs every job not already complete; returns the paths of all trial files.
     public func run(_ jobList: [TrialJob], progress: ProgressReporter) throws -> Summary {
-        let pending = jobList.filter { !TrialFile.isComplete(at: trialPath($0.request.key)) }
+        let pending = jobList.filter { !hasFinished($0) }
         let skipped = jobList.count - pending.count
         for _ in 0..<skipped { progress.finished("(already complete)", summary: "skipped") }
         let crashes = Counter()
@@ -65,6 +65,15 @@ public struct SuiteRunner: Sendable {
         return Summary(
             trialFiles: jobList.map { trialPath($0.request.key) }, skipped: skipped, ran: pending.count,
             crashed: crashes.value)
+    }
+
+    /// Whether `job`'s file is complete and holds this very trial (same hyperparameters,
+    /// seed and budget scale), so a rerun after the plan changed never reuses a stale file.
+    public func hasFinished(_ job: TrialJob) -> Bool {
+        let path = trialPath(job.request.key)
+        guard TrialFile.isComplete(at: path), let record = try? ResultsFile.read(path).trials.first else { return false }
+        return record.hyperparameters == job.request.hyperparameters && record.seed == job.request.seed
+            && record.budgetScale == job.request.budgetScale
     }
 
     /// Runs one child; returns false when it crashed.
@@ -126,7 +135,7 @@ public struct SuiteRunner: Sendable {
             "--budget-scale", String(job.request.budgetScale),
             "--threads", String(threadsPerTrial),
             "--output", output,
-        ]
+        ] + (job.request.stopAtTarget ? [] : ["--no-target-stop"])
     }
 
     /// One-line summary of a finished trial file.

@@ -13,12 +13,15 @@ public struct TrialRequest: Sendable, Equatable {
     public var seed: UInt64
     /// Multiplier on the spec's `max_runtime_s` (profiles and the self-tuning ruleset).
     public var budgetScale: Double
+    /// False for calibration: train for the whole budget, noting when the target was met.
+    public var stopAtTarget: Bool
 
-    public init(key: TrialKey, hyperparameters: Hyperparameters, seed: UInt64, budgetScale: Double) {
+    public init(key: TrialKey, hyperparameters: Hyperparameters, seed: UInt64, budgetScale: Double, stopAtTarget: Bool = true) {
         self.key = key
         self.hyperparameters = hyperparameters
         self.seed = seed
         self.budgetScale = budgetScale
+        self.stopAtTarget = stopAtTarget
     }
 }
 
@@ -36,7 +39,8 @@ public enum TrialExecution {
         let outcome = TrialRunner.run(
             workload: workload, submission: submission, hyperparameters: request.hyperparameters,
             seed: request.seed, budget: budget,
-            schedule: schedule ?? .submissionTime(period: spec.evalPeriodSeconds * request.budgetScale))
+            schedule: schedule ?? .submissionTime(period: spec.evalPeriodSeconds * request.budgetScale),
+            stopAtTarget: request.stopAtTarget)
         return record(for: request, spec: spec, outcome: outcome, peakResidentBytes: ResourceUsage.peakResidentBytes)
     }
 
@@ -62,6 +66,7 @@ public enum TrialExecution {
             seed: request.seed, status: outcome.status, message: outcome.message, timeToTarget: outcome.timeToTarget,
             stepsToTarget: outcome.stepsToTarget, oracleCallsToTarget: outcome.oracleCallsToTarget,
             stateBytes: outcome.stateBytes, peakResidentBytes: peakResidentBytes, evaluations: outcome.evaluations,
-            trainLossSteps: outcome.lossLog.steps, trainLossValues: outcome.lossLog.losses)
+            trainLossSteps: outcome.lossLog.steps, trainLossValues: outcome.lossLog.losses,
+            budgetScale: request.budgetScale)
     }
 }

@@ -35,12 +35,13 @@ public enum TrialRunner {
         seed: UInt64,
         budget: Budget,
         schedule: EvaluationSchedule,
-        maximumSteps: Int? = nil
+        maximumSteps: Int? = nil,
+        stopAtTarget: Bool = true
     ) -> TrialOutcome {
-        var state = RunState(budget: budget)
+        var state = RunState(budget: budget, stopAtTarget: stopAtTarget)
         var parameters = workload.initialParameters(seed: StableHash.derive(seed, "parameters"))
         let stream = workload.makeDataStream(seed: StableHash.derive(seed, "data"))
-        let oracle = Oracle(workload: workload, stream: stream)
+        let oracle = Oracle(workload: workload, stream: stream, randomSeed: StableHash.derive(seed, "submission"))
         let wallStart = MonotonicClock.now()
 
         var instance: any Submission
@@ -107,8 +108,14 @@ private struct RunState {
     var lastEvaluationStep = 0
     var lastEvaluationTime = 0.0
     var target: EvaluationRow?
+    /// False for calibration runs, which train for the whole budget and only note when
+    /// the target was first met.
+    let stopAtTarget: Bool
 
-    init(budget: Budget) { self.budget = budget }
+    init(budget: Budget, stopAtTarget: Bool) {
+        self.budget = budget
+        self.stopAtTarget = stopAtTarget
+    }
 
     mutating func finish(_ status: TrialStatus, _ message: String) {
         guard self.status == nil else { return }
@@ -126,10 +133,12 @@ private struct RunState {
             finish(.diverged, "non-finite evaluation at step \(row.step): train loss \(row.trainLoss), validation \(row.validationMetric)")
             return true
         }
-        if direction.meets(row.validationMetric, target: target) {
+        if direction.meets(row.validationMetric, target: target), self.target == nil {
             self.target = row
-            finish(.reachedTarget, "")
-            return true
+            if stopAtTarget {
+                finish(.reachedTarget, "")
+                return true
+            }
         }
         return false
     }

@@ -22,6 +22,7 @@ extension TrialRecord {
         try group.setAttribute("oracle_calls_to_target", oracleCallsToTarget ?? -1)
         try group.setAttribute("state_bytes", stateBytes)
         try group.setAttribute("peak_resident_bytes", peakResidentBytes)
+        try group.setAttribute("budget_scale", budgetScale)
         try provenance.write(to: group.createGroup(ResultsLayout.provenanceGroup))
 
         let evals = try group.createGroup(ResultsLayout.evaluationsGroup)
@@ -58,7 +59,7 @@ extension TrialRecord {
             oracleCallsToTarget: try optionalCount("oracle_calls_to_target", in: group),
             stateBytes: try group.intAttribute("state_bytes"), peakResidentBytes: try group.intAttribute("peak_resident_bytes"),
             evaluations: try evaluations(in: group.openGroup(ResultsLayout.evaluationsGroup)),
-            trainLossSteps: [], trainLossValues: [])
+            trainLossSteps: [], trainLossValues: [], budgetScale: try group.doubleAttribute("budget_scale"))
         let trainLoss = try group.openGroup(ResultsLayout.trainLossGroup)
         let steps = try trainLoss.intDataset("step")
         let losses = try trainLoss.floatDataset("loss")

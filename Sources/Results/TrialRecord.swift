@@ -153,11 +153,15 @@ public struct TrialRecord: Sendable, Equatable {
     /// Per-step training loss, decimated: (step, loss) pairs.
     public var trainLossSteps: [Int]
     public var trainLossValues: [Float]
+    /// Multiplier applied to the workload's `max_runtime_s` for this trial (profile scale
+    /// times the ruleset's factor), so a shortened run is never mistaken for a full one.
+    public var budgetScale: Double
 
     public init(
         key: TrialKey, workload: WorkloadRecord, hyperparameters: Hyperparameters, seed: UInt64, status: TrialStatus,
         message: String, timeToTarget: Double?, stepsToTarget: Int?, oracleCallsToTarget: Int?, stateBytes: Int,
-        peakResidentBytes: Int, evaluations: [EvaluationRow], trainLossSteps: [Int], trainLossValues: [Float]
+        peakResidentBytes: Int, evaluations: [EvaluationRow], trainLossSteps: [Int], trainLossValues: [Float],
+        budgetScale: Double = 1
     ) {
         precondition(trainLossSteps.count == trainLossValues.count, "TrialRecord: train-loss steps and values differ in length")
         self.key = key
@@ -174,5 +178,6 @@ public struct TrialRecord: Sendable, Equatable {
         self.evaluations = evaluations
         self.trainLossSteps = trainLossSteps
         self.trainLossValues = trainLossValues
+        self.budgetScale = budgetScale
     }
 }

@@ -7,15 +7,23 @@ import Tensor
 /// on the others; linear warmup and cosine decay.
 ///
 /// Jordan et al., "Muon: An optimizer for hidden layers in neural networks" (2024), as
-/// optax's `contrib.muon` (Frobenius preconditioning, Nesterov). On every rank-2 tensor
-/// W (rows × cols): `m ← βm + (1−β)g`, `m̂ = β·m/(1−βᵗ⁺¹) + (1−β)·g/(1−βᵗ)`,
-/// `X = m̂/(‖m̂‖_F + ε)`, five times `X ← aX + (bA + cA²)X` with `A = XXᵀ` (or the
-/// transposed form when rows > cols) and (a, b, c) = (3.4445, −4.7750, 2.0315), then
-/// `W ← W − η_t·(√max(1, cols/rows)·X + λW)`. Every other tensor takes NAdamW
-/// (`NAdamW`'s rule) with `adam_b1`, `adam_b2`, the same ε, at `adam_learning_rate`
-/// (default: `learning_rate`). Jordan's reference bias-corrects nothing, scales by
-/// √max(1, rows/cols) for its (out, in) layout, and leaves embeddings and heads to
-/// Adam; optax (and this file) pick Muon by rank alone, whatever the kind.
+/// optax's `contrib.muon` (Frobenius preconditioning, Nesterov). On every orthogonalised
+/// tensor W, seen as a rows × cols matrix: `m ← βm + (1−β)g`,
+/// `m̂ = β·m/(1−βᵗ⁺¹) + (1−β)·g/(1−βᵗ)`, `X = m̂/(‖m̂‖_F + ε)`, five times
+/// `X ← aX + (bA + cA²)X` with `A = XXᵀ` (or the transposed form when rows > cols) and
+/// (a, b, c) = (3.4445, −4.7750, 2.0315), then
+/// `W ← W − η_t·(√max(1, fan_out/fan_in)·X + λW)`. Every other tensor takes NAdamW
+/// (`NAdamW`'s rule) with `adam_beta1`, `adam_beta2`, the same ε, at `adam_learning_rate`
+/// (default: `learning_rate`).
+///
+/// Which tensors, and which axis is the input: optax orthogonalises every rank-2 tensor
+/// and reads axis 0 as fan-in (JAX's (in, out) kernels). This project's `Linear` stores
+/// (out, in), as PyTorch does, so by default fan-in is the column count
+/// (`input_axis_first = 0`, Jordan's √max(1, rows/cols)), convolution kernels are
+/// orthogonalised as out × in·kh·kw matrices (`orthogonalise_convolutions = 1`, as in
+/// Jordan's CIFAR-10 runs) and embeddings are left to NAdam (`orthogonalise_embeddings = 0`,
+/// Jordan's advice). Conformance sets optax's choices (1, 0, 1). Jordan's reference also
+/// bias-corrects nothing; optax and this file do.
 ///
 /// Conformance: Newton–Schulz runs in float32 through OpenBLAS, whose summation order
 /// differs from XLA's; on the recorded case the trajectories still agree to ~2e-7, so the
@@ -44,7 +52,8 @@ public struct Muon: Submission, OptaxConformant {
     let momentumDecay: Float, adamBeta1: Float, adamBeta2: Float, epsilon: Float
     let weightDecay: Float, adamWeightDecay: Float
     let iterations: Int
-    /// Views orthogonalised (rank 2); the others take NAdam.
+    let inputAxisFirst: Bool
+    /// Views orthogonalised; the others take NAdam.
     let orthogonalised: [Bool]
     /// Offset of each NAdam view in `secondMoment`.
     let secondMomentOffsets: [Int]
@@ -69,13 +78,22 @@ public struct Muon: Submission, OptaxConformant {
             throw HyperparameterError.invalid(name: "ns_steps", value: steps, expected: "an integer in 1...20")
         }
         iterations = Int(steps)
-        orthogonalised = info.layout.views.map { $0.shape.count == 2 }
+        inputAxisFirst = try hyperparameters.flag("input_axis_first", default: false)
+        let convolutions = try hyperparameters.flag("orthogonalise_convolutions", default: true)
+        let embeddings = try hyperparameters.flag("orthogonalise_embeddings", default: false)
+        orthogonalised = info.layout.views.map { view in
+            switch view.shape.count {
+            case 2: view.kind != .embedding || embeddings
+            case 3...: convolutions && view.kind == .convWeight
+            default: false
+            }
+        }
         var offsets: [Int] = [], adamCount = 0, largest = 0, largestGram = 0
         for (view, isMatrix) in zip(info.layout.views, orthogonalised) {
             offsets.append(adamCount)
             if isMatrix {
                 largest = max(largest, view.count)
-                let side = min(view.shape[0], view.shape[1])
+                let side = min(view.matrixShape.rows, view.matrixShape.columns)
                 largestGram = max(largestGram, side * side)
             } else {
                 adamCount += view.count
@@ -107,7 +125,7 @@ public struct Muon: Submission, OptaxConformant {
         let beta = momentumDecay
         let momentumScale = beta / Float(1 - pow(Double(beta), t + 1))
         let gradientScale = (1 - beta) / Float(1 - pow(Double(beta), t))
-        let (rows, columns) = (view.shape[0], view.shape[1])
+        let (rows, columns) = view.matrixShape
         var squaredNorm = 0.0
         momentum.withUnsafeMutableBufferPointer { m in
             gradient.values.withUnsafeBufferPointer { g in
@@ -126,7 +144,8 @@ public struct Muon: Submission, OptaxConformant {
         }
         orthogonalise(rows: rows, columns: columns)
         let rate = Float(schedule.learningRate(at: step))
-        let shapeScale = Float(max(1, Double(columns) / Double(rows)).squareRoot())
+        let (fanIn, fanOut) = inputAxisFirst ? (rows, columns) : (columns, rows)
+        let shapeScale = Float(max(1, Double(fanOut) / Double(fanIn)).squareRoot())
         let decay = weightDecay
         parameters.values.withUnsafeMutableBufferPointer { theta in
             iterate.withUnsafeBufferPointer { x in
@@ -220,6 +239,7 @@ public struct Muon: Submission, OptaxConformant {
             "adam_beta1": try a.number("adam_b1", default: 0.9),
             "adam_beta2": try a.number("adam_b2", default: 0.999),
             "adam_weight_decay": try a.number("adam_weight_decay", default: 0),
+            "input_axis_first": 1, "orthogonalise_convolutions": 0, "orthogonalise_embeddings": 1,
         ])
     }
 }

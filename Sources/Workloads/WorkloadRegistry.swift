@@ -8,6 +8,8 @@ public enum WorkloadRegistry {
     private static let constructors: [(name: String, make: @Sendable (WorkloadSpec) throws -> any Workload)] = [
         ("regression", { try RegressionWorkload(spec: $0) }),
         ("maxcut", { try MaxCutWorkload(spec: $0) }),
+        ("bilevel_hyperreg", { try BilevelHyperregWorkload(hyperregSpec: $0) }),
+        ("bilevel_hyperclean", { try BilevelHypercleanWorkload(hypercleanSpec: $0) }),
         ("transformer", { try TransformerWorkload(spec: $0) }),
         ("tsp", { try TSPWorkload(spec: $0) }),
     ]

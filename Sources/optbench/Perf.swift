@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import Core
 import Harness
+import Submissions
 import Tensor
 
 /// `optbench perf`: measured throughput of the numerical core beside this machine's limits.
@@ -25,6 +27,14 @@ struct Perf: ParsableCommand {
         let peak = Benchmarks.sgemmRate(size: 1024, seconds: seconds)
         let bandwidth = Benchmarks.copyBandwidth(megabytes: 256, seconds: seconds)
         print(String(format: "sgemm 1024³: %.1f GFLOP/s   memory copy: %.1f GB/s", peak, bandwidth))
+        print("")
+        print("optimizer update, 10M parameters (ideal traffic: θ, g, θ′ and 2 × state)   GB/s   / copy bandwidth")
+        for submission in [AdamW.self, Lion.self, Adafactor.self] as [any Submission.Type] {
+            let measured = try UpdateThroughput.measure(submission, parameterCount: 10_000_000, minimumSeconds: seconds)
+            print("  " + measured.submission.leftAligned(12) + String(
+                format: "%8.2f ms/step %47.1f   %5.0f%%", measured.secondsPerStep * 1e3,
+                measured.gigabytesPerSecond, 100 * measured.gigabytesPerSecond / bandwidth))
+        }
         print("")
         let rows = Self.layerCases.map { LayerBenchmarks.measure($0, seconds: seconds) }
         LayerBenchmarks.printTable(rows, sgemmRate: peak)

@@ -42,7 +42,9 @@ struct RunCommand: ParsableCommand {
         let chosen = try Profile.load(named: profile, contentsOf: "\(workloadsDir)/profiles.json")
         let rules = try ruleset.map(Ruleset.named) ?? chosen.ruleset
         let submissionNames = Self.list(submissions) ?? (chosen.submissions.isEmpty ? SubmissionRegistry.names : chosen.submissions)
-        let workloadNames = Self.list(workloads) ?? (chosen.workloads.isEmpty ? catalog.baseNames : chosen.workloads)
+        // A profile without a workload list means every workload that has both a spec and an implementation.
+        let implemented = catalog.baseNames.filter(WorkloadRegistry.names.contains)
+        let workloadNames = Self.list(workloads) ?? (chosen.workloads.isEmpty ? implemented : chosen.workloads)
         for name in workloadNames {
             let spec = try catalog.spec(named: name)
             guard WorkloadRegistry.names.contains(spec.baseName) else {

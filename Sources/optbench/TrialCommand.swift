@@ -14,7 +14,7 @@ struct TrialCommand: ParsableCommand {
     @Option(help: "Folder of workload specs.") var workloadsDir = "workloads"
     @Option(help: "Workload (base or variant) name.") var workload: String
     @Option(help: "Submission name.") var submission: String
-    @Option(help: "Ruleset: external or self.") var ruleset: String
+    @Option(help: "Ruleset: external or self (calibration uses calibration_tuning and calibration_reruns).") var ruleset: String
     @Option(help: "Study index.") var study: Int
     @Option(help: "Trial index within the study.") var trial: Int
     @Option(help: "Trial seed (64-bit unsigned).") var seed: UInt64
@@ -24,11 +24,14 @@ struct TrialCommand: ParsableCommand {
     @Option(help: "Evaluate every N steps instead of every eval_period_s (bit-for-bit reproducible evaluations).")
     var evalEverySteps: Int?
     @Option(help: "Trial file to write.") var output: String
+    @Flag(help: "Train for the whole budget even after the target is met (calibration).") var noTargetStop = false
 
     mutating func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
         guard budgetScale > 0, budgetScale.isFinite else { throw ValidationError("--budget-scale must be a positive number, got \(budgetScale)") }
-        guard ["external", "self"].contains(ruleset) else { throw ValidationError("--ruleset must be external or self, got '\(ruleset)'") }
+        guard !ruleset.isEmpty, ruleset.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "_" }) else {
+            throw ValidationError("--ruleset must be external, self, or another lower-case name such as calibration_tuning; got '\(ruleset)'")
+        }
         guard study >= 0, trial >= 0 else { throw ValidationError("--study and --trial must be non-negative") }
         if let n = evalEverySteps, n < 1 { throw ValidationError("--eval-every-steps must be at least 1, got \(n)") }
     }
@@ -38,7 +41,8 @@ struct TrialCommand: ParsableCommand {
         let spec = try SpecCatalog(directory: workloadsDir).spec(named: workload)
         let request = TrialRequest(
             key: TrialKey(submission: submission, workload: workload, ruleset: ruleset, study: study, trial: trial),
-            hyperparameters: try Self.parseHyperparameters(hyperparameters), seed: seed, budgetScale: budgetScale)
+            hyperparameters: try Self.parseHyperparameters(hyperparameters), seed: seed, budgetScale: budgetScale,
+            stopAtTarget: !noTargetStop)
         let record = try TrialExecution.run(
             request, spec: spec, provenance: ProvenanceCollector.current(),
             schedule: evalEverySteps.map { .steps(period: $0) })

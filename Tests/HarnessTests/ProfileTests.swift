@@ -17,7 +17,7 @@ import Testing
     @Test func shippedProfilesLoadWithTheirDocumentedShapes() throws {
         let path = Self.repositoryRoot.appendingPathComponent("workloads/profiles.json").path
         let profiles = try Profile.loadAll(contentsOf: path)
-        #expect(profiles.map(\.name) == ["full", "quick", "smoke"])
+        #expect(profiles.map(\.name) == ["full", "quick", "smoke", "standard"])
         let full = try Profile.load(named: "full", contentsOf: path)
         #expect(full.trials == 5 && full.studies == 3 && full.includeVariants)
         let smoke = try Profile.load(named: "smoke", contentsOf: path)

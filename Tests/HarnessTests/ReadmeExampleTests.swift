@@ -1,7 +1,9 @@
 import Core
 import Foundation
 import NN
+import Submissions
 import Testing
+import Workloads
 @testable import Harness
 
 // The README's "Adding a submission" example, verbatim between the markers: the test
@@ -56,6 +58,13 @@ struct SignDescent: Submission {
             budget: Budget(maxRuntimeSeconds: 5, stepHint: 500), schedule: .steps(period: 10))
         #expect(outcome.status == .reachedTarget)
         #expect(outcome.stepsToTarget.map { $0 > 50 && $0 < 500 } == true)
+    }
+
+    @Test func readmeNamesEveryRegisteredSubmissionAndWorkload() throws {
+        let readme = try String(contentsOf: Self.repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        for name in SubmissionRegistry.names + WorkloadRegistry.names {
+            #expect(readme.contains("`\(name)`"), "README.md does not mention `\(name)`")
+        }
     }
 
     static func between(_ text: String, _ start: String, _ end: String) -> String? {

@@ -93,4 +93,24 @@ import Testing
         #expect(records.allSatisfy { $0.status != .crashed && $0.status != .error })
         #expect(records.map(\.seed) == [100, 101, 102, 103])
     }
+
+    @Test func aFileFromAnotherPlanIsNotReused() throws {
+        let executable = try #require(Self.optbenchExecutable, "the optbench executable must be built beside the tests")
+        let directory = try Self.temporaryDirectory("stale")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let spec = try SpecCatalog(directory: Self.workloadsDirectory).spec(named: "regression")
+        let runner = SuiteRunner(
+            executable: executable, workloadsDirectory: Self.workloadsDirectory, trialsDirectory: directory + "/trials",
+            jobs: 1, threadsPerTrial: 1)
+        let job = Self.jobs(count: 1, spec: spec, submission: "adamw")[0]
+        _ = try runner.run([job], progress: ProgressReporter(total: 1, live: false))
+        #expect(runner.hasFinished(job))
+        var changed = job
+        changed.request.hyperparameters = job.request.hyperparameters.merging(Hyperparameters(["learning_rate": 0.5]))
+        #expect(!runner.hasFinished(changed))
+        let rerun = try runner.run([changed], progress: ProgressReporter(total: 1, live: false))
+        #expect(rerun.skipped == 0 && rerun.ran == 1)
+        let record = try #require(try ResultsFile.read(rerun.trialFiles[0]).trials.first)
+        #expect(record.hyperparameters["learning_rate"] == 0.5)
+    }
 }

@@ -23,6 +23,20 @@ import Testing
         #expect(last.examples == 8 * last.step)
     }
 
+    @Test func calibrationRunsKeepTrainingPastTheTarget() throws {
+        let outcome = TrialRunner.run(
+            workload: QuadraticWorkload(target: 1e-2), submission: FixedRateSGD.self,
+            hyperparameters: Hyperparameters(["learning_rate": 0.1]), seed: 1,
+            budget: Budget(maxRuntimeSeconds: 5, stepHint: 200), schedule: .steps(period: 5), maximumSteps: 300,
+            stopAtTarget: false)
+        #expect(outcome.status == .budgetExhausted)
+        #expect(outcome.steps == 300)
+        let first = try #require(outcome.evaluations.first { $0.validationMetric <= 1e-2 })
+        #expect(outcome.stepsToTarget == first.step)
+        #expect(outcome.timeToTarget == first.submissionTime)
+        #expect(try #require(outcome.evaluations.last).step == 300)
+    }
+
     @Test func slowEvaluationDoesNotCountAsSubmissionTime() throws {
         let workload = QuadraticWorkload(target: -1, maxRuntimeSeconds: 0.05, evaluationDelay: 0.05)
         let outcome = TrialRunner.run(

@@ -84,6 +84,23 @@ import Testing
         #expect(result.maxAbsoluteError == 0)
     }
 
+    @Test func loadCasesReadsTheWholeDirectoryInNameOrder() throws {
+        let cases = try ConformanceRunner.loadCases(directory: Self.caseDirectory)
+        #expect(cases.map(\.name) == Self.caseNames)
+        #expect(throws: InputError.self) { try ConformanceRunner.loadCases(directory: "/nonexistent-conformance-dir") }
+    }
+
+    /// A coordinate crossing zero is judged against its tensor's scale, not its own value:
+    /// 1e-9 off a reference of 1e-9 in a tensor of RMS ≈ 0.7 is a relative error ≈ 1.4e-9.
+    @Test func errorsAreRelativeToTheTensorScale() throws {
+        let json = try JSONValue.parse(Data(#"{"optimizer":"sgd","reference":"optax.sgd","kwargs":{"learning_rate":1},"shapes":{"w":[2]},"initial":{"w":[0,1]},"gradients":[{"w":[0,0]}],"trajectory":[{"w":[1e-9,1]}]}"#.utf8), source: "scale.json")
+        let result = try ConformanceRunner.run(ConformanceCase(json: json, source: "scale.json"))
+        #expect(result.maxAbsoluteError == Double(Float(1e-9)))
+        #expect(abs(result.maxRelativeError - Double(Float(1e-9)) / 0.5.squareRoot()) < 1e-15)
+        #expect(result.passed)
+        #expect(result.worstLocation == "step 0 w[0]")
+    }
+
     static func json(_ c: ConformanceCase, arguments: [String: JSONValue]) -> JSONValue {
         func values(_ flat: [Float]) -> JSONValue {
             .object(Dictionary(uniqueKeysWithValues: c.layout.views.map { view in

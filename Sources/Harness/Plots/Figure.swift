@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// One gnuplot figure: its script and the data files it reads, written side by side so
@@ -47,21 +48,5 @@ public struct Figure: Sendable, Equatable {
             try AtomicFile.write(contents, to: (directory as NSString).appendingPathComponent(file))
         }
         try AtomicFile.write(script, to: (directory as NSString).appendingPathComponent("\(name).gp"))
-    }
-}
-
-/// Writes text under a temporary name and renames it into place, so a reader never sees
-/// a half-written file.
-public enum AtomicFile {
-    public static func write(_ text: String, to path: String) throws {
-        let temporary = "\(path).tmp-\(ProcessInfo.processInfo.processIdentifier)"
-        do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
-            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
-            try FileManager.default.moveItem(atPath: temporary, toPath: path)
-        } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw error
-        }
     }
 }

@@ -24,6 +24,7 @@ public struct ConformanceCase: Sendable {
     /// Parameters in name order, with kinds inferred from rank (1 → bias, 4 → conv
     /// weight, otherwise weight).
     public let layout: ParameterLayout
+    /// Initial parameters, flat in `layout` order.
     public let initial: [Float]
     /// Gradient at each step, flat in `layout` order.
     public let gradients: [[Float]]

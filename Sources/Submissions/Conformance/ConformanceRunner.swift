@@ -4,20 +4,25 @@ import NN
 
 /// How far a submission's trajectory is from an optax reference.
 public struct ConformanceResult: Sendable {
+    /// The case file's name without extension.
     public let caseName: String
+    /// Registry name of the submission run.
     public let submission: String
+    /// Steps replayed.
     public let steps: Int
     /// Largest |θ − θ_ref| over every step and coordinate (and the evaluation
     /// parameters, when the case records them).
     public let maxAbsoluteError: Double
     /// Largest |θ − θ_ref| / max(|θ_ref|, rms(θ_ref of that tensor)).
     public let maxRelativeError: Double
+    /// The largest relative error accepted (the submission's, unless overridden).
     public let tolerance: Double
     /// Where the largest relative error sits: "step 3 dense.weight[17]" or "eval …".
     public let worstLocation: String
     /// Whether the case's evaluation parameters were compared too.
     public let checkedEvaluationParameters: Bool
 
+    /// Whether every compared coordinate is within the tolerance.
     public var passed: Bool { maxRelativeError <= tolerance }
 }
 

@@ -16,7 +16,9 @@ public final class ReplayWorkload: Workload {
         }
     }
 
+    /// A spec with placeholder targets and budget (a replay is never scored).
     public let spec: WorkloadSpec
+    /// Layout of the replayed parameters; the step hint is the number of steps recorded.
     public let info: WorkloadInfo
     private let gradients: [[Float]]
 

@@ -1,0 +1,201 @@
+import Core
+import Foundation
+import NN
+
+/// AdamW with both moments stored in 8 bits by block-wise dynamic quantisation; linear
+/// warmup and cosine decay.
+///
+/// Dettmers et al., "8-bit Optimizers via Block-wise Quantization" (ICLR 2022), as
+/// bitsandbytes' `AdamW8bit` (blocks of 2048, the signed dynamic map for m and the
+/// unsigned one for v, `DynamicQuantizationMap`). Each step, block by block: dequantise
+/// `m = code₁[q₁]·s₁`, `v = code₂[q₂]·s₂`, then AdamW's rule `m ← β₁m + (1−β₁)g`,
+/// `v ← β₂v + (1−β₂)g²`, `θ ← θ − η_t·((m/(1−β₁ᵗ))/(√(v/(1−β₂ᵗ)) + ε) + λθ)` with the
+/// updated moments in full precision, and requantise them with the block's new absolute
+/// maxima. As in bitsandbytes, tensors with fewer than `min_8bit_size` (4096) elements
+/// keep 32-bit moments. State: one byte per element per moment plus one Float scale per
+/// block per moment (the two 256-entry maps are shared constants, not state).
+public struct AdamW8bit: Submission {
+    public static let name = "adamw_8bit"
+
+    public static let searchSpace = SearchSpace([
+        "learning_rate": .range(min: 1e-4, max: 1e-1, scaling: .log),
+        "one_minus_beta1": .range(min: 0.01, max: 0.2, scaling: .log),
+        "beta2": .feasiblePoints([0.999]),
+        "weight_decay": .range(min: 1e-5, max: 0.5, scaling: .log),
+        "warmup_fraction": .feasiblePoints([0.05]),
+    ])
+
+    /// AdamW's defaults: the paper uses the 32-bit optimizer's hyperparameters unchanged.
+    public static let defaultHyperparameters = Hyperparameters([
+        "learning_rate": 3e-3, "one_minus_beta1": 0.1, "beta2": 0.999, "weight_decay": 1e-4, "warmup_fraction": 0.05,
+    ])
+
+    /// Where one tensor's state lives.
+    struct Plan {
+        let view: ParameterView
+        let quantized: Bool
+        /// Offset in the byte arrays and the scale arrays (quantized), or in the 32-bit
+        /// moment arrays (not quantized).
+        let offset: Int, scaleOffset: Int
+    }
+
+    let schedule: WarmupCosineSchedule
+    let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float
+    let blockSize: Int
+    let plans: [Plan]
+    var firstBytes: [UInt8], secondBytes: [UInt8]
+    var firstScales: [Float], secondScales: [Float]
+    /// 32-bit moments of the small tensors.
+    var firstMoment: [Float], secondMoment: [Float]
+    /// One block of updated moments before requantisation (scratch, not state).
+    var blockFirst: [Float], blockSecond: [Float]
+    var gradient: ParameterSet
+
+    public init(info: WorkloadInfo, hyperparameters: Hyperparameters, budget: Budget) throws {
+        schedule = try WarmupCosineSchedule(hyperparameters: hyperparameters, budget: budget)
+        beta1 = Float(try hyperparameters.decayRate(oneMinus: "one_minus_beta1"))
+        beta2 = Float(try hyperparameters.decayRate("beta2"))
+        epsilon = Float(try hyperparameters.nonNegative("epsilon", default: 1e-8))
+        weightDecay = Float(try hyperparameters.nonNegative("weight_decay", default: 0))
+        blockSize = try hyperparameters.integer("block_size", default: 2048, in: 1...(1 << 20))
+        let minimum = Int(try hyperparameters.nonNegative("min_8bit_size", default: 4096))
+        var plans: [Plan] = [], bytes = 0, scales = 0, full = 0
+        for view in info.layout.views {
+            if view.count >= minimum {
+                plans.append(Plan(view: view, quantized: true, offset: bytes, scaleOffset: scales))
+                bytes += view.count
+                scales += (view.count + blockSize - 1) / blockSize
+            } else {
+                plans.append(Plan(view: view, quantized: false, offset: full, scaleOffset: 0))
+                full += view.count
+            }
+        }
+        self.plans = plans
+        // Zero moments quantise to code 0.0 with scale 0.
+        let signedZero = DynamicQuantizationMap.signed.index(of: 0)
+        let unsignedZero = DynamicQuantizationMap.unsigned.index(of: 0)
+        firstBytes = [UInt8](repeating: signedZero, count: bytes)
+        secondBytes = [UInt8](repeating: unsignedZero, count: bytes)
+        firstScales = [Float](repeating: 0, count: scales)
+        secondScales = firstScales
+        firstMoment = [Float](repeating: 0, count: full)
+        secondMoment = firstMoment
+        blockFirst = [Float](repeating: 0, count: bytes > 0 ? blockSize : 0)
+        blockSecond = blockFirst
+        gradient = ParameterSet(layout: info.layout)
+    }
+
+    public mutating func step(_ parameters: inout ParameterSet, oracle: Oracle, context: StepContext) throws {
+        oracle.gradient(at: parameters, into: &gradient)
+        let t = Double(context.step + 1)
+        let rate = Float(schedule.learningRate(at: context.step))
+        let correction1 = Float(1 - pow(Double(beta1), t))
+        let correction2 = Float(1 - pow(Double(beta2), t))
+        for plan in plans {
+            if plan.quantized {
+                quantizedStep(plan, &parameters, rate: rate, correction1: correction1, correction2: correction2)
+            } else {
+                fullStep(plan, &parameters, rate: rate, correction1: correction1, correction2: correction2)
+            }
+        }
+    }
+
+    private mutating func quantizedStep(
+        _ plan: Plan, _ parameters: inout ParameterSet, rate: Float, correction1: Float, correction2: Float
+    ) {
+        let (b1, b2, eps, decay) = (beta1, beta2, epsilon, weightDecay)
+        let signed = DynamicQuantizationMap.signed, unsigned = DynamicQuantizationMap.unsigned
+        let blocks = (plan.view.count + blockSize - 1) / blockSize
+        let size = blockSize
+        parameters.values.withUnsafeMutableBufferPointer { theta in
+            gradient.values.withUnsafeBufferPointer { g in
+                firstBytes.withUnsafeMutableBufferPointer { q1 in
+                    secondBytes.withUnsafeMutableBufferPointer { q2 in
+                        firstScales.withUnsafeMutableBufferPointer { s1 in
+                            secondScales.withUnsafeMutableBufferPointer { s2 in
+                                blockFirst.withUnsafeMutableBufferPointer { m in
+                                    blockSecond.withUnsafeMutableBufferPointer { v in
+                                        for block in 0..<blocks {
+                                            let start = block * size
+                                            let count = min(size, plan.view.count - start)
+                                            let scale1 = s1[plan.scaleOffset + block], scale2 = s2[plan.scaleOffset + block]
+                                            var max1: Float = 0, max2: Float = 0
+                                            for k in 0..<count {
+                                                let i = plan.view.offset + start + k
+                                                let j = plan.offset + start + k
+                                                let gi = g[i]
+                                                let mi = b1 * signed.value(q1[j], scale: scale1) + (1 - b1) * gi
+                                                let vi = b2 * unsigned.value(q2[j], scale: scale2) + (1 - b2) * gi * gi
+                                                m[k] = mi
+                                                v[k] = vi
+                                                max1 = max(max1, abs(mi))
+                                                max2 = max(max2, vi)
+                                                let update = (mi / correction1) / ((vi / correction2).squareRoot() + eps)
+                                                theta[i] -= rate * (update + decay * theta[i])
+                                            }
+                                            s1[plan.scaleOffset + block] = max1
+                                            s2[plan.scaleOffset + block] = max2
+                                            let inverse1 = max1 > 0 ? 1 / max1 : 0, inverse2 = max2 > 0 ? 1 / max2 : 0
+                                            for k in 0..<count {
+                                                let j = plan.offset + start + k
+                                                q1[j] = signed.index(of: m[k] * inverse1)
+                                                q2[j] = unsigned.index(of: v[k] * inverse2)
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private mutating func fullStep(
+        _ plan: Plan, _ parameters: inout ParameterSet, rate: Float, correction1: Float, correction2: Float
+    ) {
+        let (b1, b2, eps, decay) = (beta1, beta2, epsilon, weightDecay)
+        parameters.values.withUnsafeMutableBufferPointer { theta in
+            firstMoment.withUnsafeMutableBufferPointer { m in
+                secondMoment.withUnsafeMutableBufferPointer { v in
+                    gradient.values.withUnsafeBufferPointer { g in
+                        for i in plan.view.range {
+                            let j = plan.offset + i - plan.view.offset
+                            let gi = g[i]
+                            let mi = b1 * m[j] + (1 - b1) * gi
+                            let vi = b2 * v[j] + (1 - b2) * gi * gi
+                            m[j] = mi
+                            v[j] = vi
+                            let update = (mi / correction1) / ((vi / correction2).squareRoot() + eps)
+                            theta[i] -= rate * (update + decay * theta[i])
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The moments of the tensor under `view`, dequantised (for tests and diagnostics).
+    func moments(of view: ParameterView) -> (first: [Float], second: [Float]) {
+        guard let plan = plans.first(where: { $0.view == view }) else { return ([], []) }
+        if !plan.quantized {
+            return (Array(firstMoment[plan.offset..<(plan.offset + view.count)]),
+                    Array(secondMoment[plan.offset..<(plan.offset + view.count)]))
+        }
+        let first = (0..<view.count).map { k in
+            DynamicQuantizationMap.signed.value(firstBytes[plan.offset + k], scale: firstScales[plan.scaleOffset + k / blockSize])
+        }
+        let second = (0..<view.count).map { k in
+            DynamicQuantizationMap.unsigned.value(secondBytes[plan.offset + k], scale: secondScales[plan.scaleOffset + k / blockSize])
+        }
+        return (first, second)
+    }
+
+    /// One byte per element per moment, one Float scale per block per moment, and 32-bit
+    /// moments for the small tensors.
+    public var stateBytes: Int {
+        firstBytes.count + secondBytes.count
+            + (firstScales.count + secondScales.count + firstMoment.count + secondMoment.count) * MemoryLayout<Float>.size
+    }
+}

@@ -1,0 +1,148 @@
+import ArgumentParser
+import Core
+import Foundation
+import Harness
+import Results
+import Submissions
+import Tensor
+import Workloads
+
+/// `optbench calibrate`: sets workload targets and budgets from tuned baselines by a fixed,
+/// published procedure (`CalibrationProcedure`), keeping every trial under
+/// `results/calibration/` and, with `--write`, writing the numbers back into the specs.
+struct CalibrateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calibrate",
+        abstract: "Calibrate validation/test targets, max_runtime_s, eval_period_s and step_hint from tuned baselines.")
+
+    @Option(help: "Comma-separated workloads or variants (default: every implemented workload with its variants).")
+    var workloads: String?
+    @Option(help: "Comma-separated baseline submissions.") var baselines = "adamw,nadamw,nesterov,heavy_ball"
+    @Option(help: "Quasi-random tuning trials per baseline and workload.") var trials = 8
+    @Option(help: "Reruns of the best configuration with fresh seeds.") var seeds = 5
+    @Option(help: "Multiplier on max_runtime_s for the generous calibration budget.") var budgetScale = 2.0
+    @Option(help: "Trial processes at once.") var jobs = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Suite seed.") var seed = 0
+    @Option(help: "Folder of workload specs.") var workloadsDir = "workloads"
+    @Option(help: "Folder for results (trials go to <dir>/calibration/).") var resultsDir = "results"
+    @Flag(help: "Write the calibrated numbers back into the spec files.") var write = false
+
+    mutating func validate() throws {
+        guard trials >= 1, seeds >= 1, jobs >= 1 else { throw ValidationError("--trials, --seeds and --jobs must be at least 1") }
+        guard budgetScale > 0, budgetScale.isFinite else { throw ValidationError("--budget-scale must be positive, got \(budgetScale)") }
+    }
+
+    mutating func run() throws {
+        let catalog = try SpecCatalog(directory: workloadsDir)
+        let specs: [WorkloadSpec] = try RunCommand.list(workloads).map { try $0.map(catalog.spec(named:)) }
+            ?? catalog.baseSpecs.filter { WorkloadRegistry.names.contains($0.name) }.flatMap { [$0] + $0.variants }
+        let baselineTypes = try RunCommand.list(baselines)?.map(SubmissionRegistry.submission(named:)) ?? []
+        let directory = "\(resultsDir)/calibration"
+        let runner = SuiteRunner(
+            executable: RunCommand.executablePath(), workloadsDirectory: workloadsDir, trialsDirectory: "\(directory)/trials",
+            jobs: jobs, threadsPerTrial: 1)
+
+        // 1. Tuning: quasi-random search per baseline, training for the whole budget.
+        var tuning: [TrialJob] = []
+        for spec in specs {
+            for baseline in baselineTypes {
+                let points = TrialPlan.draw(
+                    baseline.searchSpace, count: trials,
+                    seed: StableHash.seed("calibrate", .integer(seed), .text(spec.name), .text(baseline.name)))
+                for (index, point) in points.enumerated() {
+                    tuning.append(job(spec, baseline.name, "calibration_tuning", study: 0, trial: index,
+                                      hyperparameters: baseline.defaultHyperparameters.merging(point)))
+                }
+            }
+        }
+        print("calibration: tuning \(baselineTypes.count) baselines × \(trials) trials on \(specs.count) workloads (budget × \(budgetScale))")
+        let tuned = try runPhase(runner, tuning)
+
+        // 2. Reruns of each workload's best configuration.
+        var reruns: [TrialJob] = []
+        var best: [String: TrialRecord] = [:]
+        for spec in specs {
+            guard let winner = CalibrationProcedure.bestTrial(tuned.filter { $0.key.workload == spec.name }) else {
+                print("warning: \(spec.name): no tuning trial produced a finite evaluation; not calibrated")
+                continue
+            }
+            best[spec.name] = winner
+            for k in 0..<seeds {
+                reruns.append(job(spec, winner.key.submission, "calibration_reruns", study: k, trial: 0, hyperparameters: winner.hyperparameters))
+            }
+        }
+        print("calibration: \(seeds) reruns of the best configuration per workload")
+        let rerun = try runPhase(runner, reruns)
+
+        // 3. Numbers.
+        var numbers: [String: CalibrationProcedure.Numbers] = [:]
+        print("workload".leftAligned(30) + "best baseline".leftAligned(15) + "validation".leftAligned(12) + "test".leftAligned(12)
+              + "max_runtime_s".leftAligned(14) + "eval_period_s".leftAligned(14) + "step_hint".leftAligned(10) + "reached")
+        for spec in specs {
+            guard let winner = best[spec.name],
+                  let found = CalibrationProcedure.numbers(fromReruns: rerun.filter { $0.key.workload == spec.name })
+            else { continue }
+            numbers[spec.name] = found
+            print(spec.name.leftAligned(30) + winner.key.submission.leftAligned(15)
+                  + String(format: "%-12.5g%-12.5g%-14.3g%-14.3g%-10d%d/%d", found.validationTarget, found.testTarget,
+                           found.maxRuntimeSeconds, found.evalPeriodSeconds, found.stepHint, found.reached, found.reruns))
+        }
+        let merged = "\(directory)/calibration.h5"
+        let report = try ResultsFile.merge(
+            ResultsFile.trialFiles(under: "\(directory)/trials"), into: merged, provenance: ProvenanceCollector.current())
+        print("calibration results: \(merged) (\(report.mergedTrials) trials)")
+        guard write else {
+            print("(dry run: add --write to store these numbers in \(workloadsDir)/*.json)")
+            return
+        }
+        try writeBack(numbers, best: best, catalog: catalog, resultsPath: merged)
+    }
+
+    private func job(_ spec: WorkloadSpec, _ submission: String, _ ruleset: String, study: Int, trial: Int, hyperparameters: Hyperparameters) -> TrialJob {
+        let key = TrialKey(submission: submission, workload: spec.name, ruleset: ruleset, study: study, trial: trial)
+        let trialSeed = StableHash.seed(.text(ruleset), .integer(seed), .text(spec.name), .text(submission), .integer(study), .integer(trial))
+        return TrialJob(
+            request: TrialRequest(key: key, hyperparameters: hyperparameters, seed: trialSeed, budgetScale: budgetScale, stopAtTarget: false),
+            spec: spec)
+    }
+
+    private func runPhase(_ runner: SuiteRunner, _ jobs: [TrialJob]) throws -> [TrialRecord] {
+        let progress = ProgressReporter(total: jobs.count, live: isatty(STDOUT_FILENO) == 1)
+        let summary = try runner.run(jobs, progress: progress)
+        progress.close()
+        return summary.trialFiles.compactMap { try? ResultsFile.read($0).trials.first }
+    }
+
+    private func writeBack(
+        _ numbers: [String: CalibrationProcedure.Numbers], best: [String: TrialRecord], catalog: SpecCatalog, resultsPath: String
+    ) throws {
+        let provenance = ProvenanceCollector.current()
+        var records: [String: JSONValue] = [:]
+        for (name, winner) in best {
+            records[name] = .object([
+                "procedure": .string(
+                    "AlgoPerf-style: quasi-random search of each baseline, best configuration rerun with fresh seeds; "
+                    + "validation target = median best validation metric of the reruns; test target = worst test metric among "
+                    + "reruns reaching it; max_runtime_s = 4/3 x median time to reach it; eval_period_s = evaluation cost / 0.15; "
+                    + "step_hint = steps per second x max_runtime_s"),
+                "baselines": .array((RunCommand.list(baselines) ?? []).map { .string($0) }),
+                "tuning_trials": .number(Double(trials)),
+                "reruns": .number(Double(seeds)),
+                "budget_scale": .number(budgetScale),
+                "suite_seed": .number(Double(seed)),
+                "best_submission": .string(winner.key.submission),
+                "best_hyperparameters": .object(winner.hyperparameters.values.mapValues { .number($0) }),
+                "date": .string(provenance.created),
+                "machine": .object([
+                    "cpu": .string(provenance.cpu), "cores": .number(Double(provenance.cores)),
+                    "blas": .string(provenance.blas), "blas_threads": .number(1), "git_commit": .string(provenance.gitCommit),
+                ]),
+                "results": .string(resultsPath),
+            ])
+        }
+        for base in catalog.baseSpecs where ([base] + base.variants).contains(where: { numbers[$0.name] != nil }) {
+            try SpecCalibrationWriter.apply(numbers, records: records, toSpecAt: base.source)
+            print("wrote \(base.source)")
+        }
+    }
+}

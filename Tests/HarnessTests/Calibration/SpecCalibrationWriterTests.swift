@@ -1,0 +1,53 @@
+import Core
+import Foundation
+import Testing
+@testable import Harness
+
+@Suite struct SpecCalibrationWriterTests {
+    static let spec = """
+    {
+      "name": "toy", "provisional": true,
+      "settings": {"dimension": 8, "noise": 0.5},
+      "default_batch_size": 16, "loss_type": "mean_squared_error", "metric": "mse", "direction": "minimize",
+      "validation_target": 0.3, "test_target": 0.31, "max_runtime_s": 2, "eval_period_s": 0.5, "step_hint": 100,
+      "variants": [
+        {"name": "toy_wide", "settings": {"dimension": 32}, "validation_target": 0.4, "test_target": 0.41, "step_hint": 300}
+      ]
+    }
+    """
+
+    @Test func numbersAndProvenanceAreWrittenBackAndTheSpecStillLoads() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("optbench-calibrate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("toy.json").path
+        try Data(Self.spec.utf8).write(to: URL(fileURLWithPath: path))
+        let numbers = CalibrationProcedure.Numbers(
+            validationTarget: 0.25, testTarget: 0.26, maxRuntimeSeconds: 3.5, evalPeriodSeconds: 0.2, stepHint: 700, reruns: 5, reached: 4)
+        try SpecCalibrationWriter.apply(
+            ["toy_wide": numbers], records: ["toy_wide": .object(["reruns": .number(5)])], toSpecAt: path)
+        let spec = try WorkloadSpec.load(contentsOf: path)
+        #expect(spec.provisional && spec.validationTarget == 0.3)  // the base was not calibrated
+        let variant = try #require(spec.variants.first)
+        #expect(!variant.provisional)
+        #expect(variant.validationTarget == 0.25 && variant.testTarget == 0.26)
+        #expect(variant.maxRuntimeSeconds == 3.5 && variant.evalPeriodSeconds == 0.2 && variant.stepHint == 700)
+        #expect(variant.settings == ["dimension": .number(32), "noise": .number(0.5)])
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.contains("\"calibration\": {\n        \"reruns\": 5\n      }"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["toy.json"])
+    }
+
+    @Test func aWriteThatWouldBreakTheSpecLeavesTheFileUntouched() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("optbench-calibrate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("toy.json").path
+        try Data(Self.spec.utf8).write(to: URL(fileURLWithPath: path))
+        let broken = CalibrationProcedure.Numbers(
+            validationTarget: 0.25, testTarget: 0.26, maxRuntimeSeconds: -1, evalPeriodSeconds: 0.2, stepHint: 7, reruns: 1, reached: 1)
+        #expect(throws: InputError.self) { try SpecCalibrationWriter.apply(["toy": broken], records: [:], toSpecAt: path) }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == Self.spec)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["toy.json"])
+    }
+}
