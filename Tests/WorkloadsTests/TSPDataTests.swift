@@ -126,7 +126,7 @@ import Testing
     /// The stored reference of the real spec: the right number of 20-city instances, each
     /// length between the straight-line lower bound and the nearest-neighbour tour.
     @Test func storedReferenceIsPlausibleForEveryInstance() throws {
-        let path = (WorkloadTestSupport.specDirectory as NSString).appendingPathComponent("tsp_reference.json")
+        let path = (WorkloadTestSupport.specDirectory as NSString).appendingPathComponent("references/tsp.json")
         let reference = try TSPReference.load(contentsOf: path)
         #expect(reference.cities == 20)
         #expect(reference.validation.count >= 64 && reference.test.count >= 64)
@@ -152,7 +152,7 @@ import Testing
     /// Full re-check of the stored reference (slow in debug; OPTBENCH_TSP_RECHECK=1).
     @Test(.enabled(if: ProcessInfo.processInfo.environment["OPTBENCH_TSP_RECHECK"] != nil))
     func storedReferenceMatchesHeldKarp() throws {
-        let path = (WorkloadTestSupport.specDirectory as NSString).appendingPathComponent("tsp_reference.json")
+        let path = (WorkloadTestSupport.specDirectory as NSString).appendingPathComponent("references/tsp.json")
         let check = try TSPReference.verify(contentsOf: path)
         print(check)
         #expect(check.passed, "\(check)")
@@ -170,7 +170,7 @@ import Testing
         let test = try reader.integer("test_instances")
         let start = Date()
         let reference = TSPReference.compute(cities: cities, dataSeed: dataSeed, validationInstances: validation, testInstances: test)
-        let path = (WorkloadTestSupport.specDirectory as NSString).appendingPathComponent("tsp_reference.json")
+        let path = (WorkloadTestSupport.specDirectory as NSString).appendingPathComponent("references/tsp.json")
         try reference.write(to: path)
         print("wrote \(path): \(validation) + \(test) instances in \(Date().timeIntervalSince(start)) s")
     }

@@ -279,6 +279,12 @@ import Testing
         for variant in spec.variants { _ = try TSPSettings(spec: variant) }
     }
 
+    /// The reference lives in a subfolder, so loading every spec of `workloads/` still works.
+    @Test func everySpecInTheFolderLoadsAlongsideTheReference() throws {
+        let names = try WorkloadSpec.loadAll(directory: WorkloadTestSupport.specDirectory).map(\.name)
+        #expect(names.contains("tsp") && names.contains("transformer"))
+    }
+
     @Test func specAndReferenceErrorsNameTheField() throws {
         func message(_ overrides: [String: JSONValue], reference: TSPReference? = nil) -> String {
             do {

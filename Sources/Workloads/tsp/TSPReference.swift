@@ -2,7 +2,7 @@ import Core
 import Foundation
 
 /// The exact optimal tour lengths of the `tsp` workload's fixed validation and test
-/// instances, computed once with `HeldKarp` and stored in `workloads/tsp_reference.json`
+/// instances, computed once with `HeldKarp` and stored in `workloads/references/tsp.json` (a subfolder, so `WorkloadSpec.loadAll` never takes it for a spec)
 /// so that building the workload costs nothing; `verify(contentsOf:)` recomputes them.
 ///
 /// Instance `i` of split `s` (`"validation"` or `"test"`) is

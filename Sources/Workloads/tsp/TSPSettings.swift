@@ -8,7 +8,7 @@ import Core
 /// | `data_seed` | seed of the validation, test and train-evaluation instances and of the training stream |
 /// | `validation_instances`, `test_instances` | fixed evaluation sets (their optimal lengths are in the reference file) |
 /// | `train_eval_instances` | fixed training-distribution instances whose greedy tour length `evaluate` reports as train loss |
-/// | `reference_file` | the stored Held–Karp optima, relative to the spec's folder (`tsp_reference.json`) |
+/// | `reference_file` | the stored Held–Karp optima, relative to the spec's folder (`references/tsp.json`) |
 /// | `embedding_dim`, `heads` | encoder width and attention heads (heads divide the width) |
 /// | `encoder_layers` | pre-LayerNorm encoder layers (unmasked self-attention + GELU feed-forward) |
 /// | `feedforward_dim` | hidden width of the encoder feed-forward blocks |
