@@ -43,9 +43,9 @@ extension WorkloadSpec {
         return base
     }
 
-    /// Every `*.json` spec in `directory`, sorted by name, except `profiles.json` (suite
-    /// profiles) and `*_reference.json` (a workload's stored reference data, such as exact
-    /// tour lengths).
+    /// Every `*.json` spec directly in `directory`, sorted by name, except `profiles.json`
+    /// (suite profiles). Reference data (such as exact tour lengths) lives in subfolders,
+    /// which are not read.
     public static func loadAll(directory: String) throws -> [WorkloadSpec] {
         let entries: [String]
         do {
@@ -54,7 +54,7 @@ extension WorkloadSpec {
             throw InputError(source: directory, field: nil, message: "cannot list the workload spec folder: \(error.localizedDescription)")
         }
         return try entries
-            .filter { $0.hasSuffix(".json") && $0 != "profiles.json" && !$0.hasSuffix("_reference.json") }
+            .filter { $0.hasSuffix(".json") && $0 != "profiles.json" }
             .sorted()
             .map { try load(contentsOf: (directory as NSString).appendingPathComponent($0)) }
     }

@@ -8,7 +8,7 @@ struct VerifyTSPCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify-tsp", abstract: "Re-check the stored optimal tsp tour lengths with exact Held-Karp.")
 
-    @Argument(help: "The reference file.") var path = "workloads/tsp_reference.json"
+    @Argument(help: "The reference file.") var path = "workloads/references/tsp.json"
     @Option(help: "Relative tolerance.") var tolerance = 1e-9
 
     mutating func run() throws {
