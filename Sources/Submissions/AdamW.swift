@@ -53,15 +53,10 @@ public struct AdamW: Submission, OptaxConformant {
             firstMoment.withUnsafeMutableBufferPointer { m in
                 secondMoment.withUnsafeMutableBufferPointer { v in
                     gradient.values.withUnsafeBufferPointer { g in
-                        for i in 0..<theta.count {
-                            let gi = g[i]
-                            let mi = b1 * m[i] + (1 - b1) * gi
-                            let vi = b2 * v[i] + (1 - b2) * gi * gi
-                            m[i] = mi
-                            v[i] = vi
-                            let update = (mi / correction1) / ((vi / correction2).squareRoot() + eps)
-                            theta[i] -= rate * (update + decay * theta[i])
-                        }
+                        guard let t = theta.baseAddress, let mp = m.baseAddress, let vp = v.baseAddress, let gp = g.baseAddress else { return }
+                        AdamWKernel.apply(
+                            theta: t, firstMoment: mp, secondMoment: vp, gradient: gp, count: theta.count, beta1: b1, beta2: b2,
+                            correction1: correction1, correction2: correction2, epsilon: eps, rate: rate, decay: decay)
                     }
                 }
             }
