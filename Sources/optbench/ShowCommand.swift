@@ -25,9 +25,7 @@ struct ShowCommand: ParsableCommand {
         print(zip(header, widths).map { $0.leftAligned($1) }.joined() + "hyperparameters")
         for trial in loaded.trials {
             let time = TargetMeasure.time.toTarget(of: trial)
-            let best = trial.evaluations.map(\.validationMetric).reduce(Double.nan) { best, x in
-                trial.workload.direction.isBetter(x, than: best) ? x : best
-            }
+            let best = CalibrationProcedure.bestValidation(of: trial)
             let cells = [
                 trial.key.ruleset, trial.key.workload, trial.key.submission, String(trial.key.study), String(trial.key.trial),
                 trial.status.rawValue, time.isFinite ? String(format: "%.3f s", time) : "—", String(format: "%.5g", best),
