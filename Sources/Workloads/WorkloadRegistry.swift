@@ -8,6 +8,7 @@ public enum WorkloadRegistry {
     private static let constructors: [(name: String, make: @Sendable (WorkloadSpec) throws -> any Workload)] = [
         ("regression", { try RegressionWorkload(spec: $0) }),
         ("maxcut", { try MaxCutWorkload(spec: $0) }),
+        ("cnn", { try CNNWorkload(spec: $0) }),
     ]
 
     /// Registered base workload names.
