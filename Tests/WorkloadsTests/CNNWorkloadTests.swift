@@ -54,9 +54,11 @@ import Testing
         #expect(other.validationSet.images != w.validationSet.images)
     }
 
-    @Test(arguments: ["cnn_gelu", nil] as [String?])
-    func gradientMatchesCentralDifferencesAtRandomCoordinates(variant: String?) throws {
-        let w = try Self.small(variant: variant, ["classes": .number(4)])
+    /// On the GELU variant: the network is assembled identically for both activations,
+    /// and ReLU's kinks (crossed by a 1e-2 step at many of the small pre-activations of
+    /// perturbed parameters) make central differences of the ReLU network unreliable.
+    @Test func gradientMatchesCentralDifferencesAtRandomCoordinates() throws {
+        let w = try Self.small(variant: "cnn_gelu", ["classes": .number(4)])
         let p = Self.perturbed(w, seed: 1)
         let batch = w.makeDataStream(seed: 2).nextBatch(size: 6)
         // Every parameter tensor is checked at a few coordinates, plus random ones.
@@ -130,7 +132,7 @@ import Testing
 
     /// A hand-set network that carries channel 0 (shifted by +10, so ReLUs pass it) to the
     /// pooled features through centre taps, with zero residual branches, and a head
-    /// `logit_j = 2 f_j f − f_j²`, whose argmax is the class whose feature `f_j` is nearest.
+    /// `logit_j = 20 (2 f_j f − f_j²)`, whose argmax is the class whose feature `f_j` is nearest.
     static func nearestFeatureClassifier(_ w: CNNWorkload) throws -> ParameterSet {
         var p = ParameterSet(layout: w.info.layout)
         func set(_ name: String, _ index: Int, _ value: Float) throws {
@@ -142,8 +144,8 @@ import Testing
         try set("stage2.down.weight", 4, 1)
         for (j, byte) in classBytes.enumerated() {
             let f = w.data.normalization.table[Int(byte)] + 10
-            try set("head.weight", j * 4, 2 * f)  // head.weight is [classes, 4 channels]
-            try set("head.bias", j, -f * f)
+            try set("head.weight", j * 4, 20 * 2 * f)  // head.weight is [classes, 4 channels]
+            try set("head.bias", j, -20 * f * f)
         }
         return p
     }
@@ -221,10 +223,11 @@ import Testing
     func adamLowersTheLossAndBeatsChance(variant: String?) throws {
         let w = try Self.small(variant: variant, [
             "image_size": .number(16), "width": .number(4), "classes": .number(4), "crop_padding": .number(2),
+            "clutter_objects": .number(0), "pixel_noise_std": .number(0), "colour_jitter": .number(0),
             "train_examples": .number(400), "validation_examples": .number(200), "train_eval_examples": .number(200),
         ])
         let before = w.evaluate(w.initialParameters(seed: 1))
-        let final = WorkloadTestSupport.adam(w, seed: 1, steps: 150, learningRate: 0.01, batchSize: 32)
+        let final = WorkloadTestSupport.adam(w, seed: 1, steps: 250, learningRate: 0.01, batchSize: 32)
         let after = w.evaluate(final)
         #expect(after.trainLoss < 0.8 * before.trainLoss, "train loss \(before.trainLoss) → \(after.trainLoss)")
         #expect(after.validationMetric > 0.4, "validation accuracy \(after.validationMetric) (chance 0.25)")
