@@ -189,4 +189,17 @@ import Testing
         let accuracy = Double(correct) / Double(validation.count)
         #expect(accuracy > 0.15 && accuracy < 0.6, "nearest-class-mean accuracy \(accuracy)")
     }
+
+    /// Calibration probe (OPTBENCH_CALIBRATE=1, meant for a release build): time to
+    /// generate the real spec's full data set, which happens at every trial start.
+    @Test(.enabled(if: WorkloadTestSupport.calibrationEnabled))
+    func generationTimeProbe() throws {
+        let settings = try CNNSettings(spec: WorkloadTestSupport.realSpec("cnn"))
+        let start = Date()
+        let data = CNNData(settings: settings)
+        let seconds = Date().timeIntervalSince(start)
+        let images = data.train.count + data.validation.count + data.test.count
+        print("cnn data: \(images) images of \(settings.imageSize)² in \(seconds) s (\(seconds / Double(images) * 1e6) µs per image)")
+        #expect(images == settings.trainExamples + settings.validationExamples + settings.testExamples)
+    }
 }

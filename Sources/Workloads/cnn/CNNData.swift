@@ -24,4 +24,13 @@ struct CNNData: Sendable {
         normalization = ImageNormalization(measuring: train)
         self.prototypes = prototypes
     }
+
+    /// Given image sets (for tests), normalised by the statistics of `train`.
+    init(prototypes: [ImageClassPrototype], train: ImageDataSet, validation: ImageDataSet, test: ImageDataSet) {
+        self.prototypes = prototypes
+        self.train = train
+        self.validation = validation
+        self.test = test
+        normalization = ImageNormalization(measuring: train)
+    }
 }

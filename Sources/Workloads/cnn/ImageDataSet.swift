@@ -17,6 +17,17 @@ struct ImageDataSet: Sendable, Equatable {
     /// Bytes per image.
     var imageElements: Int { 3 * size * size }
 
+    /// Given bytes and labels (for tests).
+    init(size: Int, pixels: [UInt8], labels: [Int32]) {
+        precondition(
+            !labels.isEmpty && pixels.count == labels.count * 3 * size * size,
+            "ImageDataSet: \(labels.count) images of 3×\(size)×\(size) need \(labels.count * 3 * size * size) bytes, got \(pixels.count)")
+        count = labels.count
+        self.size = size
+        self.pixels = pixels
+        self.labels = labels
+    }
+
     /// Renders `count` images of the classes `prototypes` (image `i` of class `i mod k`).
     init(count: Int, prototypes: [ImageClassPrototype], renderer: ImageRenderer, seed: UInt64) {
         precondition(count >= 1, "ImageDataSet: needs at least one image, got \(count)")

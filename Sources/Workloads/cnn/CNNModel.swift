@@ -1,0 +1,87 @@
+import NN
+import Tensor
+
+/// The `cnn` workload's network: a small ResNet without normalisation layers.
+///
+/// ```
+/// stem        conv3×3(3 → w) · act
+/// stage 1     blocks × [x + conv3×3(act(conv3×3(x)))] · act        (w channels, full resolution)
+/// stage s ≥ 2 conv3×3 stride 2 (c → 2c) · act, then blocks as above (half the resolution)
+/// head        global average pool · linear(c → classes)
+/// ```
+///
+/// Every convolution has a bias and "same" padding. Residual blocks follow ResNet v1
+/// (the activation after the addition). Without batch normalisation the second
+/// convolution of every block starts at zero ("zero-init residual", Goyal et al. 2017), so
+/// each block starts as the identity and the network as a plain stem–downsampling–head
+/// chain of He-initialised convolutions; the head starts LeCun-normal.
+final class CNNModel {
+    let layout: ParameterLayout
+    let network: Sequential
+    /// The convolutions that close a residual branch (zero at initialisation).
+    private let branchOutputs: [Conv2d]
+    /// Forward FLOPs of one image (2 per multiply-add, convolutions and head; the
+    /// elementwise work of activations, additions and pooling is not counted).
+    let forwardFlopsPerImage: Int
+
+    init(settings s: CNNSettings) {
+        var layout = ParameterLayout()
+        var layers: [any Layer] = []
+        var branchOutputs: [Conv2d] = []
+        var flops = 0
+        var side = s.imageSize
+        func activation(_ name: String) -> any Layer {
+            switch s.activation {
+            case .relu: ReLU(name)
+            case .gelu: GELU(name)
+            }
+        }
+        func convolution(_ name: String, _ input: Int, _ output: Int, stride: Int = 1) -> Conv2d {
+            side = (side + 2 - 3) / stride + 1
+            flops += 2 * output * input * 9 * side * side
+            return Conv2d(name: name, inputChannels: input, outputChannels: output, kernelSize: 3, stride: stride, padding: 1, layout: &layout)
+        }
+        var channels = s.width
+        layers += [convolution("stem", 3, channels), activation("stem.act")]
+        for stage in 1...s.stages {
+            if stage > 1 {
+                let wider = 2 * channels
+                layers += [convolution("stage\(stage).down", channels, wider, stride: 2), activation("stage\(stage).down.act")]
+                channels = wider
+            }
+            for block in 0..<s.blocksPerStage {
+                let name = "stage\(stage).block\(block + 1)"
+                let opening = convolution("\(name).conv1", channels, channels)
+                let closing = convolution("\(name).conv2", channels, channels)
+                branchOutputs.append(closing)
+                layers += [
+                    Residual(name, Sequential("\(name).branch", [opening, activation("\(name).act1"), closing])),
+                    activation("\(name).act2"),
+                ]
+            }
+        }
+        let head = Linear("head", inputFeatures: channels, outputFeatures: s.classes, initialization: .lecunNormal, layout: &layout)
+        flops += 2 * channels * s.classes
+        layers += [GlobalAvgPool(name: "pool"), head]
+        self.layout = layout
+        self.network = Sequential("cnn", layers)
+        self.branchOutputs = branchOutputs
+        self.forwardFlopsPerImage = flops
+    }
+
+    /// He-initialised convolutions with zero biases, zero residual-branch outputs, and a
+    /// LeCun-normal head.
+    func initialParameters(using generator: inout RandomGenerator) -> ParameterSet {
+        var p = ParameterSet(layout: layout)
+        network.initialize(&p, using: &generator)
+        for conv in branchOutputs {
+            p.withUnsafeMutableBufferPointer(conv.weight) { $0.update(repeating: 0) }
+        }
+        return p
+    }
+
+    /// Logits `[n, classes]` of the images `[n, 3, size, size]`.
+    func logits(_ parameters: ParameterSet, _ images: Tensor) -> Tensor {
+        network.forward(images, parameters: parameters)
+    }
+}

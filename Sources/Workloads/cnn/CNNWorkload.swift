@@ -1,0 +1,148 @@
+import Core
+import NN
+import Tensor
+
+/// CIFAR-like image classification: a small ResNet on seeded procedural 32×32 RGB images
+/// of ten classes, trained with softmax cross-entropy under random-crop and flip
+/// augmentation; the metric is accuracy (maximise).
+///
+/// The data set is fixed by `data_seed` and generated at construction (nothing is
+/// cached on disk); the trial seed chooses the initial parameters, the order of the
+/// training stream (reshuffled epochs) and its augmentation. Hessian-vector products are
+/// central finite differences of gradients (`finiteDifferenceHessianVectorProduct`:
+/// step `1e-3 · max(1, ‖θ‖) / ‖v‖`) on the batch given.
+///
+/// `evaluate` reports the mean cross-entropy on the first `train_eval_examples` training
+/// images (unaugmented) and the accuracy on the validation and test sets; evaluation
+/// runs in chunks of `evaluationChunk` images to bound the activation memory.
+public final class CNNWorkload: Workload {
+    public typealias Batch = CNNBatch
+
+    /// Training images in reshuffled epochs, each cropped and flipped at random.
+    public final class Stream: DataStream {
+        private var sampler: EpochSampler
+        private var augmentation: RandomGenerator
+        private let train: ImageDataSet
+        private let normalization: ImageNormalization
+        private let padding: Int
+        private let flip: Bool
+
+        init(data: CNNData, settings: CNNSettings, seed: UInt64) {
+            train = data.train
+            normalization = data.normalization
+            padding = settings.cropPadding
+            flip = settings.horizontalFlip
+            sampler = EpochSampler(count: data.train.count, seed: StableHash.derive(seed, "order"))
+            augmentation = RandomGenerator(seed: StableHash.derive(seed, "augmentation"))
+        }
+
+        public func nextBatch(size: Int) -> CNNBatch {
+            train.augmentedBatch(sampler.next(size), normalization: normalization, padding: padding, flip: flip, using: &augmentation)
+        }
+    }
+
+    /// Images per forward pass in `evaluate`.
+    public static let evaluationChunk = 250
+
+    public let spec: WorkloadSpec
+    public let info: WorkloadInfo
+    public let settings: CNNSettings
+    let data: CNNData
+    let model: CNNModel
+    private let lossFunction = SoftmaxCrossEntropy()
+
+    /// Builds the data set and network described by `spec` (a `cnn` spec or a variant).
+    public convenience init(spec: WorkloadSpec) throws {
+        let settings = try CNNSettings(spec: spec)
+        self.init(spec: spec, settings: settings, data: CNNData(settings: settings))
+    }
+
+    /// A workload on given data (tests construct data sets whose answers are known).
+    init(spec: WorkloadSpec, settings: CNNSettings, data: CNNData) {
+        self.spec = spec
+        self.settings = settings
+        self.data = data
+        model = CNNModel(settings: settings)
+        info = WorkloadInfo(
+            name: spec.name, layout: model.layout, lossType: .softmaxCrossEntropy,
+            defaultBatchSize: spec.defaultBatchSize, stepHint: spec.stepHint, trainingExamples: settings.trainExamples)
+    }
+
+    /// Forward FLOPs per image of the network (2 per multiply-add); a training step costs
+    /// about three times this per example.
+    public var forwardFlopsPerImage: Int { model.forwardFlopsPerImage }
+
+    /// The fixed validation and test sets, normalised.
+    public var validationSet: CNNBatch { data.validation.batch(0..<data.validation.count, normalization: data.normalization) }
+    public var testSet: CNNBatch { data.test.batch(0..<data.test.count, normalization: data.normalization) }
+
+    public func initialParameters(seed: UInt64) -> ParameterSet {
+        var generator = RandomGenerator(seed: StableHash.derive(seed, "cnn.init"))
+        return model.initialParameters(using: &generator)
+    }
+
+    public func makeDataStream(seed: UInt64) -> Stream {
+        Stream(data: data, settings: settings, seed: StableHash.derive(seed, "cnn.stream"))
+    }
+
+    public func lossAndGradient(_ parameters: ParameterSet, batch: CNNBatch, into gradient: inout ParameterSet) -> Float {
+        checkLayout(parameters, "parameters")
+        precondition(
+            gradient.layout == model.layout && gradient.values.count == model.layout.count,
+            "cnn: gradient buffer has \(gradient.values.count) values, expected \(model.layout.count)")
+        gradient.values.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        let logits = model.logits(parameters, batch.images)
+        let (loss, logitGradient) = lossFunction.lossAndGradient(prediction: logits, target: labelTensor(batch))
+        _ = model.network.backward(logitGradient, parameters: parameters, gradient: &gradient)
+        return loss
+    }
+
+    public func loss(_ parameters: ParameterSet, batch: CNNBatch) -> Float {
+        checkLayout(parameters, "parameters")
+        return lossFunction.loss(prediction: model.logits(parameters, batch.images), target: labelTensor(batch))
+    }
+
+    public func hessianVectorProduct(_ parameters: ParameterSet, batch: CNNBatch, vector: ParameterSet, into result: inout ParameterSet) {
+        checkLayout(vector, "HVP direction")
+        finiteDifferenceHessianVectorProduct(parameters, batch: batch, vector: vector, into: &result)
+    }
+
+    public func exampleCount(of batch: CNNBatch) -> Int { batch.count }
+
+    public func split(_ batch: CNNBatch, into parts: Int) -> [CNNBatch] {
+        evenRanges(count: batch.count, parts: parts).map { batch.slice($0) }
+    }
+
+    /// Training-subset cross-entropy, validation accuracy and test accuracy.
+    public func evaluate(_ parameters: ParameterSet) -> Metrics {
+        checkLayout(parameters, "parameters")
+        return Metrics(
+            trainLoss: scan(data.train, count: settings.trainEvalExamples, parameters).meanLoss,
+            validationMetric: scan(data.validation, count: data.validation.count, parameters).accuracy,
+            testMetric: scan(data.test, count: data.test.count, parameters).accuracy)
+    }
+
+    /// Mean loss and accuracy of the first `count` images of `set`, in chunks.
+    private func scan(_ set: ImageDataSet, count: Int, _ parameters: ParameterSet) -> (meanLoss: Double, accuracy: Double) {
+        var totalLoss = 0.0, correct = 0
+        for start in stride(from: 0, to: count, by: Self.evaluationChunk) {
+            let batch = set.batch(start..<min(start + Self.evaluationChunk, count), normalization: data.normalization)
+            let logits = model.logits(parameters, batch.images)
+            let labels = labelTensor(batch)
+            totalLoss += Double(lossFunction.loss(prediction: logits, target: labels)) * Double(batch.count)
+            correct += SoftmaxCrossEntropy.correctCount(logits: logits, labels: labels)
+        }
+        return (totalLoss / Double(count), Double(correct) / Double(count))
+    }
+
+    /// The labels as the `Float` class indices `SoftmaxCrossEntropy` takes.
+    private func labelTensor(_ batch: CNNBatch) -> Tensor {
+        Tensor(shape: [batch.count], scalars: batch.labels.map { Float($0) })
+    }
+
+    private func checkLayout(_ parameters: ParameterSet, _ what: String) {
+        precondition(
+            parameters.layout == model.layout && parameters.values.count == model.layout.count,
+            "cnn \(what): \(parameters.values.count) values in layout \(parameters.views.prefix(4).map(\.name))…, expected \(model.layout.count) in \(model.layout.views.prefix(4).map(\.name))…")
+    }
+}

@@ -1,0 +1,84 @@
+import Core
+import Foundation
+import NN
+import Tensor
+import Testing
+@testable import Workloads
+
+/// The small ResNet of the `cnn` workload: layout, FLOP count, initialisation, shapes.
+@Suite struct CNNModelTests {
+    static func settings(_ extra: [String: JSONValue] = [:]) throws -> CNNSettings {
+        try CNNSettings(spec: WorkloadTestSupport.spec("cnn", overrides: extra))
+    }
+
+    @Test func layoutListsStemStagesBlocksAndHeadInOrder() throws {
+        let model = CNNModel(settings: try Self.settings(["width": .number(4), "stages": .number(3), "blocks_per_stage": .number(1)]))
+        let expected: [(String, [Int], ParameterKind)] = [
+            ("stem.weight", [4, 3, 3, 3], .convWeight), ("stem.bias", [4], .bias),
+            ("stage1.block1.conv1.weight", [4, 4, 3, 3], .convWeight), ("stage1.block1.conv1.bias", [4], .bias),
+            ("stage1.block1.conv2.weight", [4, 4, 3, 3], .convWeight), ("stage1.block1.conv2.bias", [4], .bias),
+            ("stage2.down.weight", [8, 4, 3, 3], .convWeight), ("stage2.down.bias", [8], .bias),
+            ("stage2.block1.conv1.weight", [8, 8, 3, 3], .convWeight), ("stage2.block1.conv1.bias", [8], .bias),
+            ("stage2.block1.conv2.weight", [8, 8, 3, 3], .convWeight), ("stage2.block1.conv2.bias", [8], .bias),
+            ("stage3.down.weight", [16, 8, 3, 3], .convWeight), ("stage3.down.bias", [16], .bias),
+            ("stage3.block1.conv1.weight", [16, 16, 3, 3], .convWeight), ("stage3.block1.conv1.bias", [16], .bias),
+            ("stage3.block1.conv2.weight", [16, 16, 3, 3], .convWeight), ("stage3.block1.conv2.bias", [16], .bias),
+            ("head.weight", [10, 16], .weight), ("head.bias", [10], .bias),
+        ]
+        #expect(model.layout.views.map(\.name) == expected.map(\.0))
+        #expect(model.layout.views.map(\.shape) == expected.map(\.1))
+        #expect(model.layout.views.map(\.kind) == expected.map(\.2))
+        let count = 4 * 27 + 4 + 2 * (4 * 36 + 4) + (8 * 36 + 8) + 2 * (8 * 72 + 8) + (16 * 72 + 16) + 2 * (16 * 144 + 16) + 10 * 16 + 10
+        #expect(model.layout.count == count)
+    }
+
+    @Test func forwardFlopsAreTheConvolutionAndHeadMultiplyAdds() throws {
+        // 32×32, width 16, three stages of one block, by hand:
+        // stem 2·16·27·32², block 2·(2·16·144·32²), down 2·32·144·16², block 2·(2·32·288·16²),
+        // down 2·64·288·8², block 2·(2·64·576·8²), head 2·64·10.
+        let model = CNNModel(settings: try Self.settings(["width": .number(16), "stages": .number(3), "blocks_per_stage": .number(1)]))
+        let byHand = 2 * 16 * 27 * 1024 + 2 * (2 * 16 * 144 * 1024) + 2 * 32 * 144 * 256 + 2 * (2 * 32 * 288 * 256)
+            + 2 * 64 * 288 * 64 + 2 * (2 * 64 * 576 * 64) + 2 * 64 * 10
+        #expect(model.forwardFlopsPerImage == byHand)
+        #expect(byHand == 33_916_160)
+        // Twice the blocks add the block terms once more.
+        let deeper = CNNModel(settings: try Self.settings(["width": .number(16), "stages": .number(3), "blocks_per_stage": .number(2)]))
+        #expect(deeper.forwardFlopsPerImage == byHand + 3 * 2 * (2 * 16 * 144 * 1024))
+    }
+
+    @Test func residualBranchesStartAtZeroAndTheRestIsHeInitialised() throws {
+        let model = CNNModel(settings: try Self.settings(["width": .number(16), "stages": .number(2), "blocks_per_stage": .number(2)]))
+        var generator = RandomGenerator(seed: 4)
+        let p = model.initialParameters(using: &generator)
+        for view in p.views {
+            let values = Array(p.values[view.range])
+            if view.kind == .bias {
+                #expect(values.allSatisfy { $0 == 0 }, "\(view.name)")
+            } else if view.name.hasSuffix("conv2.weight") {
+                #expect(values.allSatisfy { $0 == 0 }, "\(view.name) should start at zero")
+            } else if view.kind == .convWeight {
+                // N(0, 2/fan_in): the sample standard deviation within 10%.
+                let fanIn = view.count / view.shape[0]
+                let std = (values.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(values.count)).squareRoot()
+                #expect(abs(std / (2 / Double(fanIn)).squareRoot() - 1) < 0.1, "\(view.name): std \(std)")
+            }
+        }
+    }
+
+    @Test func logitsHaveOneRowPerImageAtAnyImageSize() throws {
+        for size in [8, 12, 32] {
+            let model = CNNModel(settings: try Self.settings(["image_size": .number(Double(size)), "width": .number(2), "classes": .number(7)]))
+            var generator = RandomGenerator(seed: 1)
+            let p = model.initialParameters(using: &generator)
+            let images = Tensor.randomNormal(shape: [3, 3, size, size], using: &generator)
+            let logits = model.logits(p, images)
+            #expect(logits.shape == [3, 7])
+            #expect(logits.scalars.allSatisfy { $0.isFinite })
+        }
+    }
+
+    @Test func zeroBlocksPerStageIsAPlainConvolutionChain() throws {
+        let model = CNNModel(settings: try Self.settings(["width": .number(4), "stages": .number(2), "blocks_per_stage": .number(0)]))
+        #expect(model.layout.views.map(\.name) == ["stem.weight", "stem.bias", "stage2.down.weight", "stage2.down.bias", "head.weight", "head.bias"])
+    }
+}
