@@ -51,31 +51,66 @@ final class RescaledRegression: Workload {
 @Suite struct SANIATests {
     typealias Support = OracleMethodTestSupport
 
-    @Test func stepProjectsOntoTheLinearisedLevelSet() throws {
-        // f_B(θ₀) + ⟨g, θ₁ − θ₀⟩ = f* = 0, whatever the preconditioner.
+    @Test func firstStepIsTheRootOfTheQuadraticModel() throws {
+        // AdaGrad-SQR with ε = 0: after one step B = g², so B⁻¹g = 1/g and m = gᵀB⁻¹g is
+        // the number d of nonzero coordinates. The model f − t·m + ½t²·m = 0 has the root
+        // t = 1 − √(1 − 2f/d), and every coordinate moves by −t/g_i.
         let w = try Support.smallRegression()
-        for preconditioner in [0.0, 1, 2] {
-            let oracle = Support.oracle(w)
-            let theta0 = w.initialParameters(seed: 2)
-            var theta = theta0
-            var method = try SANIA(info: w.info, hyperparameters: Hyperparameters(["preconditioner": preconditioner]),
-                                   budget: Budget(maxRuntimeSeconds: 1, stepHint: 100))
-            try method.step(&theta, oracle: oracle, context: Support.context(0))
-            var g = ParameterSet.zeros(like: theta0)
-            let f = Double(oracle.gradient(at: theta0, into: &g))
-            let change = theta0.values.indices.reduce(0.0) { $0 + Double(g.values[$1]) * (Double(theta.values[$1]) - Double(theta0.values[$1])) }
-            #expect(abs(f + change) <= 1e-3 * f, "preconditioner \(preconditioner): f \(f), ⟨g, Δθ⟩ \(change)")
+        let oracle = Support.oracle(w)
+        let theta0 = w.initialParameters(seed: 2)
+        var theta = theta0
+        var method = try SANIA(info: w.info, hyperparameters: Hyperparameters(["preconditioner": 0, "epsilon": 0]),
+                               budget: Budget(maxRuntimeSeconds: 1, stepHint: 100))
+        try method.step(&theta, oracle: oracle, context: Support.context(0))
+        var g = ParameterSet.zeros(like: theta0)
+        let f = Double(oracle.gradient(at: theta0, into: &g))
+        let d = Double(g.values.filter { $0 != 0 }.count)
+        #expect(2 * f <= d)
+        let t = 1 - (1 - 2 * f / d).squareRoot()
+        for i in theta0.values.indices where g.values[i] != 0 {
+            let moved = Double(theta.values[i]) - Double(theta0.values[i])
+            #expect(abs(moved * Double(g.values[i]) + t) <= 1e-3 * t, "coordinate \(i)")
+        }
+        // The model's value at the new point is zero.
+        let change = theta0.values.indices.reduce(0.0) { $0 + Double(g.values[$1]) * (Double(theta.values[$1]) - Double(theta0.values[$1])) }
+        let curvature = theta0.values.indices.reduce(0.0) {
+            let step = Double(theta.values[$1]) - Double(theta0.values[$1])
+            return $0 + Double(g.values[$1]) * Double(g.values[$1]) * step * step
+        }
+        #expect(abs(f + change + curvature / 2) <= 1e-3 * f)
+    }
+
+    @Test func rootlessModelTakesTheFullPreconditionedStep() throws {
+        // With ε = 10⁴ the metric m = ‖g‖²/10⁴ is far below 2f: the model has no root, t = 1,
+        // and θ moves by −g/10⁴ (up to the rounding of Float parameters of size about 1).
+        let w = try Support.smallRegression()
+        let oracle = Support.oracle(w)
+        let theta0 = w.initialParameters(seed: 2)
+        var theta = theta0
+        var method = try SANIA(info: w.info, hyperparameters: Hyperparameters(["preconditioner": 1, "epsilon": 1e4]),
+                               budget: Budget(maxRuntimeSeconds: 1, stepHint: 100))
+        try method.step(&theta, oracle: oracle, context: Support.context(0))
+        var g = ParameterSet.zeros(like: theta0)
+        let f = Double(oracle.gradient(at: theta0, into: &g))
+        let metric = g.values.reduce(0.0) { $0 + Double($1) * Double($1) } / 1e4
+        #expect(2 * f > metric)
+        for i in theta0.values.indices {
+            let moved = Double(theta.values[i]) - Double(theta0.values[i])
+            let rounding = 2 * Double(Float.ulpOfOne) * max(1, abs(Double(theta0.values[i])))
+            #expect(abs(moved + Double(g.values[i]) / 1e4) <= rounding + 1e-4 * abs(Double(g.values[i])) / 1e4, "coordinate \(i)")
         }
     }
 
-    @Test func scaleInvariantToLossScaleAndCoordinateScaling() throws {
-        // AdaGrad-SQR and Adam-SQR: scaling the loss by 1024 and each coordinate by a power
-        // of two leaves the trajectory (in the original coordinates) unchanged; AdaGrad
-        // with its square root does not have this property.
+    @Test func invariantToCoordinateScaling() throws {
+        // AdaGrad-SQR and Adam-SQR with ε = 0: scaling each coordinate by a power of two
+        // leaves the trajectory (in the original coordinates) unchanged; AdaGrad with its
+        // square root does not have this property. (Scaling the loss is not an invariance of
+        // SANIA's quadratic-model step: c = (f − f*)/gᵀB⁻¹g scales with the loss, and
+        // t = 1 − √(1 − 2c) is not linear in c; the linearised PSPS step t = c would be.)
         let base = try Support.smallRegression()
         let d = base.info.layout.count
         let coordinates = (0..<d).map { Float(pow(2.0, Double($0 % 5) - 2)) }
-        let scaled = RescaledRegression(base, scale: 1024, coordinates: coordinates)
+        let scaled = RescaledRegression(base, scale: 1, coordinates: coordinates)
         func trajectory<W: Workload>(_ w: W, _ type: any Submission.Type, _ h: Hyperparameters, map: (ParameterSet) -> ParameterSet) throws -> [Float] {
             var submission = try type.init(info: w.info, hyperparameters: h, budget: Budget(maxRuntimeSeconds: 1, stepHint: 100))
             var theta = w.initialParameters(seed: 2)
@@ -87,7 +122,7 @@ final class RescaledRegression: Workload {
             return map(theta).values
         }
         for preconditioner in [0.0, 1] {
-            let h = Hyperparameters(["preconditioner": preconditioner])
+            let h = Hyperparameters(["preconditioner": preconditioner, "epsilon": 0])
             let plain = try trajectory(base, SANIA.self, h) { $0 }
             let rescaled = try trajectory(scaled, SANIA.self, h) { scaled.original($0) }
             for i in 0..<d {
