@@ -46,20 +46,35 @@ struct Perf: ParsableCommand {
         WorkloadBenchmarks.printTable(try WorkloadBenchmarks.measure(SpecCatalog(directory: workloadsDir), seconds: seconds))
     }
 
-    /// Layers at the sizes the workloads use (see each workload's spec).
+    /// Layers at the sizes the workloads use: the transformer's projections and MLP
+    /// (2048 tokens, d_model 128), the convolutions and head of the `cnn` workload and its
+    /// `cnn_wide` variant (batch 128, stem stride 2, widths 32 and 64), and attention.
     static var layerCases: [LayerBenchmarks.Case] {
         [
             LayerBenchmarks.linear(batch: 2048, input: 128, output: 512),
             LayerBenchmarks.linear(batch: 2048, input: 512, output: 128),
             LayerBenchmarks.linear(batch: 2048, input: 128, output: 128),
-            LayerBenchmarks.linear(batch: 128, input: 256, output: 10),
-            LayerBenchmarks.conv2d(batch: 64, channels: 3, outputChannels: 32, size: 32),
-            LayerBenchmarks.conv2d(batch: 64, channels: 32, outputChannels: 32, size: 32),
-            LayerBenchmarks.conv2d(batch: 64, channels: 32, outputChannels: 64, size: 32, stride: 2),
-            LayerBenchmarks.conv2d(batch: 64, channels: 64, outputChannels: 64, size: 16),
-            LayerBenchmarks.conv2d(batch: 64, channels: 64, outputChannels: 128, size: 16, stride: 2),
-            LayerBenchmarks.conv2d(batch: 64, channels: 128, outputChannels: 128, size: 8),
-            LayerBenchmarks.attention(batch: 16, length: 128, dimension: 128, heads: 4),
         ]
+            + cnnLayerCases(batch: 128, width: 32, stemStride: 2, stages: 3, imageSize: 32, classes: 10)
+            + cnnLayerCases(batch: 128, width: 64, stemStride: 2, stages: 3, imageSize: 32, classes: 10)
+            + [LayerBenchmarks.attention(batch: 16, length: 128, dimension: 128, heads: 4)]
+    }
+
+    /// One case per distinct layer shape of the `cnn` network (see `CNNModel`): the stem,
+    /// each stage's stride-2 widening convolution and its residual-block convolution,
+    /// and the linear head.
+    static func cnnLayerCases(batch: Int, width: Int, stemStride: Int, stages: Int, imageSize: Int, classes: Int) -> [LayerBenchmarks.Case] {
+        var cases = [LayerBenchmarks.conv2d(batch: batch, channels: 3, outputChannels: width, size: imageSize, stride: stemStride)]
+        var channels = width, size = imageSize / stemStride
+        for stage in 1...stages {
+            if stage > 1 {
+                cases.append(LayerBenchmarks.conv2d(batch: batch, channels: channels, outputChannels: 2 * channels, size: size, stride: 2))
+                channels *= 2
+                size /= 2
+            }
+            cases.append(LayerBenchmarks.conv2d(batch: batch, channels: channels, outputChannels: channels, size: size))
+        }
+        cases.append(LayerBenchmarks.linear(batch: batch, input: channels, output: classes))
+        return cases
     }
 }

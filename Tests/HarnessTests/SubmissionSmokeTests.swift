@@ -6,11 +6,25 @@ import Testing
 import Workloads
 @testable import Harness
 
-/// Every registered submission runs a short trial on the real `regression` workload
-/// through the runner with its default hyperparameters: no error, no divergence, and a
-/// state size no smaller than zero.
+/// Every registered submission runs a short trial on the real `regression` workload and
+/// on a miniature of the real `cnn` workload (8×8 images, width 4, 256 training images)
+/// through the runner with its default hyperparameters: no error, no divergence, finite
+/// metrics at every evaluation.
 @Suite struct SubmissionSmokeTests {
     static let regression: WorkloadSpec? = try? SpecCatalog(directory: SuiteRunnerTests.workloadsDirectory).spec(named: "regression")
+
+    /// The real `cnn` spec shrunk so that a debug build runs a few steps in well under a second.
+    static let miniatureCNN: WorkloadSpec? = {
+        guard var spec = try? SpecCatalog(directory: SuiteRunnerTests.workloadsDirectory).spec(named: "cnn") else { return nil }
+        let small: [String: JSONValue] = [
+            "image_size": .number(8), "train_examples": .number(256), "validation_examples": .number(64),
+            "test_examples": .number(64), "train_eval_examples": .number(64), "crop_padding": .number(1),
+            "width": .number(4), "stem_stride": .number(1), "stages": .number(2), "flops_per_image": .number(0),
+        ]
+        for (key, value) in small { spec.settings[key] = value }
+        spec.defaultBatchSize = 16
+        return spec
+    }()
 
     @Test(arguments: SubmissionRegistry.names)
     func defaultsRunCleanlyOnRegression(_ name: String) throws {
@@ -24,5 +38,19 @@ import Workloads
         #expect(outcome.evaluations.count >= 2)
         #expect(outcome.evaluations.allSatisfy { $0.validationMetric.isFinite })
         #expect(outcome.stateBytes >= 0)
+    }
+
+    @Test(arguments: SubmissionRegistry.names)
+    func defaultsRunCleanlyOnAMiniatureCNN(_ name: String) throws {
+        let spec = try #require(Self.miniatureCNN)
+        let workload = try WorkloadRegistry.make(spec)
+        let submission = try SubmissionRegistry.submission(named: name)
+        let outcome = TrialRunner.run(
+            workload: workload, submission: submission, hyperparameters: submission.defaultHyperparameters, seed: 5,
+            budget: Budget(maxRuntimeSeconds: 60, stepHint: 8), schedule: .steps(period: 4), maximumSteps: 8)
+        #expect(outcome.status == .budgetExhausted || outcome.status == .reachedTarget, "\(name): \(outcome.status) \(outcome.message)")
+        #expect(outcome.steps >= 1)
+        #expect(outcome.evaluations.count >= 2)
+        #expect(outcome.evaluations.allSatisfy { $0.validationMetric.isFinite && $0.trainLoss.isFinite })
     }
 }

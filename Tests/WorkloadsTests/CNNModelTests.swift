@@ -7,8 +7,10 @@ import Testing
 
 /// The small ResNet of the `cnn` workload: layout, FLOP count, initialisation, shapes.
 @Suite struct CNNModelTests {
+    /// Settings of the real spec with `extra` applied; the stem keeps full resolution
+    /// (`stem_stride` 1) unless `extra` says otherwise, so the hand counts below read simply.
     static func settings(_ extra: [String: JSONValue] = [:]) throws -> CNNSettings {
-        try CNNSettings(spec: WorkloadTestSupport.spec("cnn", overrides: extra))
+        try CNNSettings(spec: WorkloadTestSupport.spec("cnn", overrides: ["stem_stride": .number(1)].merging(extra) { $1 }))
     }
 
     @Test func layoutListsStemStagesBlocksAndHeadInOrder() throws {
@@ -44,6 +46,20 @@ import Testing
         // Twice the blocks add the block terms once more.
         let deeper = CNNModel(settings: try Self.settings(["width": .number(16), "stages": .number(3), "blocks_per_stage": .number(2)]))
         #expect(deeper.forwardFlopsPerImage == byHand + 3 * 2 * (2 * 16 * 144 * 1024))
+    }
+
+    @Test func strideTwoStemQuartersEveryStageAndHalvesTheStemsOutput() throws {
+        // 32×32, width 32, stem stride 2: stages at 16², 8², 4² with 32, 64, 128 channels.
+        let model = CNNModel(settings: try Self.settings([
+            "width": .number(32), "stages": .number(3), "blocks_per_stage": .number(1), "stem_stride": .number(2),
+        ]))
+        let byHand = 2 * 32 * 27 * 256 + 2 * (2 * 32 * 288 * 256) + 2 * 64 * 288 * 64 + 2 * (2 * 64 * 576 * 64)
+            + 2 * 128 * 576 * 16 + 2 * (2 * 128 * 1152 * 16) + 2 * 128 * 10
+        #expect(model.forwardFlopsPerImage == byHand)
+        #expect(byHand == 33_475_072)
+        var generator = RandomGenerator(seed: 2)
+        let images = Tensor(shape: [2, 3, 32, 32], scalars: (0..<(2 * 3 * 1024)).map { Float($0 % 17) / 17 })
+        #expect(model.logits(model.initialParameters(using: &generator), images).shape == [2, 10])
     }
 
     @Test func residualBranchesStartAtZeroAndTheRestIsHeInitialised() throws {

@@ -10,7 +10,7 @@ import Testing
     /// fast enough for debug builds.
     static func smallSpec(variant: String? = nil, _ extra: [String: JSONValue] = [:]) throws -> WorkloadSpec {
         var overrides: [String: JSONValue] = [
-            "image_size": .number(8), "width": .number(2), "stages": .number(2), "crop_padding": .number(1),
+            "image_size": .number(8), "width": .number(2), "stages": .number(2), "crop_padding": .number(1), "stem_stride": .number(1),
             "train_examples": .number(120), "validation_examples": .number(40), "test_examples": .number(40),
             "train_eval_examples": .number(40),
         ]
@@ -222,7 +222,7 @@ import Testing
     @Test(arguments: [nil, "cnn_gelu"] as [String?])
     func adamLowersTheLossAndBeatsChance(variant: String?) throws {
         let w = try Self.small(variant: variant, [
-            "image_size": .number(16), "width": .number(4), "classes": .number(4), "crop_padding": .number(2),
+            "image_size": .number(16), "width": .number(4), "classes": .number(4), "crop_padding": .number(2), "stem_stride": .number(1),
             "clutter_objects": .number(0), "pixel_noise_std": .number(0), "colour_jitter": .number(0),
             "train_examples": .number(400), "validation_examples": .number(200), "train_eval_examples": .number(200),
         ])

@@ -4,8 +4,8 @@ import Tensor
 /// The `cnn` workload's network: a small ResNet without normalisation layers.
 ///
 /// ```
-/// stem        conv3×3(3 → w) · act
-/// stage 1     blocks × [x + conv3×3(act(conv3×3(x)))] · act        (w channels, full resolution)
+/// stem        conv3×3 stride s (3 → w) · act                               (s = stem_stride)
+/// stage 1     blocks × [x + conv3×3(act(conv3×3(x)))] · act        (w channels, resolution 1/s)
 /// stage s ≥ 2 conv3×3 stride 2 (c → 2c) · act, then blocks as above (half the resolution)
 /// head        global average pool · linear(c → classes)
 /// ```
@@ -42,7 +42,7 @@ final class CNNModel {
             return Conv2d(name: name, inputChannels: input, outputChannels: output, kernelSize: 3, stride: stride, padding: 1, layout: &layout)
         }
         var channels = s.width
-        layers += [convolution("stem", 3, channels), activation("stem.act")]
+        layers += [convolution("stem", 3, channels, stride: s.stemStride), activation("stem.act")]
         for stage in 1...s.stages {
             if stage > 1 {
                 let wider = 2 * channels

@@ -14,6 +14,7 @@ import Core
 /// | `crop_padding` | random-crop augmentation: pad by this many black pixels, crop back at a random offset (0 = off) |
 /// | `horizontal_flip` | random horizontal-flip augmentation with probability ½ |
 /// | `width` | channels of the stem and the first stage; each later stage doubles them |
+/// | `stem_stride` | stride of the stem convolution, 1 or 2 (2 halves the resolution of every stage: the same FLOPs buy twice the channels, which run faster on a CPU) |
 /// | `stages` | stages of residual blocks; every stage after the first starts with a stride-2 convolution |
 /// | `blocks_per_stage` | residual blocks per stage |
 /// | `activation` | `relu` or `gelu` |
@@ -34,6 +35,7 @@ public struct CNNSettings: Sendable, Equatable {
     public var cropPadding: Int
     public var horizontalFlip: Bool
     public var width: Int
+    public var stemStride: Int
     public var stages: Int
     public var blocksPerStage: Int
     public var activation: Activation
@@ -67,6 +69,7 @@ public struct CNNSettings: Sendable, Equatable {
         }
         horizontalFlip = try reader.bool("horizontal_flip")
         width = try reader.integer("width", in: 1...1024)
+        stemStride = try reader.integer("stem_stride", in: 1...2)
         stages = try reader.integer("stages", in: 1...5)
         blocksPerStage = try reader.integer("blocks_per_stage", in: 0...16)
         let activationName = try reader.choice("activation", ["relu", "gelu"])
