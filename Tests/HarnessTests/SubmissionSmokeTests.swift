@@ -29,28 +29,28 @@ import Workloads
     @Test(arguments: SubmissionRegistry.names)
     func defaultsRunCleanlyOnRegression(_ name: String) throws {
         let spec = try #require(Self.regression)
-        let workload = try WorkloadRegistry.make(spec)
-        let submission = try SubmissionRegistry.submission(named: name)
-        let outcome = TrialRunner.run(
-            workload: workload, submission: submission, hyperparameters: submission.defaultHyperparameters, seed: 3,
-            budget: Budget(maxRuntimeSeconds: 30, stepHint: spec.stepHint), schedule: .steps(period: 10), maximumSteps: 20)
-        #expect(outcome.status == .budgetExhausted || outcome.status == .reachedTarget, "\(name): \(outcome.status) \(outcome.message)")
-        #expect(outcome.evaluations.count >= 2)
-        #expect(outcome.evaluations.allSatisfy { $0.validationMetric.isFinite })
+        let outcome = try Self.trial(name, on: spec, seed: 3, stepHint: spec.stepHint, steps: 20, evaluationPeriod: 10)
         #expect(outcome.stateBytes >= 0)
     }
 
     @Test(arguments: SubmissionRegistry.names)
     func defaultsRunCleanlyOnAMiniatureCNN(_ name: String) throws {
         let spec = try #require(Self.miniatureCNN)
+        let outcome = try Self.trial(name, on: spec, seed: 5, stepHint: 8, steps: 8, evaluationPeriod: 4)
+        #expect(outcome.steps >= 1)
+    }
+
+    /// Runs `name` with its defaults for `steps` steps and checks the outcome is clean:
+    /// the budget (or the target) ended it, with at least two evaluations, all finite.
+    static func trial(_ name: String, on spec: WorkloadSpec, seed: UInt64, stepHint: Int, steps: Int, evaluationPeriod: Int) throws -> TrialOutcome {
         let workload = try WorkloadRegistry.make(spec)
         let submission = try SubmissionRegistry.submission(named: name)
         let outcome = TrialRunner.run(
-            workload: workload, submission: submission, hyperparameters: submission.defaultHyperparameters, seed: 5,
-            budget: Budget(maxRuntimeSeconds: 60, stepHint: 8), schedule: .steps(period: 4), maximumSteps: 8)
+            workload: workload, submission: submission, hyperparameters: submission.defaultHyperparameters, seed: seed,
+            budget: Budget(maxRuntimeSeconds: 60, stepHint: stepHint), schedule: .steps(period: evaluationPeriod), maximumSteps: steps)
         #expect(outcome.status == .budgetExhausted || outcome.status == .reachedTarget, "\(name): \(outcome.status) \(outcome.message)")
-        #expect(outcome.steps >= 1)
         #expect(outcome.evaluations.count >= 2)
         #expect(outcome.evaluations.allSatisfy { $0.validationMetric.isFinite && $0.trainLoss.isFinite })
+        return outcome
     }
 }

@@ -51,19 +51,25 @@ final class RescaledRegression: Workload {
 @Suite struct SANIATests {
     typealias Support = OracleMethodTestSupport
 
-    @Test func firstStepIsTheRootOfTheQuadraticModel() throws {
-        // AdaGrad-SQR with ε = 0: after one step B = g², so B⁻¹g = 1/g and m = gᵀB⁻¹g is
-        // the number d of nonzero coordinates. The model f − t·m + ½t²·m = 0 has the root
-        // t = 1 − √(1 − 2f/d), and every coordinate moves by −t/g_i.
+    /// One SANIA step from the small regression's initial point: the start, the result,
+    /// and the batch gradient and loss at the start.
+    static func firstStep(_ h: Hyperparameters) throws -> (ParameterSet, ParameterSet, ParameterSet, Double) {
         let w = try Support.smallRegression()
         let oracle = Support.oracle(w)
         let theta0 = w.initialParameters(seed: 2)
         var theta = theta0
-        var method = try SANIA(info: w.info, hyperparameters: Hyperparameters(["preconditioner": 0, "epsilon": 0]),
-                               budget: Budget(maxRuntimeSeconds: 1, stepHint: 100))
+        var method = try SANIA(info: w.info, hyperparameters: h, budget: Budget(maxRuntimeSeconds: 1, stepHint: 100))
         try method.step(&theta, oracle: oracle, context: Support.context(0))
         var g = ParameterSet.zeros(like: theta0)
         let f = Double(oracle.gradient(at: theta0, into: &g))
+        return (theta0, theta, g, f)
+    }
+
+    @Test func firstStepIsTheRootOfTheQuadraticModel() throws {
+        // AdaGrad-SQR with ε = 0: after one step B = g², so B⁻¹g = 1/g and m = gᵀB⁻¹g is
+        // the number d of nonzero coordinates. The model f − t·m + ½t²·m = 0 has the root
+        // t = 1 − √(1 − 2f/d), and every coordinate moves by −t/g_i.
+        let (theta0, theta, g, f) = try Self.firstStep(Hyperparameters(["preconditioner": 0, "epsilon": 0]))
         let d = Double(g.values.filter { $0 != 0 }.count)
         #expect(2 * f <= d)
         let t = 1 - (1 - 2 * f / d).squareRoot()
@@ -83,15 +89,7 @@ final class RescaledRegression: Workload {
     @Test func rootlessModelTakesTheFullPreconditionedStep() throws {
         // With ε = 10⁴ the metric m = ‖g‖²/10⁴ is far below 2f: the model has no root, t = 1,
         // and θ moves by −g/10⁴ (up to the rounding of Float parameters of size about 1).
-        let w = try Support.smallRegression()
-        let oracle = Support.oracle(w)
-        let theta0 = w.initialParameters(seed: 2)
-        var theta = theta0
-        var method = try SANIA(info: w.info, hyperparameters: Hyperparameters(["preconditioner": 1, "epsilon": 1e4]),
-                               budget: Budget(maxRuntimeSeconds: 1, stepHint: 100))
-        try method.step(&theta, oracle: oracle, context: Support.context(0))
-        var g = ParameterSet.zeros(like: theta0)
-        let f = Double(oracle.gradient(at: theta0, into: &g))
+        let (theta0, theta, g, f) = try Self.firstStep(Hyperparameters(["preconditioner": 1, "epsilon": 1e4]))
         let metric = g.values.reduce(0.0) { $0 + Double($1) * Double($1) } / 1e4
         #expect(2 * f > metric)
         for i in theta0.values.indices {
