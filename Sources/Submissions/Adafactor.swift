@@ -102,8 +102,182 @@ public struct Adafactor: Submission, OptaxConformant {
         let rho = Float(1 - pow(Double(context.step + 1), -decayExponent))
         let rate = Float(schedule.learningRate(at: context.step))
         for plan in plans {
+            if plan.factored && plan.b == 1 && plan.c == 1 {
+                matrixStep(plan, rho: rho, rate: rate, &parameters)
+                continue
+            }
             let squaredUpdate = plan.factored ? factoredUpdate(plan, rho: rho) : fullUpdate(plan, rho: rho)
             apply(plan, squaredUpdate: squaredUpdate, rate: rate, &parameters)
+        }
+    }
+
+    typealias Lanes = SIMD16<Float>
+
+    /// The whole step for a factored stack of `a` matrices P × Q (b = c = 1: linear and
+    /// embedding weights), in three passes over memory instead of the general path's
+    /// five: (1) the sums of G over each axis and Σθ², (2) Σu², (3) θ ← θ − η·s·u/clip with u
+    /// recomputed from the per-row and per-column factors. The arithmetic of u and of
+    /// the update is the general path's, factor for factor.
+    private mutating func matrixStep(_ plan: Plan, rho: Float, rate: Float, _ parameters: inout ParameterSet) {
+        let (a, p, q) = (plan.a, plan.p, plan.q)
+        let first = plan.largestFirst
+        let eps = epsilon
+        let (largestExtent, secondExtent) = first ? (Float(p), Float(q)) : (Float(q), Float(p))
+        let n = Double(plan.view.count)
+        let offset = plan.view.offset
+        var thetaSquares = 0.0, updateSquares = 0.0
+        state.withUnsafeMutableBufferPointer { s in
+            rowSums.withUnsafeMutableBufferPointer { rows in
+                columnSums.withUnsafeMutableBufferPointer { columns in
+                    rowMeans.withUnsafeMutableBufferPointer { means in
+                        gradient.values.withUnsafeBufferPointer { gBuffer in
+                            parameters.values.withUnsafeMutableBufferPointer { thetaBuffer in
+                                let g = gBuffer.baseAddress! + offset, theta = thetaBuffer.baseAddress! + offset
+                                // overP[ia·q + iq] = Σ_ip G, overQ[ia·p + ip] = Σ_iq G: the sums over
+                                // d₀ are R's ("rows"), those over d₁ C's ("columns").
+                                let overP = first ? rows.baseAddress! : columns.baseAddress!
+                                let overQ = first ? columns.baseAddress! : rows.baseAddress!
+                                for ia in 0..<a {
+                                    let sumsOverP = overP + ia * q
+                                    sumsOverP.update(repeating: 0, count: q)
+                                    for ip in 0..<p {
+                                        let row = ia * p * q + ip * q
+                                        let (gSum, thetaSum) = Self.accumulateSquares(g + row, theta + row, count: q, epsilon: eps, into: sumsOverP)
+                                        overQ[ia * p + ip] = gSum
+                                        thetaSquares += thetaSum
+                                    }
+                                }
+                                for k in 0..<plan.bothCount { means[k] = 0 }
+                                for k in 0..<plan.rowCount {
+                                    let r = rho * s[plan.rowOffset + k] + (1 - rho) * (rows[k] / largestExtent)
+                                    s[plan.rowOffset + k] = r
+                                    means[first ? k / q : k / p] += r / secondExtent
+                                }
+                                for k in 0..<plan.columnCount {
+                                    s[plan.columnOffset + k] = rho * s[plan.columnOffset + k] + (1 - rho) * (columns[k] / secondExtent)
+                                }
+                                // Per-column factors (along Q) replace the sums over P; per-row
+                                // factors (along P) are computed as each row is visited.
+                                for ia in 0..<a {
+                                    for iq in 0..<q {
+                                        let k = ia * q + iq
+                                        overP[k] = first
+                                            ? (means[ia] / s[plan.rowOffset + k]).squareRoot()
+                                            : 1 / s[plan.columnOffset + k].squareRoot()
+                                    }
+                                }
+                                func rowFactor(_ ia: Int, _ ip: Int) -> Float {
+                                    let k = ia * p + ip
+                                    return first ? 1 / s[plan.columnOffset + k].squareRoot() : (means[ia] / s[plan.rowOffset + k]).squareRoot()
+                                }
+                                for ia in 0..<a {
+                                    for ip in 0..<p {
+                                        let row = ia * p * q + ip * q
+                                        updateSquares += Self.updateSquares(
+                                            g + row, columnFactors: overP + ia * q, rowFactor: rowFactor(ia, ip), count: q, rowFirst: !first)
+                                    }
+                                }
+                                let clip = Float(max(1, (updateSquares / n).squareRoot() / Double(clippingThreshold)))
+                                var scale: Float = 1
+                                if scaleByParameters {
+                                    let rms = Float((thetaSquares / n).squareRoot())
+                                    scale = rms <= 1e-3 ? 1e-3 : rms
+                                }
+                                for ia in 0..<a {
+                                    for ip in 0..<p {
+                                        let row = ia * p * q + ip * q
+                                        Self.applyRow(
+                                            g + row, columnFactors: overP + ia * q, rowFactor: rowFactor(ia, ip), count: q,
+                                            rowFirst: !first, rate: rate, clip: clip, scale: scale, theta + row)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds `g² + ε` of one row to `columnSums` and returns the row's sum of `g² + ε`
+    /// and of `θ²` (lane-wise in Float, the lanes summed in Double).
+    @inline(__always)
+    private static func accumulateSquares(
+        _ g: UnsafePointer<Float>, _ theta: UnsafePointer<Float>, count: Int, epsilon: Float,
+        into columnSums: UnsafeMutablePointer<Float>
+    ) -> (Float, Double) {
+        var gLanes = Lanes(), thetaLanes = Lanes()
+        var j = 0
+        while j + Lanes.scalarCount <= count {
+            let gv = UnsafeRawPointer(g + j).loadUnaligned(as: Lanes.self)
+            let tv = UnsafeRawPointer(theta + j).loadUnaligned(as: Lanes.self)
+            let square = gv * gv + epsilon
+            let sums = UnsafeRawPointer(columnSums + j).loadUnaligned(as: Lanes.self) + square
+            UnsafeMutableRawPointer(columnSums + j).storeBytes(of: sums, as: Lanes.self)
+            gLanes += square
+            thetaLanes += tv * tv
+            j += Lanes.scalarCount
+        }
+        var gSum = gLanes.sum(), thetaSum = Double(thetaLanes.sum())
+        while j < count {
+            let square = g[j] * g[j] + epsilon
+            columnSums[j] += square
+            gSum += square
+            thetaSum += Double(theta[j]) * Double(theta[j])
+            j += 1
+        }
+        return (gSum, thetaSum)
+    }
+
+    /// u of one row: `g·f_row·f_col` when the row's factor comes first (it is R's), else
+    /// `g·f_col·f_row`, as in the general path.
+    @inline(__always)
+    private static func update(_ g: Lanes, _ column: Lanes, _ row: Float, rowFirst: Bool) -> Lanes {
+        rowFirst ? g * row * column : g * column * row
+    }
+
+    /// Σu² of one row (lane-wise in Float, summed in Double).
+    @inline(__always)
+    private static func updateSquares(
+        _ g: UnsafePointer<Float>, columnFactors: UnsafePointer<Float>, rowFactor: Float, count: Int, rowFirst: Bool
+    ) -> Double {
+        var lanes = Lanes()
+        var j = 0
+        while j + Lanes.scalarCount <= count {
+            let u = update(
+                UnsafeRawPointer(g + j).loadUnaligned(as: Lanes.self),
+                UnsafeRawPointer(columnFactors + j).loadUnaligned(as: Lanes.self), rowFactor, rowFirst: rowFirst)
+            lanes += u * u
+            j += Lanes.scalarCount
+        }
+        var sum = Double(lanes.sum())
+        while j < count {
+            let u = rowFirst ? g[j] * rowFactor * columnFactors[j] : g[j] * columnFactors[j] * rowFactor
+            sum += Double(u) * Double(u)
+            j += 1
+        }
+        return sum
+    }
+
+    /// `θ ← θ − (η·(u/clip))·s` for one row.
+    @inline(__always)
+    private static func applyRow(
+        _ g: UnsafePointer<Float>, columnFactors: UnsafePointer<Float>, rowFactor: Float, count: Int, rowFirst: Bool,
+        rate: Float, clip: Float, scale: Float, _ theta: UnsafeMutablePointer<Float>
+    ) {
+        var j = 0
+        while j + Lanes.scalarCount <= count {
+            let u = update(
+                UnsafeRawPointer(g + j).loadUnaligned(as: Lanes.self),
+                UnsafeRawPointer(columnFactors + j).loadUnaligned(as: Lanes.self), rowFactor, rowFirst: rowFirst)
+            let t = UnsafeRawPointer(theta + j).loadUnaligned(as: Lanes.self) - (rate * (u / clip)) * scale
+            UnsafeMutableRawPointer(theta + j).storeBytes(of: t, as: Lanes.self)
+            j += Lanes.scalarCount
+        }
+        while j < count {
+            let u = rowFirst ? g[j] * rowFactor * columnFactors[j] : g[j] * columnFactors[j] * rowFactor
+            theta[j] -= (rate * (u / clip)) * scale
+            j += 1
         }
     }
 

@@ -4,15 +4,16 @@ import NN
 import Testing
 @testable import Submissions
 
-/// Adafactor's factored path for tensors of rank 3, in both axis orders, against a
-/// coordinate-by-coordinate reference in double precision (the optax case only covers a
-/// 2-D matrix whose largest axis comes first).
+/// Adafactor's factored paths, against a coordinate-by-coordinate reference in double
+/// precision (the optax case only covers a 2-D matrix whose largest axis comes first):
+/// the general path ([5, 2, 9]: an axis between the factored ones) and the stacked-matrix
+/// path in both axis orders, with rows shorter than, and longer than, its 16 SIMD lanes.
 @Suite struct AdafactorTests {
     static let settings = Hyperparameters([
         "learning_rate": 0.05, "min_dim_size_to_factor": 4, "warmup_fraction": 0, "min_lr_factor": 1,
     ])
 
-    @Test(arguments: [[3, 8, 5], [5, 2, 9], [6, 4]])
+    @Test(arguments: [[3, 8, 5], [5, 2, 9], [6, 4], [2, 20, 37], [40, 18]])
     func factoredUpdateMatchesReference(_ shape: [Int]) throws {
         var layout = ParameterLayout()
         let view = layout.add("w", shape: shape, kind: .weight)
