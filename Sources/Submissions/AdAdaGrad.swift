@@ -8,14 +8,14 @@ import NN
 /// Methods" (2024). Each step the current batch (b examples, a multiple of `parts` P) is
 /// split into P sub-batches through `Oracle.subBatchGradients`; their mean ḡ is the
 /// step's gradient and their spread feeds the norm test (`test` = 0, η = 0.1, the
-/// paper's setting for AdaGrad) or the inner-product test (`test` = 1) of
+/// paper's setting for AdaGrad), the inner-product test (`test` = 1) or the paper's
+/// coordinate-wise norm test for diagonal AdaGrad (`test` = 2) of
 /// `AdaptiveBatchSizeTest`, which sets `oracle.batchSize` for the next step (never
 /// smaller, at most `max_batch_factor` × the workload's default batch). The run starts
 /// at `initial_batch_fraction` (1/16) of the default batch; the first step redraws its
 /// batch at that size (the runner's default-size draw is counted in the examples).
 /// Update, as the reference's torch AdaGrad: `s ← s + ḡ²`, `θ ← θ − η_t·ḡ/(√s + ε)`,
-/// ε = 1e-10, s starting at 0, with the house warmup-cosine schedule. The paper's
-/// coordinate-wise test variant is not implemented. Oracle cost: P gradient evaluations
+/// ε = 1e-10, s starting at 0, with the house warmup-cosine schedule. Oracle cost: P gradient evaluations
 /// (one per sub-batch) over b examples per step.
 public struct AdAdaGrad: Submission {
     public static let name = "adadagrad"
@@ -23,7 +23,7 @@ public struct AdAdaGrad: Submission {
     public static let searchSpace = SearchSpace([
         "learning_rate": .range(min: 1e-3, max: 1, scaling: .log),
         "test_constant": .range(min: 0.05, max: 1, scaling: .log),
-        "test": .feasiblePoints([0]),
+        "test": .feasiblePoints([0, 2]),
         "warmup_fraction": .feasiblePoints([0.05]),
     ])
 
@@ -43,7 +43,7 @@ public struct AdAdaGrad: Submission {
     public init(info: WorkloadInfo, hyperparameters: Hyperparameters, budget: Budget) throws {
         schedule = try WarmupCosineSchedule(hyperparameters: hyperparameters, budget: budget)
         epsilon = Float(try hyperparameters.nonNegative("epsilon", default: 1e-10))
-        batchTest = try AdaptiveBatchSizeTest(hyperparameters: hyperparameters, info: info)
+        batchTest = try AdaptiveBatchSizeTest(hyperparameters: hyperparameters, info: info, allowsCoordinateWise: true)
         initialBatchSize = try Self.initialBatchSize(hyperparameters, info: info, test: batchTest)
         sumOfSquares = [Float](repeating: 0, count: info.layout.count)
         gradient = sumOfSquares

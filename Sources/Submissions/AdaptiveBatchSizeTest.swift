@@ -11,12 +11,19 @@ import NN
 /// `σ̂² = m/(P−1)·Σ_p (·_p − mean)²` (per coordinate, or for inner products), and
 /// - the norm test asks for `b' = Σ_j σ̂_j² / (η²‖ḡ‖²)`,
 /// - the inner-product test for `b' = σ̂²(⟨∇f_i, ḡ⟩) / (θ²‖ḡ‖⁴)`,
-/// as the authors' reference does with per-example gradients. The next batch size is
+/// as the authors' reference does with per-example gradients,
+/// - the coordinate-wise norm test (the paper's variant for diagonal AdaGrad, which its
+///   reference code does not implement) for `b' = max_j σ̂_j² / (η²ḡ_j²)`: our reading of
+///   the paper's condition `σ_j²/b ≤ η²ḡ_j²` for every coordinate j, whose smallest
+///   solution is the maximum over coordinates. A coordinate with ḡ_j = 0 and no spread
+///   asks nothing; one with ḡ_j = 0 and some spread asks for the maximum batch.
+/// The next batch size is
 /// `min(max_batch, max(b, b'))` rounded up to a multiple of P: it never shrinks.
 struct AdaptiveBatchSizeTest {
     enum Kind: Int {
         case norm = 0
         case innerProduct = 1
+        case coordinateWise = 2
     }
 
     let kind: Kind
@@ -25,10 +32,14 @@ struct AdaptiveBatchSizeTest {
     let parts: Int
     let maximumBatchSize: Int
 
-    init(hyperparameters: Hyperparameters, info: WorkloadInfo) throws {
+    /// Reads `test`, `test_constant`, `parts` and `max_batch_factor`; `coordinateWise` says
+    /// whether the method keeps per-coordinate step sizes, so that test 2 applies.
+    init(hyperparameters: Hyperparameters, info: WorkloadInfo, allowsCoordinateWise: Bool = false) throws {
         let code = hyperparameters.value("test", default: 0)
-        guard let kind = Kind(rawValue: Int(code)), Double(kind.rawValue) == code else {
-            throw HyperparameterError.invalid(name: "test", value: code, expected: "0 (norm) or 1 (inner product)")
+        let allowed = allowsCoordinateWise ? "0 (norm), 1 (inner product) or 2 (coordinate-wise norm)" : "0 (norm) or 1 (inner product)"
+        guard let kind = Kind(rawValue: Int(code)), Double(kind.rawValue) == code,
+              kind != .coordinateWise || allowsCoordinateWise else {
+            throw HyperparameterError.invalid(name: "test", value: code, expected: allowed)
         }
         self.kind = kind
         constant = try hyperparameters.positive("test_constant", default: 0.1)
@@ -84,9 +95,31 @@ struct AdaptiveBatchSizeTest {
                 spread += (inner - squaredNorm) * (inner - squaredNorm)
             }
             requested = exampleScale * spread / (constant * constant * squaredNorm * squaredNorm)
+        case .coordinateWise:
+            requested = exampleScale * Self.largestCoordinateRatio(subBatches, mean: mean) / (constant * constant)
         }
         guard requested.isFinite else { return maximumBatchSize }
         let proposed = requested > Double(maximumBatchSize) ? maximumBatchSize : Int(requested.rounded(.up))
         return admissible(max(current, proposed))
+    }
+
+    /// `max_j Σ_p (g_pj − ḡ_j)² / ḡ_j²` over coordinates with some spread or signal
+    /// (infinite when a coordinate has spread but ḡ_j = 0).
+    private static func largestCoordinateRatio(_ subBatches: [(loss: Float, gradient: ParameterSet)], mean: [Float]) -> Double {
+        var spread = [Double](repeating: 0, count: mean.count)
+        for part in subBatches {
+            part.gradient.values.withUnsafeBufferPointer { g in
+                for j in 0..<spread.count {
+                    let d = Double(g[j]) - Double(mean[j])
+                    spread[j] += d * d
+                }
+            }
+        }
+        var largest = 0.0
+        for j in 0..<spread.count where spread[j] > 0 {
+            let signal = Double(mean[j]) * Double(mean[j])
+            largest = max(largest, signal > 0 ? spread[j] / signal : .infinity)
+        }
+        return largest
     }
 }

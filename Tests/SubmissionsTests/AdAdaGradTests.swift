@@ -15,13 +15,13 @@ import Testing
         return [[1, 0], [3, 0], [1, 2], [3, -2]].map { (0, ParameterSet(layout: layout, values: $0)) }
     }
 
-    static func sizer(test: Int, constant: Double) throws -> AdaptiveBatchSizeTest {
+    static func sizer(test: Int, constant: Double, coordinateWise: Bool = false) throws -> AdaptiveBatchSizeTest {
         var layout = ParameterLayout()
         layout.add("w", shape: [2], kind: .weight)
         let info = WorkloadInfo(name: "t", layout: layout, lossType: .custom, defaultBatchSize: 8, stepHint: 10, trainingExamples: nil)
         return try AdaptiveBatchSizeTest(hyperparameters: Hyperparameters([
             "test": Double(test), "test_constant": constant, "parts": 4, "max_batch_factor": 32,
-        ]), info: info)
+        ]), info: info, allowsCoordinateWise: coordinateWise)
     }
 
     @Test func normAndInnerProductTestsMatchHandComputedBatchSizes() throws {
@@ -36,6 +36,37 @@ import Testing
         #expect(try Self.sizer(test: 1, constant: 0.5).nextBatchSize(current: 8, subBatches: Self.handMadeParts(), mean: &mean) == 8)
         // Capped at 32 × 8 = 256.
         #expect(try Self.sizer(test: 0, constant: 0.01).nextBatchSize(current: 8, subBatches: Self.handMadeParts(), mean: &mean) == 256)
+    }
+
+    @Test func coordinateWiseTestAsksForTheNoisiestCoordinate() throws {
+        func parts(_ values: [[Float]]) -> [(loss: Float, gradient: ParameterSet)] {
+            var layout = ParameterLayout()
+            layout.add("w", shape: [2], kind: .weight)
+            return values.map { (0, ParameterSet(layout: layout, values: $0)) }
+        }
+        var mean = [Float](repeating: 0, count: 2)
+        // ḡ = (2, 2); per-example variances m/(P−1)·Σ_p(g_pj − ḡ_j)² = 2/3·4 = 8/3 and 2/3·1 = 2/3.
+        let uneven = parts([[1, 1.5], [3, 1.5], [1, 2.5], [3, 2.5]])
+        // Coordinate-wise, η = 0.25: max(8/3, 2/3) / (0.0625 · 4) = 10.67 → 11 → 12 (multiple of P).
+        #expect(try Self.sizer(test: 2, constant: 0.25, coordinateWise: true).nextBatchSize(current: 8, subBatches: uneven, mean: &mean) == 12)
+        #expect(mean == [2, 2])
+        // The norm test pools them: (10/3) / (0.0625 · 8) = 6.67, so the batch stays at 8.
+        #expect(try Self.sizer(test: 0, constant: 0.25).nextBatchSize(current: 8, subBatches: uneven, mean: &mean) == 8)
+        // A coordinate without signal or spread asks nothing; one with spread but no signal asks the cap.
+        let silent = parts([[1, 0], [3, 0], [1, 0], [3, 0]])
+        #expect(try Self.sizer(test: 2, constant: 0.25, coordinateWise: true).nextBatchSize(current: 8, subBatches: silent, mean: &mean) == 12)
+        #expect(try Self.sizer(test: 2, constant: 0.25, coordinateWise: true).nextBatchSize(current: 8, subBatches: Self.handMadeParts(), mean: &mean) == 256)
+    }
+
+    @Test func coordinateWiseTestIsRefusedWhereStepSizesAreNotPerCoordinate() throws {
+        #expect(throws: HyperparameterError.self) { try Self.sizer(test: 2, constant: 0.25) }
+        let w = try Support.smallRegression()
+        #expect(throws: HyperparameterError.self) {
+            try AdAdaGradNorm(info: w.info, hyperparameters: AdAdaGradNorm.defaultHyperparameters.merging(Hyperparameters(["test": 2])),
+                              budget: Budget(maxRuntimeSeconds: 1, stepHint: 10))
+        }
+        _ = try AdAdaGrad(info: w.info, hyperparameters: AdAdaGrad.defaultHyperparameters.merging(Hyperparameters(["test": 2])),
+                          budget: Budget(maxRuntimeSeconds: 1, stepHint: 10))
     }
 
     @Test func batchSizeGrowsWhenGradientNoiseDominates() throws {
