@@ -27,6 +27,11 @@ public final class Oracle {
     public let randomSeed: UInt64
 
     private let session: any OracleSession
+    private let bilevelSession: (any BilevelSession)?
+
+    /// The bilevel oracle of a workload that offers one (its calls count here too); nil
+    /// for every other workload.
+    public private(set) lazy var bilevel: BilevelOracle? = bilevelSession.map { BilevelOracle(session: $0, oracle: self) }
 
     /// An oracle over `workload`'s training stream; `randomSeed` seeds the submission's
     /// probes (default 0).
@@ -35,6 +40,15 @@ public final class Oracle {
         self.randomSeed = randomSeed
         batchSize = workload.info.defaultBatchSize
         session = Session(workload: workload, stream: stream)
+        bilevelSession = workload.bilevelSession(stream: stream)
+    }
+
+    /// Adds a bilevel oracle's calls to `counts` (and its outer loss to `lastLoss`).
+    func recordBilevel(gradients: Int = 0, products: Int = 0, examples: Int = 0, loss: Float? = nil) {
+        counts.gradientEvaluations += gradients
+        counts.hessianVectorProducts += products
+        counts.examples += examples
+        if let loss { lastLoss = loss }
     }
 
     /// Number of examples in the current batch.

@@ -37,9 +37,14 @@ public protocol Workload: AnyObject {
     func split(_ batch: Batch, into parts: Int) -> [Batch]
     /// Train-subset loss, validation metric and test metric at `parameters`.
     func evaluate(_ parameters: ParameterSet) -> Metrics
+    /// The bilevel oracle's session over `stream`, for workloads whose parameters are the
+    /// outer variable of a bilevel problem (nil, the default, for all others).
+    func bilevelSession(stream: Stream) -> (any BilevelSession)?
 }
 
 extension Workload {
+    public func bilevelSession(stream: Stream) -> (any BilevelSession)? { nil }
+
     /// Central finite differences of gradients, for workloads without a closed-form HVP:
     /// `Hv ≈ (∇L(θ + εv) − ∇L(θ − εv)) / 2ε` with `ε = 1e-3 · max(1, ‖θ‖) / max(‖v‖, 1e-12)`,
     /// so the step is about 1e-3 relative to the parameters whatever the scale of `v`.

@@ -21,10 +21,13 @@ public struct WorkloadInfo: Sendable {
     public let stepHint: Int
     /// Size of the training set, where finite.
     public let trainingExamples: Int?
+    /// Layout of the inner variable when the workload is bilevel and offers a
+    /// `BilevelOracle` (its parameters are then the outer variable); nil otherwise.
+    public let innerLayout: ParameterLayout?
 
     public init(
         name: String, layout: ParameterLayout, lossType: LossType, defaultBatchSize: Int, stepHint: Int,
-        trainingExamples: Int?
+        trainingExamples: Int?, innerLayout: ParameterLayout? = nil
     ) {
         precondition(defaultBatchSize >= 1, "WorkloadInfo '\(name)': default batch size must be ≥ 1, got \(defaultBatchSize)")
         precondition(stepHint >= 1, "WorkloadInfo '\(name)': step hint must be ≥ 1, got \(stepHint)")
@@ -34,5 +37,6 @@ public struct WorkloadInfo: Sendable {
         self.defaultBatchSize = defaultBatchSize
         self.stepHint = stepHint
         self.trainingExamples = trainingExamples
+        self.innerLayout = innerLayout
     }
 }

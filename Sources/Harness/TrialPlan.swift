@@ -3,12 +3,15 @@ import Results
 import Foundation
 import Submissions
 import Tensor
+import Workloads
 
 /// The trials a suite run consists of: workloads × submissions × studies × trials under
 /// one ruleset, with hyperparameters and seeds derived reproducibly from the suite seed.
 public enum TrialPlan {
-    /// Every job of a run. Workloads are the profile's (or `workloadNames` when given),
-    /// plus their variants when the profile includes them; submissions are `submissionNames`.
+    /// Every job of a run. Workloads are the profile's, plus their variants when the profile
+    /// includes them; `workloadNames`, when given, are taken exactly as named (a variant is
+    /// run by naming it). Submissions are `submissionNames`
+    /// (bilevel solvers only on bilevel workloads, see `runs(_:on:)`).
     ///
     /// External tuning: each (workload, submission, study) draws its own `profile.trials`
     /// points from the submission's search space with a scrambled Halton sequence seeded by
@@ -26,7 +29,7 @@ public enum TrialPlan {
         let submissions = try submissionNames.map { try SubmissionRegistry.submission(named: $0) }
         var jobs: [TrialJob] = []
         for spec in specs {
-            for submission in submissions {
+            for submission in submissions where runs(submission, on: spec) {
                 for study in 0..<profile.studies {
                     let points = try hyperparameters(
                         for: submission, ruleset: ruleset, trials: profile.trials,
@@ -45,6 +48,12 @@ public enum TrialPlan {
             }
         }
         return jobs
+    }
+
+    /// Whether a suite runs `submission` on `spec`: bilevel solvers only where the workload
+    /// offers a bilevel oracle, every other submission everywhere.
+    public static func runs(_ submission: any Submission.Type, on spec: WorkloadSpec) -> Bool {
+        !(submission is any BilevelSolver.Type) || WorkloadRegistry.bilevelNames.contains(spec.baseName)
     }
 
     /// The hyperparameters of one study's trials.

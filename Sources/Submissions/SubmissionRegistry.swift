@@ -56,10 +56,23 @@ public enum SubmissionRegistry {
         FOSI.self,
         DeepZero.self,
         LAMBAdaptiveBatch.self,
+        // Bilevel solvers: run only on workloads that offer a bilevel oracle.
+        SOBA.self,
+        AmIGO.self,
+        StocBiO.self,
+        PenaltyBilevel.self,
+        F2SA.self,
+        BOREP.self,
     ]
 
     /// Registry names, in order.
     public static var names: [String] { all.map { $0.name } }
+
+    /// Names of the submissions that run on any workload (every one but the bilevel solvers).
+    public static var genericNames: [String] { all.filter { !($0 is any BilevelSolver.Type) }.map { $0.name } }
+
+    /// Names of the bilevel solvers, which run only on workloads offering a bilevel oracle.
+    public static var bilevelSolverNames: [String] { all.filter { $0 is any BilevelSolver.Type }.map { $0.name } }
 
     /// The submission called `name`; throws listing the valid names otherwise.
     public static func submission(named name: String) throws -> any Submission.Type {

@@ -15,6 +15,11 @@ public enum WorkloadRegistry {
         ("cnn", { try CNNWorkload(spec: $0) }),
     ]
 
+    /// Base workloads whose parameters are a bilevel problem's outer variable and which
+    /// offer a `BilevelOracle` (`WorkloadInfo.innerLayout` set), so bilevel solvers run on
+    /// them and on their variants; a test checks this list against the workloads themselves.
+    public static let bilevelNames: Set<String> = ["bilevel_hyperreg", "bilevel_hyperclean"]
+
     /// Registered base workload names.
     public static var names: [String] { constructors.map(\.name) }
 

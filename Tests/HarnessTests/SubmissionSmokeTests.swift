@@ -6,10 +6,11 @@ import Testing
 import Workloads
 @testable import Harness
 
-/// Every registered submission runs a short trial on the real `regression` workload and
-/// on a miniature of the real `cnn` workload (8×8 images, width 4, 256 training images)
-/// through the runner with its default hyperparameters: no error, no divergence, finite
-/// metrics at every evaluation.
+/// Every registered generic submission runs a short trial on the real `regression`
+/// workload and on a miniature of the real `cnn` workload (8×8 images, width 4, 256
+/// training images), and every bilevel solver on both real bilevel workloads, through the
+/// runner with its default hyperparameters: no error, no divergence, finite metrics at
+/// every evaluation.
 @Suite struct SubmissionSmokeTests {
     static let regression: WorkloadSpec? = try? SpecCatalog(directory: SuiteRunnerTests.workloadsDirectory).spec(named: "regression")
 
@@ -26,17 +27,24 @@ import Workloads
         return spec
     }()
 
-    @Test(arguments: SubmissionRegistry.names)
+    @Test(arguments: SubmissionRegistry.genericNames)
     func defaultsRunCleanlyOnRegression(_ name: String) throws {
         let spec = try #require(Self.regression)
         let outcome = try Self.trial(name, on: spec, seed: 3, stepHint: spec.stepHint, steps: 20, evaluationPeriod: 10)
         #expect(outcome.stateBytes >= 0)
     }
 
-    @Test(arguments: SubmissionRegistry.names)
+    @Test(arguments: SubmissionRegistry.genericNames)
     func defaultsRunCleanlyOnAMiniatureCNN(_ name: String) throws {
         let spec = try #require(Self.miniatureCNN)
         let outcome = try Self.trial(name, on: spec, seed: 5, stepHint: 8, steps: 8, evaluationPeriod: 4)
+        #expect(outcome.steps >= 1)
+    }
+
+    @Test(arguments: SubmissionRegistry.bilevelSolverNames, ["bilevel_hyperreg", "bilevel_hyperclean"])
+    func bilevelSolverDefaultsRunCleanly(_ name: String, on workload: String) throws {
+        let spec = try SpecCatalog(directory: SuiteRunnerTests.workloadsDirectory).spec(named: workload)
+        let outcome = try Self.trial(name, on: spec, seed: 7, stepHint: spec.stepHint, steps: 10, evaluationPeriod: 5)
         #expect(outcome.steps >= 1)
     }
 

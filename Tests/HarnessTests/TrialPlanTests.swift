@@ -27,6 +27,19 @@ import Testing
             submissions: [], budgetScale: 0.5)
     }
 
+    @Test func bilevelSolversArePlannedOnlyOnBilevelWorkloads() throws {
+        let catalog = try SpecCatalog(directory: SuiteRunnerTests.workloadsDirectory)
+        let jobs = try TrialPlan.jobs(
+            catalog: catalog, profile: Self.profile(trials: 1, studies: 1, variants: true), ruleset: .selfTuning,
+            submissionNames: ["soba", "adamw"],
+            workloadNames: ["regression", "regression_mlp", "bilevel_hyperreg", "bilevel_hyperreg_wide"], suiteSeed: 0)
+        let pairs = Set(jobs.map { "\($0.request.key.submission)/\($0.request.key.workload)" })
+        #expect(pairs == [
+            "adamw/regression", "adamw/regression_mlp", "adamw/bilevel_hyperreg", "adamw/bilevel_hyperreg_wide",
+            "soba/bilevel_hyperreg", "soba/bilevel_hyperreg_wide",
+        ])
+    }
+
     @Test func externalPlanCoversEveryCombinationWithDistinctSeeds() throws {
         let jobs = try TrialPlan.jobs(
             catalog: Self.catalog(), profile: Self.profile(trials: 3, studies: 2, variants: true), ruleset: .external,

@@ -19,8 +19,12 @@ import Testing
             // Recent optimizers II (curvature, step-size, batch-size, zeroth-order).
             "sps", "polyak_momentum", "mezo", "adahessian", "sophia", "adadagrad", "adadagrad_norm", "sania", "fosi",
             "deepzero", "lamb_adaptive_batch",
+            // Bilevel solvers.
+            "soba", "amigo", "stocbio", "penalty", "f2sa", "borep",
         ]
         #expect(Set(names) == Set(expected))
+        #expect(SubmissionRegistry.bilevelSolverNames == ["soba", "amigo", "stocbio", "penalty", "f2sa", "borep"])
+        #expect(Set(SubmissionRegistry.genericNames).union(SubmissionRegistry.bilevelSolverNames) == Set(names))
     }
 
     @Test func everyOptaxCaseNameIsAConformantSubmission() {
@@ -34,8 +38,10 @@ import Testing
 
     @Test func searchSpacesCoverTheLearningRate() {
         for submission in SubmissionRegistry.all where !Self.stepSizeFree.contains(submission.name) {
-            #expect(submission.searchSpace.names.contains("learning_rate"), "\(submission.name)")
-            #expect(submission.defaultHyperparameters["learning_rate"] != nil, "\(submission.name)")
+            // Bilevel solvers tune an outer step size (the inner one is theirs too).
+            let rate = submission is any BilevelSolver.Type ? "outer_step_size" : "learning_rate"
+            #expect(submission.searchSpace.names.contains(rate), "\(submission.name)")
+            #expect(submission.defaultHyperparameters[rate] != nil, "\(submission.name)")
         }
         for submission in SubmissionRegistry.all {
             for name in submission.searchSpace.names {
@@ -44,7 +50,7 @@ import Testing
         }
     }
 
-    @Test(arguments: SubmissionRegistry.names)
+    @Test(arguments: SubmissionRegistry.genericNames)
     func defaultsReduceTheLossOnABowl(_ name: String) throws {
         let bowl = QuadraticBowl()
         let submission = try SubmissionRegistry.submission(named: name)

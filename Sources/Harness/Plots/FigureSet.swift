@@ -1,10 +1,12 @@
 import Foundation
 import Results
+import Workloads
 
 /// Every figure of a results set, built from trial records alone (no training): the
 /// performance profiles per ruleset and measure, validation curves per workload,
-/// time-to-target bars, tuning scatters for external tuning, and state memory against
-/// time to target.
+/// time-to-target bars, tuning scatters for external tuning, state memory against
+/// time to target, and for bilevel workloads median curves with 20–80% bands over seeds
+/// against submission time and against oracle calls.
 public enum FigureSet {
     /// The figures for `trials`, with `scoreboards` already computed from them.
     public static func figures(trials: [TrialRecord], scoreboards: [Scoreboard]) -> [Figure] {
@@ -14,6 +16,12 @@ public enum FigureSet {
         }
         let byWorkload = Dictionary(grouping: trials, by: \.key.workload)
         figures += byWorkload.keys.sorted().compactMap { CurvesFigure.make(workload: $0, trials: byWorkload[$0] ?? []) }
+        let bilevel = byWorkload.keys.sorted().filter { name in
+            WorkloadRegistry.bilevelNames.contains(byWorkload[name]?.first?.workload.variantOf ?? name)
+        }
+        for workload in bilevel {
+            figures += [BandFigure.Axis.time, .calls].compactMap { BandFigure.make(workload: workload, trials: byWorkload[workload] ?? [], axis: $0) }
+        }
         let external = trials.filter { $0.key.ruleset == "external" }
         let bySubmission = Dictionary(grouping: external, by: \.key.submission)
         figures += bySubmission.keys.sorted().compactMap { TuningScatterFigure.make(submission: $0, trials: bySubmission[$0] ?? []) }

@@ -17,8 +17,8 @@ public struct BilevelBatch: Sendable, Equatable {
 /// examples at the inner solution, and the gradient is the hypergradient of the fixed
 /// `HypergradientProcedure` (warm-started Newton–CG inner steps on all training data,
 /// then implicit differentiation by conjugate gradients with exact Hessian-vector
-/// products). The batch's inner indices are unused here; bilevel solvers get them
-/// through `problem`.
+/// products). The batch's inner indices are unused here; bilevel solvers (`BilevelSolver`)
+/// draw their own minibatches through the trial's `BilevelOracle` (`bilevelSession`).
 ///
 /// The warm starts (`z` and the adjoint `q`) are state: they reset in
 /// `initialParameters(seed:)` (the start of every trial) and then follow the sequence
@@ -68,7 +68,7 @@ public final class HypergradientWorkload<Problem: BilevelProblem>: Workload {
         warmAdjoint = [Float](repeating: 0, count: problem.innerLayout.count)
         info = WorkloadInfo(
             name: spec.name, layout: problem.outerLayout, lossType: .custom, defaultBatchSize: spec.defaultBatchSize,
-            stepHint: spec.stepHint, trainingExamples: problem.outerExampleCount)
+            stepHint: spec.stepHint, trainingExamples: problem.outerExampleCount, innerLayout: problem.innerLayout)
     }
 
     /// The problem's initial outer variable (seed-independent); resets the warm starts.
@@ -80,6 +80,11 @@ public final class HypergradientWorkload<Problem: BilevelProblem>: Workload {
 
     public func makeDataStream(seed: UInt64) -> Stream {
         Stream(innerCount: problem.innerExampleCount, outerCount: problem.outerExampleCount, seed: seed)
+    }
+
+    /// Bilevel solvers' access to the problem: minibatches from `stream`, exact derivatives.
+    public func bilevelSession(stream: Stream) -> (any BilevelSession)? {
+        ProblemBilevelSession(problem: problem, stream: stream)
     }
 
     private func checkOuter(_ x: ParameterSet) {
