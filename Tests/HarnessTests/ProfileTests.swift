@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Workloads
 import Testing
 @testable import Harness
 
@@ -17,12 +18,14 @@ import Testing
     @Test func shippedProfilesLoadWithTheirDocumentedShapes() throws {
         let path = Self.repositoryRoot.appendingPathComponent("workloads/profiles.json").path
         let profiles = try Profile.loadAll(contentsOf: path)
-        #expect(profiles.map(\.name) == ["full", "quick", "smoke", "standard"])
+        #expect(profiles.map(\.name) == ["bilevel", "full", "quick", "smoke", "standard"])
         let full = try Profile.load(named: "full", contentsOf: path)
         #expect(full.trials == 5 && full.studies == 3 && full.includeVariants)
         let smoke = try Profile.load(named: "smoke", contentsOf: path)
         #expect(smoke.trials == 1 && smoke.studies == 1 && smoke.budgetScale < 1)
         #expect(try Profile.load(named: "quick", contentsOf: path).ruleset == .selfTuning)
+        let bilevel = try Profile.load(named: "bilevel", contentsOf: path)
+        #expect(bilevel.studies >= 5 && Set(bilevel.workloads) == WorkloadRegistry.bilevelNames)
     }
 
     @Test func unknownProfileListsTheValidNames() throws {
