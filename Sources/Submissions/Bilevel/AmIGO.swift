@@ -30,7 +30,7 @@ public struct AmIGO: BilevelSolver {
     let innerSteps: Int, linearSteps: Int
     let batches: BilevelBatchSizes
     var z: ParameterSet?, v: ParameterSet
-    var dz: ParameterSet, dxInner: ParameterSet, fz: ParameterSet, fx: ParameterSet, hv: ParameterSet, cv: ParameterSet
+    var scratch: BilevelScratch
 
     public init(info: WorkloadInfo, hyperparameters: Hyperparameters, budget: Budget) throws {
         let inner = try Self.innerLayout(of: info)
@@ -41,32 +41,23 @@ public struct AmIGO: BilevelSolver {
         linearSteps = try hyperparameters.integer("linear_steps", default: 10, in: 1...10_000)
         batches = try BilevelBatchSizes(hyperparameters, info: info)
         v = ParameterSet(layout: inner)
-        dz = v
-        fz = v
-        hv = v
-        dxInner = ParameterSet(layout: info.layout)
-        fx = dxInner
-        cv = dxInner
+        scratch = BilevelScratch(inner: inner, outer: info.layout)
     }
 
     public mutating func step(_ x: inout ParameterSet, oracle: Oracle, context: StepContext) throws {
         let bilevel = try Self.bilevelOracle(oracle)
         var z = self.z ?? bilevel.initialInner()
-        for _ in 0..<innerSteps {
-            bilevel.drawInnerBatch(size: batches.inner)
-            bilevel.innerGradients(at: z, x, dz: &dz, dx: &dxInner)
-            BilevelVectors.add(-innerStep, dz, to: &z)
-        }
+        scratch.descendInner(&z, at: x, steps: innerSteps, stepSize: innerStep, batchSize: batches.inner, oracle: bilevel)
         bilevel.drawOuterBatch(size: batches.outer)
-        bilevel.outerGradients(at: z, x, dz: &fz, dx: &fx)
+        bilevel.outerGradients(at: z, x, dz: &scratch.outerGradientZ, dx: &scratch.outerGradientX)
         for _ in 0..<linearSteps {
             bilevel.drawInnerBatch(size: batches.inner)
-            bilevel.hessianVectorProduct(at: z, x, v, into: &hv)
-            BilevelVectors.add(-linearStep, BilevelVectors.sum(hv, fz), to: &v)
+            bilevel.hessianVectorProduct(at: z, x, v, into: &scratch.hessianProduct)
+            BilevelVectors.add(-linearStep, BilevelVectors.sum(scratch.hessianProduct, scratch.outerGradientZ), to: &v)
         }
         bilevel.drawInnerBatch(size: batches.inner)
-        bilevel.crossProduct(at: z, x, v, into: &cv)
-        BilevelVectors.add(-outerStep, BilevelVectors.sum(fx, cv), to: &x)
+        bilevel.crossProduct(at: z, x, v, into: &scratch.crossProduct)
+        BilevelVectors.add(-outerStep, scratch.hypergradient, to: &x)
         self.z = z
     }
 

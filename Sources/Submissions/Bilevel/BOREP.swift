@@ -33,7 +33,7 @@ public struct BOREP: BilevelSolver {
     let updatePeriod: Int, innerSteps: Int, refinementSteps: Int
     let batches: BilevelBatchSizes
     var z: ParameterSet?, v: ParameterSet, m: ParameterSet
-    var dz: ParameterSet, dxInner: ParameterSet, fz: ParameterSet, fx: ParameterSet, hv: ParameterSet, cv: ParameterSet
+    var scratch: BilevelScratch
 
     public init(info: WorkloadInfo, hyperparameters: Hyperparameters, budget: Budget) throws {
         let inner = try Self.innerLayout(of: info)
@@ -46,13 +46,8 @@ public struct BOREP: BilevelSolver {
         refinementSteps = try hyperparameters.integer("refinement_steps", default: 20, in: 0...1_000_000)
         batches = try BilevelBatchSizes(hyperparameters, info: info)
         v = ParameterSet(layout: inner)
-        dz = v
-        fz = v
-        hv = v
         m = ParameterSet(layout: info.layout)
-        dxInner = m
-        fx = m
-        cv = m
+        scratch = BilevelScratch(inner: inner, outer: info.layout)
     }
 
     public mutating func step(_ x: inout ParameterSet, oracle: Oracle, context: StepContext) throws {
@@ -60,20 +55,16 @@ public struct BOREP: BilevelSolver {
         var z = self.z ?? bilevel.initialInner()
         var sgdSteps = context.step % updatePeriod == 0 ? innerSteps : 0
         if self.z == nil { sgdSteps += refinementSteps }
-        for _ in 0..<sgdSteps {
-            bilevel.drawInnerBatch(size: batches.inner)
-            bilevel.innerGradients(at: z, x, dz: &dz, dx: &dxInner)
-            BilevelVectors.add(-innerStep, dz, to: &z)
-        }
+        scratch.descendInner(&z, at: x, steps: sgdSteps, stepSize: innerStep, batchSize: batches.inner, oracle: bilevel)
         bilevel.drawInnerBatch(size: batches.inner)
         bilevel.drawOuterBatch(size: batches.outer)
-        bilevel.outerGradients(at: z, x, dz: &fz, dx: &fx)
-        bilevel.hessianVectorProduct(at: z, x, v, into: &hv)
-        bilevel.crossProduct(at: z, x, v, into: &cv)
-        BilevelVectors.add(-linearStep, BilevelVectors.sum(hv, fz), to: &v)
-        let beta = momentum
+        bilevel.outerGradients(at: z, x, dz: &scratch.outerGradientZ, dx: &scratch.outerGradientX)
+        bilevel.hessianVectorProduct(at: z, x, v, into: &scratch.hessianProduct)
+        bilevel.crossProduct(at: z, x, v, into: &scratch.crossProduct)
+        BilevelVectors.add(-linearStep, BilevelVectors.sum(scratch.hessianProduct, scratch.outerGradientZ), to: &v)
+        let beta = momentum, h = scratch.hypergradient
         m.values.withUnsafeMutableBufferPointer { ms in
-            for i in 0..<ms.count { ms[i] = beta * ms[i] + (1 - beta) * (fx.values[i] + cv.values[i]) }
+            for i in 0..<ms.count { ms[i] = beta * ms[i] + (1 - beta) * h.values[i] }
         }
         let size = BilevelVectors.norm(m)
         if size > 0 { BilevelVectors.add(-outerStep / Float(size), m, to: &x) }

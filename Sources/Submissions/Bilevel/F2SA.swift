@@ -33,8 +33,7 @@ public struct F2SA: BilevelSolver {
     let batches: BilevelBatchSizes
     /// The current multiplier λ.
     private(set) var multiplier: Double
-    var y: ParameterSet?, z: ParameterSet?
-    var gy: ParameterSet, gxAtY: ParameterSet, gz: ParameterSet, gxAtZ: ParameterSet, fy: ParameterSet, fx: ParameterSet
+    var lower: ValueFunctionPenalty
 
     public init(info: WorkloadInfo, hyperparameters: Hyperparameters, budget: Budget) throws {
         let inner = try Self.innerLayout(of: info)
@@ -45,40 +44,24 @@ public struct F2SA: BilevelSolver {
         maximumMultiplier = max(multiplier, try hyperparameters.positive("max_multiplier", default: 1000))
         innerSteps = try hyperparameters.integer("inner_steps", default: 10, in: 1...10_000)
         batches = try BilevelBatchSizes(hyperparameters, info: info)
-        gy = ParameterSet(layout: inner)
-        gz = gy
-        fy = gy
-        gxAtY = ParameterSet(layout: info.layout)
-        gxAtZ = gxAtY
-        fx = gxAtY
+        lower = ValueFunctionPenalty(inner: inner, outer: info.layout)
     }
 
     public mutating func step(_ x: inout ParameterSet, oracle: Oracle, context: StepContext) throws {
         let bilevel = try Self.bilevelOracle(oracle)
-        var y = self.y ?? bilevel.initialInner(), z = self.z ?? bilevel.initialInner()
         let lambda = Float(multiplier)
         for _ in 0..<innerSteps {
             bilevel.drawInnerBatch(size: batches.inner)
             bilevel.drawOuterBatch(size: batches.outer)
-            bilevel.innerGradients(at: z, x, dz: &gz, dx: &gxAtZ)
-            BilevelVectors.add(-innerStep, gz, to: &z)
-            bilevel.innerGradients(at: y, x, dz: &gy, dx: &gxAtY)
-            bilevel.outerGradients(at: y, x, dz: &fy, dx: &fx)
-            BilevelVectors.add(-innerStep / lambda, fy, to: &y)
-            BilevelVectors.add(-innerStep, gy, to: &y)
+            lower.evaluate(at: x, oracle: bilevel)
+            lower.moveInner(stepSize: innerStep, multiplier: lambda)
         }
         bilevel.drawInnerBatch(size: batches.inner)
         bilevel.drawOuterBatch(size: batches.outer)
-        bilevel.innerGradients(at: z, x, dz: &gz, dx: &gxAtZ)
-        bilevel.innerGradients(at: y, x, dz: &gy, dx: &gxAtY)
-        bilevel.outerGradients(at: y, x, dz: &fy, dx: &fx)
-        BilevelVectors.add(-outerStep, fx, to: &x)
-        BilevelVectors.add(-outerStep * lambda, gxAtY, to: &x)
-        BilevelVectors.add(outerStep * lambda, gxAtZ, to: &x)
+        lower.evaluate(at: x, oracle: bilevel)
+        lower.moveOuter(&x, stepSize: outerStep, multiplier: lambda)
         multiplier = min(maximumMultiplier, multiplier + growth)
-        self.y = y
-        self.z = z
     }
 
-    public var stateBytes: Int { 2 * gy.values.count * MemoryLayout<Float>.size }
+    public var stateBytes: Int { lower.stateBytes }
 }

@@ -31,8 +31,7 @@ public struct PenaltyBilevel: BilevelSolver {
     let batches: BilevelBatchSizes
     /// The current penalty weight λ.
     private(set) var penalty: Double
-    var y: ParameterSet?, z: ParameterSet?
-    var gy: ParameterSet, gxAtY: ParameterSet, gz: ParameterSet, gxAtZ: ParameterSet, fy: ParameterSet, fx: ParameterSet
+    var lower: ValueFunctionPenalty
 
     public init(info: WorkloadInfo, hyperparameters: Hyperparameters, budget: Budget) throws {
         let inner = try Self.innerLayout(of: info)
@@ -42,33 +41,19 @@ public struct PenaltyBilevel: BilevelSolver {
         growth = try hyperparameters.nonNegative("penalty_growth", default: 0.1)
         maximumPenalty = max(penalty, try hyperparameters.positive("max_penalty", default: 1000))
         batches = try BilevelBatchSizes(hyperparameters, info: info)
-        gy = ParameterSet(layout: inner)
-        gz = gy
-        fy = gy
-        gxAtY = ParameterSet(layout: info.layout)
-        gxAtZ = gxAtY
-        fx = gxAtY
+        lower = ValueFunctionPenalty(inner: inner, outer: info.layout)
     }
 
     public mutating func step(_ x: inout ParameterSet, oracle: Oracle, context: StepContext) throws {
         let bilevel = try Self.bilevelOracle(oracle)
-        var y = self.y ?? bilevel.initialInner(), z = self.z ?? bilevel.initialInner()
         bilevel.drawInnerBatch(size: batches.inner)
         bilevel.drawOuterBatch(size: batches.outer)
-        bilevel.innerGradients(at: z, x, dz: &gz, dx: &gxAtZ)
-        bilevel.innerGradients(at: y, x, dz: &gy, dx: &gxAtY)
-        bilevel.outerGradients(at: y, x, dz: &fy, dx: &fx)
+        lower.evaluate(at: x, oracle: bilevel)
         let lambda = Float(penalty)
-        BilevelVectors.add(-innerStep, gz, to: &z)
-        BilevelVectors.add(-innerStep / lambda, fy, to: &y)
-        BilevelVectors.add(-innerStep, gy, to: &y)
-        BilevelVectors.add(-outerStep, fx, to: &x)
-        BilevelVectors.add(-outerStep * lambda, gxAtY, to: &x)
-        BilevelVectors.add(outerStep * lambda, gxAtZ, to: &x)
+        lower.moveInner(stepSize: innerStep, multiplier: lambda)
+        lower.moveOuter(&x, stepSize: outerStep, multiplier: lambda)
         penalty = min(maximumPenalty, penalty + growth)
-        self.y = y
-        self.z = z
     }
 
-    public var stateBytes: Int { 2 * gy.values.count * MemoryLayout<Float>.size }
+    public var stateBytes: Int { lower.stateBytes }
 }

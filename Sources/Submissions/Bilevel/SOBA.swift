@@ -26,7 +26,7 @@ public struct SOBA: BilevelSolver {
     let innerStep: Float, outerStep: Float
     let batches: BilevelBatchSizes
     var z: ParameterSet?, v: ParameterSet
-    var dz: ParameterSet, dxInner: ParameterSet, fz: ParameterSet, fx: ParameterSet, hv: ParameterSet, cv: ParameterSet
+    var scratch: BilevelScratch
 
     public init(info: WorkloadInfo, hyperparameters: Hyperparameters, budget: Budget) throws {
         let inner = try Self.innerLayout(of: info)
@@ -34,12 +34,7 @@ public struct SOBA: BilevelSolver {
         outerStep = Float(try hyperparameters.positive("outer_step_size", default: 0.01))
         batches = try BilevelBatchSizes(hyperparameters, info: info)
         v = ParameterSet(layout: inner)
-        dz = v
-        fz = v
-        hv = v
-        dxInner = ParameterSet(layout: info.layout)
-        fx = dxInner
-        cv = dxInner
+        scratch = BilevelScratch(inner: inner, outer: info.layout)
     }
 
     public mutating func step(_ x: inout ParameterSet, oracle: Oracle, context: StepContext) throws {
@@ -47,13 +42,13 @@ public struct SOBA: BilevelSolver {
         var z = self.z ?? bilevel.initialInner()
         bilevel.drawInnerBatch(size: batches.inner)
         bilevel.drawOuterBatch(size: batches.outer)
-        bilevel.innerGradients(at: z, x, dz: &dz, dx: &dxInner)
-        bilevel.outerGradients(at: z, x, dz: &fz, dx: &fx)
-        bilevel.hessianVectorProduct(at: z, x, v, into: &hv)
-        bilevel.crossProduct(at: z, x, v, into: &cv)
-        BilevelVectors.add(-innerStep, dz, to: &z)
-        BilevelVectors.add(-innerStep, BilevelVectors.sum(hv, fz), to: &v)
-        BilevelVectors.add(-outerStep, BilevelVectors.sum(fx, cv), to: &x)
+        bilevel.innerGradients(at: z, x, dz: &scratch.innerGradient, dx: &scratch.innerGradientX)
+        bilevel.outerGradients(at: z, x, dz: &scratch.outerGradientZ, dx: &scratch.outerGradientX)
+        bilevel.hessianVectorProduct(at: z, x, v, into: &scratch.hessianProduct)
+        bilevel.crossProduct(at: z, x, v, into: &scratch.crossProduct)
+        BilevelVectors.add(-innerStep, scratch.innerGradient, to: &z)
+        BilevelVectors.add(-innerStep, BilevelVectors.sum(scratch.hessianProduct, scratch.outerGradientZ), to: &v)
+        BilevelVectors.add(-outerStep, scratch.hypergradient, to: &x)
         self.z = z
     }
 

@@ -30,7 +30,7 @@ public struct StocBiO: BilevelSolver {
     let innerSteps: Int, neumannTerms: Int
     let batches: BilevelBatchSizes
     var z: ParameterSet?
-    var dz: ParameterSet, dxInner: ParameterSet, fz: ParameterSet, fx: ParameterSet, hp: ParameterSet, cv: ParameterSet
+    var scratch: BilevelScratch
 
     public init(info: WorkloadInfo, hyperparameters: Hyperparameters, budget: Budget) throws {
         let inner = try Self.innerLayout(of: info)
@@ -40,38 +40,29 @@ public struct StocBiO: BilevelSolver {
         innerSteps = try hyperparameters.integer("inner_steps", default: 10, in: 1...10_000)
         neumannTerms = try hyperparameters.integer("neumann_terms", default: 10, in: 1...10_000)
         batches = try BilevelBatchSizes(hyperparameters, info: info)
-        dz = ParameterSet(layout: inner)
-        fz = dz
-        hp = dz
-        dxInner = ParameterSet(layout: info.layout)
-        fx = dxInner
-        cv = dxInner
+        scratch = BilevelScratch(inner: inner, outer: info.layout)
     }
 
     public mutating func step(_ x: inout ParameterSet, oracle: Oracle, context: StepContext) throws {
         let bilevel = try Self.bilevelOracle(oracle)
         var z = self.z ?? bilevel.initialInner()
-        for _ in 0..<innerSteps {
-            bilevel.drawInnerBatch(size: batches.inner)
-            bilevel.innerGradients(at: z, x, dz: &dz, dx: &dxInner)
-            BilevelVectors.add(-innerStep, dz, to: &z)
-        }
+        scratch.descendInner(&z, at: x, steps: innerSteps, stepSize: innerStep, batchSize: batches.inner, oracle: bilevel)
         bilevel.drawOuterBatch(size: batches.outer)
-        bilevel.outerGradients(at: z, x, dz: &fz, dx: &fx)
-        var term = fz, series = fz
+        bilevel.outerGradients(at: z, x, dz: &scratch.outerGradientZ, dx: &scratch.outerGradientX)
+        var term = scratch.outerGradientZ, series = term
         for _ in 1..<neumannTerms {
             bilevel.drawInnerBatch(size: batches.inner)
-            bilevel.hessianVectorProduct(at: z, x, term, into: &hp)
-            BilevelVectors.add(-neumannStep, hp, to: &term)
+            bilevel.hessianVectorProduct(at: z, x, term, into: &scratch.hessianProduct)
+            BilevelVectors.add(-neumannStep, scratch.hessianProduct, to: &term)
             BilevelVectors.add(1, term, to: &series)
         }
         var v = ParameterSet.zeros(like: series)
         BilevelVectors.add(-neumannStep, series, to: &v)
         bilevel.drawInnerBatch(size: batches.inner)
-        bilevel.crossProduct(at: z, x, v, into: &cv)
-        BilevelVectors.add(-outerStep, BilevelVectors.sum(fx, cv), to: &x)
+        bilevel.crossProduct(at: z, x, v, into: &scratch.crossProduct)
+        BilevelVectors.add(-outerStep, scratch.hypergradient, to: &x)
         self.z = z
     }
 
-    public var stateBytes: Int { dz.values.count * MemoryLayout<Float>.size }
+    public var stateBytes: Int { scratch.innerGradient.values.count * MemoryLayout<Float>.size }
 }
