@@ -38,6 +38,23 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["toy.json"])
     }
 
+    @Test func anUncalibratedVariantKeepsTheBudgetItsTargetsWereSetFor() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("optbench-calibrate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("toy.json").path
+        try Data(Self.spec.utf8).write(to: URL(fileURLWithPath: path))
+        let numbers = CalibrationProcedure.Numbers(
+            validationTarget: 0.25, testTarget: 0.26, maxRuntimeSeconds: 3.5, evalPeriodSeconds: 0.2, stepHint: 700, reruns: 5, reached: 4)
+        try SpecCalibrationWriter.apply(["toy": numbers], records: [:], toSpecAt: path)
+        let spec = try WorkloadSpec.load(contentsOf: path)
+        #expect(!spec.provisional && spec.maxRuntimeSeconds == 3.5 && spec.stepHint == 700)
+        let variant = try #require(spec.variants.first)
+        // Still provisional, with the base's old budget and period, and its own step hint.
+        #expect(variant.provisional && variant.validationTarget == 0.4)
+        #expect(variant.maxRuntimeSeconds == 2 && variant.evalPeriodSeconds == 0.5 && variant.stepHint == 300)
+    }
+
     @Test func aWriteThatWouldBreakTheSpecLeavesTheFileUntouched() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("optbench-calibrate-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
