@@ -1,6 +1,8 @@
 import Core
+import Dispatch
 import Foundation
 import NN
+import Tensor
 
 /// Adafactor: factored second moments, update clipping and relative step sizes; linear
 /// warmup and cosine decay.
@@ -166,29 +168,37 @@ public struct Adafactor: Submission, OptaxConformant {
                                             : 1 / s[plan.columnOffset + k].squareRoot()
                                     }
                                 }
-                                func rowFactor(_ ia: Int, _ ip: Int) -> Float {
-                                    let k = ia * p + ip
-                                    return first ? 1 / s[plan.columnOffset + k].squareRoot() : (means[ia] / s[plan.rowOffset + k]).squareRoot()
+                                // Rows r = ia·p + ip: their factors, then passes 2 and 3 split over
+                                // threads by rows (Σu² summed row by row in order, so any split
+                                // gives the same result).
+                                let rows = a * p
+                                var rowFactors = [Float](repeating: 0, count: rows)
+                                for r in 0..<rows {
+                                    let (ia, k) = (r / p, r)
+                                    rowFactors[r] = first ? 1 / s[plan.columnOffset + k].squareRoot() : (means[ia] / s[plan.rowOffset + k]).squareRoot()
                                 }
-                                for ia in 0..<a {
-                                    for ip in 0..<p {
-                                        let row = ia * p * q + ip * q
-                                        updateSquares += Self.updateSquares(
-                                            g + row, columnFactors: overP + ia * q, rowFactor: rowFactor(ia, ip), count: q, rowFirst: !first)
-                                    }
-                                }
-                                let clip = Float(max(1, (updateSquares / n).squareRoot() / Double(clippingThreshold)))
-                                var scale: Float = 1
-                                if scaleByParameters {
-                                    let rms = Float((thetaSquares / n).squareRoot())
-                                    scale = rms <= 1e-3 ? 1e-3 : rms
-                                }
-                                for ia in 0..<a {
-                                    for ip in 0..<p {
-                                        let row = ia * p * q + ip * q
-                                        Self.applyRow(
-                                            g + row, columnFactors: overP + ia * q, rowFactor: rowFactor(ia, ip), count: q,
-                                            rowFirst: !first, rate: rate, clip: clip, scale: scale, theta + row)
+                                var rowSquares = [Double](repeating: 0, count: rows)
+                                let parts = plan.view.count >= 1 << 20 ? max(1, min(BLAS.threadCount, rows)) : 1
+                                rowFactors.withUnsafeBufferPointer { factors in
+                                    rowSquares.withUnsafeMutableBufferPointer { squares in
+                                        let rowsOf = RowPointers(
+                                            g: g, theta: theta, columnFactors: UnsafePointer(overP), rowFactors: factors.baseAddress!,
+                                            rowSquares: squares.baseAddress!)
+                                        Self.forEachRow(rows, parts: parts) { r in
+                                            rowsOf.rowSquares[r] = Self.updateSquares(
+                                                rowsOf.g + r * q, columnFactors: rowsOf.columnFactors + (r / p) * q,
+                                                rowFactor: rowsOf.rowFactors[r], count: q, rowFirst: !first)
+                                        }
+                                        for r in 0..<rows { updateSquares += squares[r] }
+                                        let clip = Float(max(1, (updateSquares / n).squareRoot() / Double(clippingThreshold)))
+                                        let rms = Float((thetaSquares / n).squareRoot())
+                                        let scale: Float = scaleByParameters ? (rms <= 1e-3 ? 1e-3 : rms) : 1
+                                        Self.forEachRow(rows, parts: parts) { r in
+                                            Self.applyRow(
+                                                rowsOf.g + r * q, columnFactors: rowsOf.columnFactors + (r / p) * q,
+                                                rowFactor: rowsOf.rowFactors[r], count: q, rowFirst: !first, rate: rate, clip: clip,
+                                                scale: scale, rowsOf.theta + r * q)
+                                        }
                                     }
                                 }
                             }
@@ -196,6 +206,25 @@ public struct Adafactor: Submission, OptaxConformant {
                     }
                 }
             }
+        }
+    }
+
+    /// The buffers of passes 2 and 3, handed to worker threads that touch disjoint rows.
+    private struct RowPointers: @unchecked Sendable {
+        let g: UnsafePointer<Float>, theta: UnsafeMutablePointer<Float>
+        let columnFactors: UnsafePointer<Float>, rowFactors: UnsafePointer<Float>
+        let rowSquares: UnsafeMutablePointer<Double>
+    }
+
+    /// `body(r)` for every row r in `0..<rows`, in `parts` contiguous ranges at once.
+    private static func forEachRow(_ rows: Int, parts: Int, _ body: @Sendable (Int) -> Void) {
+        guard parts > 1 else {
+            for r in 0..<rows { body(r) }
+            return
+        }
+        let share = (rows + parts - 1) / parts
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            for r in min(rows, part * share)..<min(rows, (part + 1) * share) { body(r) }
         }
     }
 

@@ -13,7 +13,9 @@ import Testing
         "learning_rate": 0.05, "min_dim_size_to_factor": 4, "warmup_fraction": 0, "min_lr_factor": 1,
     ])
 
-    @Test(arguments: [[3, 8, 5], [5, 2, 9], [6, 4], [2, 20, 37], [40, 18]])
+    /// The last shape has over 2²⁰ elements, so the stacked-matrix path splits its rows over
+    /// the BLAS thread budget (two threads on a 2-core machine).
+    @Test(arguments: [[3, 8, 5], [5, 2, 9], [6, 4], [2, 20, 37], [40, 18], [1040, 1024]])
     func factoredUpdateMatchesReference(_ shape: [Int]) throws {
         var layout = ParameterLayout()
         let view = layout.add("w", shape: shape, kind: .weight)
@@ -32,9 +34,8 @@ import Testing
             oracle.drawBatch()
             try optimizer.step(&parameters, oracle: oracle, context: StepContext(step: t, stepHint: 3, submissionTime: 0, lastEvaluation: nil))
             reference.step(gradients[t].map(Double.init), t: t, rate: 0.05)
-            for i in 0..<n {
-                #expect(abs(Double(parameters.values[i]) - reference.parameters[i]) < 1e-5, "\(shape) step \(t) [\(i)]")
-            }
+            let worst = (0..<n).map { abs(Double(parameters.values[$0]) - reference.parameters[$0]) }.max() ?? 0
+            #expect(worst < 1e-5, "\(shape) step \(t)")
         }
         let d0 = shape.indices.max { shape[$0] < shape[$1] }!
         let d1 = shape.indices.filter { $0 != d0 }.max { shape[$0] < shape[$1] }!
