@@ -8,16 +8,14 @@ set ylabel 'validation mse'
 unset logscale y
 set grid
 set key outside right top vertical
-set arrow 1 from graph 0, first 0.275 to graph 1, first 0.275 nohead dashtype 2 linewidth 1.5 linecolor rgb '#555555'
-set label 1 'target 0.275' at graph 0.01, first 0.275 offset 0,0.6 textcolor rgb '#555555'
+set arrow 1 from graph 0, first 0.267502338 to graph 1, first 0.267502338 nohead dashtype 2 linewidth 1.5 linecolor rgb '#555555'
+set label 1 'target 0.2675' at graph 0.01, first 0.267502338 offset 0,0.6 textcolor rgb '#555555'
 plot 'curves_regression.dat' index 0 using 1:2 with linespoints linewidth 2 pointsize 0.6 linecolor rgb '#0072B2' dashtype 1 pointtype 7 title 'adamw', \
-     'curves_regression.dat' index 1 using 1:2 with linespoints linewidth 2 pointsize 0.6 linecolor rgb '#E69F00' dashtype 1 pointtype 5 title 'heavy_ball', \
-     'curves_regression.dat' index 2 using 1:2 with linespoints linewidth 2 pointsize 0.6 linecolor rgb '#009E73' dashtype 1 pointtype 9 title 'lion', \
-     'curves_regression.dat' index 3 using 1:2 with linespoints linewidth 2 pointsize 0.6 linecolor rgb '#D55E00' dashtype 1 pointtype 11 title 'muon', \
-     'curves_regression.dat' index 4 using 1:2 with linespoints linewidth 2 pointsize 0.6 linecolor rgb '#CC79A7' dashtype 1 pointtype 13 title 'nadamw', \
-     'curves_regression.dat' index 5 using 1:2 with linespoints linewidth 2 pointsize 0.6 linecolor rgb '#56B4E9' dashtype 1 pointtype 15 title 'nesterov', \
-     'curves_regression.dat' index 6 using 1:2 with linespoints linewidth 2 pointsize 0.6 linecolor rgb '#000000' dashtype 1 pointtype 7 title 'schedule_free_adamw', \
-     'curves_regression.dat' index 7 using 1:2 with linespoints linewidth 2 pointsize 0.6 linecolor rgb '#882255' dashtype 1 pointtype 5 title 'shampoo'
+     'curves_regression.dat' index 1 using 1:2 with linespoints linewidth 2 pointsize 0.6 linecolor rgb '#E69F00' dashtype 1 pointtype 5 title 'lion', \
+     'curves_regression.dat' index 2 using 1:2 with linespoints linewidth 2 pointsize 0.6 linecolor rgb '#009E73' dashtype 1 pointtype 9 title 'muon', \
+     'curves_regression.dat' index 3 using 1:2 with linespoints linewidth 2 pointsize 0.6 linecolor rgb '#D55E00' dashtype 1 pointtype 11 title 'nesterov', \
+     'curves_regression.dat' index 4 using 1:2 with linespoints linewidth 2 pointsize 0.6 linecolor rgb '#CC79A7' dashtype 1 pointtype 13 title 'schedule_free_adamw', \
+     'curves_regression.dat' index 5 using 1:2 with linespoints linewidth 2 pointsize 0.6 linecolor rgb '#56B4E9' dashtype 1 pointtype 15 title 'shampoo'
 set terminal svg size 1000,600 font "Sans,11" noenhanced dynamic background rgb 'white'
 set output 'curves_regression.svg'
 replot

@@ -9,13 +9,11 @@ set logscale y
 set grid
 set key outside right top vertical
 plot 'memory_vs_time_self.dat' index 0 using 1:2 with points pointsize 1.5 linecolor rgb '#0072B2' dashtype 1 pointtype 7 title 'adamw', \
-     'memory_vs_time_self.dat' index 1 using 1:2 with points pointsize 1.5 linecolor rgb '#E69F00' dashtype 1 pointtype 5 title 'heavy_ball', \
-     'memory_vs_time_self.dat' index 2 using 1:2 with points pointsize 1.5 linecolor rgb '#009E73' dashtype 1 pointtype 9 title 'lion', \
-     'memory_vs_time_self.dat' index 3 using 1:2 with points pointsize 1.5 linecolor rgb '#D55E00' dashtype 1 pointtype 11 title 'muon', \
-     'memory_vs_time_self.dat' index 4 using 1:2 with points pointsize 1.5 linecolor rgb '#CC79A7' dashtype 1 pointtype 13 title 'nadamw', \
-     'memory_vs_time_self.dat' index 5 using 1:2 with points pointsize 1.5 linecolor rgb '#56B4E9' dashtype 1 pointtype 15 title 'nesterov', \
-     'memory_vs_time_self.dat' index 6 using 1:2 with points pointsize 1.5 linecolor rgb '#000000' dashtype 1 pointtype 7 title 'schedule_free_adamw', \
-     'memory_vs_time_self.dat' index 7 using 1:2 with points pointsize 1.5 linecolor rgb '#882255' dashtype 1 pointtype 5 title 'shampoo'
+     'memory_vs_time_self.dat' index 1 using 1:2 with points pointsize 1.5 linecolor rgb '#E69F00' dashtype 1 pointtype 5 title 'lion', \
+     'memory_vs_time_self.dat' index 2 using 1:2 with points pointsize 1.5 linecolor rgb '#009E73' dashtype 1 pointtype 9 title 'muon', \
+     'memory_vs_time_self.dat' index 3 using 1:2 with points pointsize 1.5 linecolor rgb '#D55E00' dashtype 1 pointtype 11 title 'nesterov', \
+     'memory_vs_time_self.dat' index 4 using 1:2 with points pointsize 1.5 linecolor rgb '#CC79A7' dashtype 1 pointtype 13 title 'schedule_free_adamw', \
+     'memory_vs_time_self.dat' index 5 using 1:2 with points pointsize 1.5 linecolor rgb '#56B4E9' dashtype 1 pointtype 15 title 'shampoo'
 set terminal svg size 1000,600 font "Sans,11" noenhanced dynamic background rgb 'white'
 set output 'memory_vs_time_self.svg'
 replot

@@ -5,28 +5,24 @@ set output 'time_to_target_self.png'
 set title 'Time to target — self ruleset (median over studies of the fastest trial; × = missed)'
 set ylabel 'submission time to target (s, log scale)'
 set logscale y
-set yrange [0.12500093:90.1777016]
-set xrange [-0.6:5.6]
-set boxwidth 0.095 absolute
-set xtics ('bilevel_hyperclean' 0, 'bilevel_hyperreg' 1, 'maxcut' 2, 'regression' 3, 'transformer' 4, 'tsp' 5) rotate by -20
+set yrange [0.054326948:288.675837]
+set xrange [-0.6:6.6]
+set boxwidth 0.12666666666666665 absolute
+set xtics ('bilevel_hyperclean' 0, 'bilevel_hyperreg' 1, 'cnn' 2, 'maxcut' 3, 'regression' 4, 'transformer' 5, 'tsp' 6) rotate by -20
 set grid ytics
 set key outside right top vertical
 plot 'time_to_target_self.dat' index 0 using 1:2 with boxes fill solid 0.85 border rgb '#333333' linecolor rgb '#0072B2' dashtype 1 title 'adamw', \
      'time_to_target_self.dat' index 0 using 1:3 with points pointtype 2 pointsize 1.6 linewidth 2 linecolor rgb '#0072B2' dashtype 1 notitle, \
-     'time_to_target_self.dat' index 1 using 1:2 with boxes fill solid 0.85 border rgb '#333333' linecolor rgb '#E69F00' dashtype 1 title 'heavy_ball', \
+     'time_to_target_self.dat' index 1 using 1:2 with boxes fill solid 0.85 border rgb '#333333' linecolor rgb '#E69F00' dashtype 1 title 'lion', \
      'time_to_target_self.dat' index 1 using 1:3 with points pointtype 2 pointsize 1.6 linewidth 2 linecolor rgb '#E69F00' dashtype 1 notitle, \
-     'time_to_target_self.dat' index 2 using 1:2 with boxes fill solid 0.85 border rgb '#333333' linecolor rgb '#009E73' dashtype 1 title 'lion', \
+     'time_to_target_self.dat' index 2 using 1:2 with boxes fill solid 0.85 border rgb '#333333' linecolor rgb '#009E73' dashtype 1 title 'muon', \
      'time_to_target_self.dat' index 2 using 1:3 with points pointtype 2 pointsize 1.6 linewidth 2 linecolor rgb '#009E73' dashtype 1 notitle, \
-     'time_to_target_self.dat' index 3 using 1:2 with boxes fill solid 0.85 border rgb '#333333' linecolor rgb '#D55E00' dashtype 1 title 'muon', \
+     'time_to_target_self.dat' index 3 using 1:2 with boxes fill solid 0.85 border rgb '#333333' linecolor rgb '#D55E00' dashtype 1 title 'nesterov', \
      'time_to_target_self.dat' index 3 using 1:3 with points pointtype 2 pointsize 1.6 linewidth 2 linecolor rgb '#D55E00' dashtype 1 notitle, \
-     'time_to_target_self.dat' index 4 using 1:2 with boxes fill solid 0.85 border rgb '#333333' linecolor rgb '#CC79A7' dashtype 1 title 'nadamw', \
+     'time_to_target_self.dat' index 4 using 1:2 with boxes fill solid 0.85 border rgb '#333333' linecolor rgb '#CC79A7' dashtype 1 title 'schedule_free_adamw', \
      'time_to_target_self.dat' index 4 using 1:3 with points pointtype 2 pointsize 1.6 linewidth 2 linecolor rgb '#CC79A7' dashtype 1 notitle, \
-     'time_to_target_self.dat' index 5 using 1:2 with boxes fill solid 0.85 border rgb '#333333' linecolor rgb '#56B4E9' dashtype 1 title 'nesterov', \
-     'time_to_target_self.dat' index 5 using 1:3 with points pointtype 2 pointsize 1.6 linewidth 2 linecolor rgb '#56B4E9' dashtype 1 notitle, \
-     'time_to_target_self.dat' index 6 using 1:2 with boxes fill solid 0.85 border rgb '#333333' linecolor rgb '#000000' dashtype 1 title 'schedule_free_adamw', \
-     'time_to_target_self.dat' index 6 using 1:3 with points pointtype 2 pointsize 1.6 linewidth 2 linecolor rgb '#000000' dashtype 1 notitle, \
-     'time_to_target_self.dat' index 7 using 1:2 with boxes fill solid 0.85 border rgb '#333333' linecolor rgb '#882255' dashtype 1 title 'shampoo', \
-     'time_to_target_self.dat' index 7 using 1:3 with points pointtype 2 pointsize 1.6 linewidth 2 linecolor rgb '#882255' dashtype 1 notitle
+     'time_to_target_self.dat' index 5 using 1:2 with boxes fill solid 0.85 border rgb '#333333' linecolor rgb '#56B4E9' dashtype 1 title 'shampoo', \
+     'time_to_target_self.dat' index 5 using 1:3 with points pointtype 2 pointsize 1.6 linewidth 2 linecolor rgb '#56B4E9' dashtype 1 notitle
 set terminal svg size 1100,600 font "Sans,11" noenhanced dynamic background rgb 'white'
 set output 'time_to_target_self.svg'
 replot
