@@ -76,17 +76,7 @@ struct AdaptiveBatchSizeTest {
         var requested: Double
         switch kind {
         case .norm:
-            var spread = 0.0
-            for part in subBatches {
-                part.gradient.values.withUnsafeBufferPointer { g in
-                    mean.withUnsafeBufferPointer { gBar in
-                        for i in 0..<gBar.count {
-                            let d = Double(g[i]) - Double(gBar[i])
-                            spread += d * d
-                        }
-                    }
-                }
-            }
+            let spread = Self.coordinateSpread(subBatches, mean: mean).reduce(0, +)
             requested = exampleScale * spread / (constant * constant * squaredNorm)
         case .innerProduct:
             var spread = 0.0
@@ -96,16 +86,16 @@ struct AdaptiveBatchSizeTest {
             }
             requested = exampleScale * spread / (constant * constant * squaredNorm * squaredNorm)
         case .coordinateWise:
-            requested = exampleScale * Self.largestCoordinateRatio(subBatches, mean: mean) / (constant * constant)
+            let spread = Self.coordinateSpread(subBatches, mean: mean)
+            requested = exampleScale * Self.largestRatio(spread, mean: mean) / (constant * constant)
         }
         guard requested.isFinite else { return maximumBatchSize }
         let proposed = requested > Double(maximumBatchSize) ? maximumBatchSize : Int(requested.rounded(.up))
         return admissible(max(current, proposed))
     }
 
-    /// `max_j Σ_p (g_pj − ḡ_j)² / ḡ_j²` over coordinates with some spread or signal
-    /// (infinite when a coordinate has spread but ḡ_j = 0).
-    private static func largestCoordinateRatio(_ subBatches: [(loss: Float, gradient: ParameterSet)], mean: [Float]) -> Double {
+    /// `Σ_p (g_pj − ḡ_j)²` for every coordinate j.
+    private static func coordinateSpread(_ subBatches: [(loss: Float, gradient: ParameterSet)], mean: [Float]) -> [Double] {
         var spread = [Double](repeating: 0, count: mean.count)
         for part in subBatches {
             part.gradient.values.withUnsafeBufferPointer { g in
@@ -115,6 +105,12 @@ struct AdaptiveBatchSizeTest {
                 }
             }
         }
+        return spread
+    }
+
+    /// `max_j spread_j / ḡ_j²` over coordinates with some spread (infinite when a
+    /// coordinate has spread but ḡ_j = 0).
+    private static func largestRatio(_ spread: [Double], mean: [Float]) -> Double {
         var largest = 0.0
         for j in 0..<spread.count where spread[j] > 0 {
             let signal = Double(mean[j]) * Double(mean[j])

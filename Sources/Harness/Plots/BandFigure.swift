@@ -39,7 +39,7 @@ enum BandFigure {
                 let at = end * Double(k) / Double(gridPoints)
                 let values = curves.compactMap { value(of: $0, at: at) }.sorted()
                 guard !values.isEmpty else { continue }
-                data.row([at, quantile(values, 0.5), quantile(values, 0.2), quantile(values, 0.8)])
+                data.row([at, Scoreboard.percentile(values, 0.5), Scoreboard.percentile(values, 0.2), Scoreboard.percentile(values, 0.8)])
             }
             let block = series.count / 2
             series.append("'\(name).dat' index \(block) using 1:3:4 with filledcurves fillstyle transparent solid 0.2 noborder \(Gnuplot.style(position)) notitle")
@@ -64,12 +64,5 @@ enum BandFigure {
     static func value(of curve: [(Double, Double)], at x: Double) -> Double? {
         guard let last = curve.last, x <= last.0 else { return nil }
         return curve.last { $0.0 <= x }?.1
-    }
-
-    /// Linear-interpolation quantile of sorted `values` (numpy's default).
-    static func quantile(_ values: [Double], _ q: Double) -> Double {
-        let position = q * Double(values.count - 1)
-        let low = Int(position.rounded(.down)), high = min(low + 1, values.count - 1)
-        return values[low] + (position - Double(low)) * (values[high] - values[low])
     }
 }

@@ -5,13 +5,6 @@ import Testing
 
 /// The bilevel track's median-and-band curves, on hand-built trials.
 @Suite struct BandFigureTests {
-    @Test func quantilesInterpolateLikeNumpy() {
-        #expect(BandFigure.quantile([1, 2, 3, 4, 5], 0.5) == 3)
-        #expect(abs(BandFigure.quantile([1, 2, 3, 4, 5], 0.2) - 1.8) < 1e-12)
-        #expect(abs(BandFigure.quantile([1, 2, 3, 4, 5], 0.8) - 4.2) < 1e-12)
-        #expect(BandFigure.quantile([7], 0.2) == 7)
-    }
-
     @Test func curvesHoldTheirLastEvaluationAndStopWhereTheRunStopped() {
         let curve: [(Double, Double)] = [(0, 5), (2, 3), (4, 1)]
         #expect(BandFigure.value(of: curve, at: 0) == 5)

@@ -76,4 +76,12 @@ import Testing
         #expect(abs(board.scores[0] - 0.5) < 1e-12)
         #expect(abs(board.scores[1] - (4 - 2) / 3.0 / 2) < 1e-12)
     }
+
+    /// The band figures' quantiles and the bootstrap intervals share this percentile.
+    @Test func quantilesInterpolateLikeNumpy() {
+        #expect(Scoreboard.percentile([1, 2, 3, 4, 5], 0.5) == 3)
+        #expect(abs(Scoreboard.percentile([1, 2, 3, 4, 5], 0.2) - 1.8) < 1e-12)
+        #expect(abs(Scoreboard.percentile([1, 2, 3, 4, 5], 0.8) - 4.2) < 1e-12)
+        #expect(Scoreboard.percentile([7], 0.2) == 7)
+    }
 }
