@@ -115,7 +115,9 @@ public struct Conv2dGeometry: Equatable, Sendable {
     /// Row `(c·kernelHeight + ky)·kernelWidth + kx`, column `i·outputPositions + oy·outputWidth + ox`
     /// holds `input[i, c, oy·stride − padding + ky, ox·stride − padding + kx]`, or zero where
     /// that lies in the padding. Every element of the matrix is written. The first `images`
-    /// images of `input` are read; `input` may hold more.
+    /// images of `input` are read; `input` may hold more. Large unfoldings are split by
+    /// images over `BLAS.threadCount` threads; every element is a copy, so any split gives
+    /// the same matrix.
     public func im2col(_ input: UnsafeBufferPointer<Float>, images: Int, into columns: UnsafeMutableBufferPointer<Float>) {
         let imageSize = inputChannels * height * width
         let rowLength = images * outputPositions
@@ -127,13 +129,16 @@ public struct Conv2dGeometry: Equatable, Sendable {
             columns.count >= columnRows * rowLength,
             "Conv2dGeometry.im2col: column buffer holds \(columns.count) elements, needs \(columnRows * rowLength)")
         guard rowLength > 0, let source = input.baseAddress, let destination = columns.baseAddress else { return }
-        forEachKernelTap { c, ky, kx, row in
-            let rows = validOutputRange(kernelOffset: ky, extent: height, outputCount: outputHeight)
-            let cols = validOutputRange(kernelOffset: kx, extent: width, outputCount: outputWidth)
-            let rowStart = destination + row * rowLength
-            for i in 0..<images {
-                let plane = source + i * imageSize + c * height * width
-                unfoldPlane(plane, ky: ky, kx: kx, rows: rows, cols: cols, into: rowStart + i * outputPositions)
+        let pointers = FoldPointers(images: UnsafeMutablePointer(mutating: source), columns: destination)
+        ParallelRanges.forEach(images, parts: ParallelRanges.parts(forElements: columnRows * rowLength)) { range in
+            forEachKernelTap { c, ky, kx, row in
+                let rows = validOutputRange(kernelOffset: ky, extent: height, outputCount: outputHeight)
+                let cols = validOutputRange(kernelOffset: kx, extent: width, outputCount: outputWidth)
+                let rowStart = pointers.columns + row * rowLength
+                for i in range {
+                    let plane = pointers.images + i * imageSize + c * height * width
+                    unfoldPlane(plane, ky: ky, kx: kx, rows: rows, cols: cols, into: rowStart + i * outputPositions)
+                }
             }
         }
     }
@@ -141,6 +146,8 @@ public struct Conv2dGeometry: Equatable, Sendable {
     /// Folds the column matrix `[columnRows, images · outputPositions]` back onto `images`
     /// NCHW images, adding each column entry to the input element it was read from
     /// (the adjoint of `im2col`). Accumulates: `inputGradient` is not cleared first.
+    /// Large foldings are split by images over `BLAS.threadCount` threads; each element
+    /// receives its terms in kernel-tap order whatever the split, so the sums are the same.
     public func col2im(_ columns: UnsafeBufferPointer<Float>, images: Int, accumulatingInto inputGradient: UnsafeMutableBufferPointer<Float>) {
         let imageSize = inputChannels * height * width
         let rowLength = images * outputPositions
@@ -152,15 +159,24 @@ public struct Conv2dGeometry: Equatable, Sendable {
             columns.count >= columnRows * rowLength,
             "Conv2dGeometry.col2im: column buffer holds \(columns.count) elements, needs \(columnRows * rowLength)")
         guard rowLength > 0, let source = columns.baseAddress, let destination = inputGradient.baseAddress else { return }
-        forEachKernelTap { c, ky, kx, row in
-            let rows = validOutputRange(kernelOffset: ky, extent: height, outputCount: outputHeight)
-            let cols = validOutputRange(kernelOffset: kx, extent: width, outputCount: outputWidth)
-            let rowStart = source + row * rowLength
-            for i in 0..<images {
-                let plane = destination + i * imageSize + c * height * width
-                foldPlane(rowStart + i * outputPositions, ky: ky, kx: kx, rows: rows, cols: cols, into: plane)
+        let pointers = FoldPointers(images: destination, columns: UnsafeMutablePointer(mutating: source))
+        ParallelRanges.forEach(images, parts: ParallelRanges.parts(forElements: columnRows * rowLength)) { range in
+            forEachKernelTap { c, ky, kx, row in
+                let rows = validOutputRange(kernelOffset: ky, extent: height, outputCount: outputHeight)
+                let cols = validOutputRange(kernelOffset: kx, extent: width, outputCount: outputWidth)
+                let rowStart = pointers.columns + row * rowLength
+                for i in range {
+                    let plane = pointers.images + i * imageSize + c * height * width
+                    foldPlane(rowStart + i * outputPositions, ky: ky, kx: kx, rows: rows, cols: cols, into: plane)
+                }
             }
         }
+    }
+
+    /// The image and column buffers, handed to worker threads that touch disjoint images.
+    private struct FoldPointers: @unchecked Sendable {
+        let images: UnsafeMutablePointer<Float>
+        let columns: UnsafeMutablePointer<Float>
     }
 
     /// Calls `body(c, ky, kx, row)` for every column-matrix row in order.
@@ -190,6 +206,8 @@ public struct Conv2dGeometry: Equatable, Sendable {
     }
 
     /// Writes one image plane's `outputPositions` column entries for kernel tap (ky, kx).
+    /// Plain element loops rather than `memcpy`/`memset` calls: rows are 4 to 32 elements
+    /// long at the workloads' sizes, where a library call costs more than the copy.
     @inline(__always)
     private func unfoldPlane(
         _ plane: UnsafePointer<Float>, ky: Int, kx: Int, rows: Range<Int>, cols: Range<Int>,
@@ -197,19 +215,51 @@ public struct Conv2dGeometry: Equatable, Sendable {
     ) {
         let outW = outputWidth
         let shiftY = ky - padding, shiftX = kx - padding
-        output.update(repeating: 0, count: rows.lowerBound * outW)
-        for oy in rows {
+        if preservesSize {
+            unfoldShiftedPlane(plane, offset: shiftY * width + shiftX, shiftX: shiftX, into: output)
+            return
+        }
+        for oy in 0..<outputHeight {
             let out = output + oy * outW
+            guard rows.contains(oy) else {
+                for ox in 0..<outW { out[ox] = 0 }
+                continue
+            }
             let inputRow = plane + (oy * stride + shiftY) * width
-            out.update(repeating: 0, count: cols.lowerBound)
+            for ox in 0..<cols.lowerBound { out[ox] = 0 }
             if stride == 1 {
-                (out + cols.lowerBound).update(from: inputRow + (cols.lowerBound + shiftX), count: cols.count)
+                for ox in cols { out[ox] = inputRow[ox + shiftX] }
             } else {
                 for ox in cols { out[ox] = inputRow[ox * stride + shiftX] }
             }
-            (out + cols.upperBound).update(repeating: 0, count: outW - cols.upperBound)
+            for ox in cols.upperBound..<outW { out[ox] = 0 }
         }
-        (output + rows.upperBound * outW).update(repeating: 0, count: (outputHeight - rows.upperBound) * outW)
+    }
+
+    /// Whether the output grid is the input grid (stride 1, output as large as the input),
+    /// so that each kernel tap reads the input plane shifted by a fixed linear offset.
+    private var preservesSize: Bool { stride == 1 && outputHeight == height && outputWidth == width }
+
+    /// `unfoldPlane` when the output grid is the input grid: output position `q` reads
+    /// input position `q + offset` (`offset = shiftY·width + shiftX`), so the tap is one
+    /// contiguous copy with zeros where `q + offset` leaves the plane, followed by zeroing
+    /// the `|shiftX|` columns on each row whose linear neighbour lies on the adjacent row.
+    @inline(__always)
+    private func unfoldShiftedPlane(
+        _ plane: UnsafePointer<Float>, offset: Int, shiftX: Int, into output: UnsafeMutablePointer<Float>
+    ) {
+        let positions = height * width
+        let low = min(positions, max(0, -offset)), high = max(low, min(positions, positions - offset))
+        for q in 0..<low { output[q] = 0 }
+        let source = plane + offset
+        for q in low..<high { output[q] = source[q] }
+        for q in high..<positions { output[q] = 0 }
+        guard shiftX != 0 else { return }
+        let masked = shiftX < 0 ? 0..<min(width, -shiftX) : max(0, width - shiftX)..<width
+        for oy in 0..<height {
+            let row = output + oy * width
+            for ox in masked { row[ox] = 0 }
+        }
     }
 
     /// Adds one image plane's column entries for kernel tap (ky, kx) back onto the plane.
@@ -224,8 +274,7 @@ public struct Conv2dGeometry: Equatable, Sendable {
             let source = columns + oy * outW
             let inputRow = plane + (oy * stride + shiftY) * width
             if stride == 1 {
-                let target = inputRow + shiftX
-                for ox in cols { target[ox] += source[ox] }
+                for ox in cols { inputRow[ox + shiftX] += source[ox] }
             } else {
                 for ox in cols { inputRow[ox * stride + shiftX] += source[ox] }
             }

@@ -26,6 +26,11 @@ import Tensor
         Case(batch: 2, inputChannels: 2, height: 4, width: 4, outputChannels: 3, kernelHeight: 4, kernelWidth: 4, stride: 1, padding: 0),
         Case(batch: 2, inputChannels: 1, height: 3, width: 5, outputChannels: 2, kernelHeight: 5, kernelWidth: 5, stride: 2, padding: 2),
         Case(batch: 5, inputChannels: 3, height: 10, width: 8, outputChannels: 8, kernelHeight: 3, kernelWidth: 3, stride: 2, padding: 1),
+        // Same-size ("shifted plane") unfolding with shifts of ±2 columns.
+        Case(batch: 2, inputChannels: 2, height: 6, width: 7, outputChannels: 3, kernelHeight: 5, kernelWidth: 5, stride: 1, padding: 2),
+        // Large enough (≥ 2¹⁶ column entries) to split over threads: same-size and strided.
+        Case(batch: 8, inputChannels: 4, height: 16, width: 16, outputChannels: 5, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1),
+        Case(batch: 8, inputChannels: 4, height: 32, width: 31, outputChannels: 3, kernelHeight: 3, kernelWidth: 3, stride: 2, padding: 1),
     ]
 
     // MARK: Geometry
@@ -155,12 +160,15 @@ import Tensor
         let dy = Tensor.randomNormal(shape: g.outputShape, using: &rng)
         let expected = referenceBackward(g, x, w, dy)
         let perImage = g.columnRows * g.outputPositions
+        // Weight and bias gradients sum batch · positions Float32 terms; rounding grows like
+        // the square root of that count, so the bound does too beyond 256 terms.
+        let reductionTolerance = 1e-5 * max(1, (Double(g.batch * g.outputPositions) / 256).squareRoot())
         for limit in [Conv2dGeometry.defaultMaximumColumnElements, 1, 2 * perImage] {
             let (dx, dw, db) = backward(g, x, w, dy, maximumColumnElements: limit)
             #expect(dx.shape == g.inputShape)
             #expect(worstError(dx.scalars, expected.input) < 1e-5, "input gradient, column limit \(limit)")
-            #expect(worstError(dw, expected.weight) < 1e-5, "weight gradient, column limit \(limit)")
-            #expect(worstError(db, expected.bias) < 1e-5, "bias gradient, column limit \(limit)")
+            #expect(worstError(dw, expected.weight) < reductionTolerance, "weight gradient, column limit \(limit)")
+            #expect(worstError(db, expected.bias) < reductionTolerance, "bias gradient, column limit \(limit)")
         }
     }
 
