@@ -34,6 +34,7 @@ public enum BLAS {
         precondition(lda >= max(1, transA == .none ? k : m), "BLAS.gemm: lda \(lda) too small")
         precondition(ldb >= max(1, transB == .none ? n : k), "BLAS.gemm: ldb \(ldb) too small")
         precondition(ldc >= max(1, n), "BLAS.gemm: ldc \(ldc) too small")
+        flopCounter?.add(2 * m * n * k)
         cblas_sgemm(
             CblasRowMajor, transA.cblas, transB.cblas,
             Int32(m), Int32(n), Int32(k),

@@ -43,7 +43,8 @@ struct Perf: ParsableCommand {
         LayerBenchmarks.printTable(rows, sgemmRate: peak)
         print("")
         print("training step (loss and gradient on a fresh batch, default batch size)")
-        WorkloadBenchmarks.printTable(try WorkloadBenchmarks.measure(SpecCatalog(directory: workloadsDir), seconds: seconds))
+        WorkloadBenchmarks.printTable(
+            try WorkloadBenchmarks.measure(SpecCatalog(directory: workloadsDir), seconds: seconds), sgemmRate: peak)
     }
 
     /// Layers at the sizes the workloads use: the transformer's projections and MLP

@@ -45,6 +45,18 @@ import Testing
         #expect(a.evaluate(pa) == b.evaluate(pb))
     }
 
+    /// The model's stated FLOPs are the products it really runs: a loss-and-gradient step
+    /// counted at the BLAS boundary is three forward passes' worth per image.
+    @Test func aTrainingStepRunsThreeTimesTheStatedForwardFlops() throws {
+        let w = try Self.small()
+        let parameters = w.initialParameters(seed: 1)
+        var gradient = ParameterSet.zeros(like: parameters)
+        let batch = w.makeDataStream(seed: 2).nextBatch(size: 5)
+        let flops = BLAS.countingFlops { _ = w.lossAndGradient(parameters, batch: batch, into: &gradient) }.flops
+        #expect(flops == 3 * 5 * w.forwardFlopsPerImage)
+        #expect(w.forwardFlopsPerImage > 0)
+    }
+
     @Test func differentSeedsGiveDifferentParametersAndBatches() throws {
         let w = try Self.small()
         #expect(w.initialParameters(seed: 1) != w.initialParameters(seed: 2))
