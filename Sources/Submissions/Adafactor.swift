@@ -1,5 +1,4 @@
 import Core
-import Dispatch
 import Foundation
 import NN
 import Tensor
@@ -45,14 +44,23 @@ public struct Adafactor: Submission, OptaxConformant {
         var rowCount: Int { largestFirst ? a * b * q * c : a * p * b * c }
         var columnCount: Int { largestFirst ? a * p * b * c : a * b * q * c }
         var bothCount: Int { a * b * c }
+        /// Whether the tensor is a stack of `a` P × Q matrices (b = c = 1), the fast path.
+        var isMatrixStack: Bool { factored && b == 1 && c == 1 }
+        /// Blocks of at most `Adafactor.blockRows` rows of one matrix, over the stack.
+        var rowBlockCount: Int { a * ((p + Adafactor.blockRows - 1) / Adafactor.blockRows) }
     }
+
+    /// Rows per block of the matrix path's first pass. Blocks are summed separately and
+    /// their partial sums added in block order, so the result does not depend on how
+    /// many threads share the blocks.
+    static let blockRows = 64
 
     let schedule: WarmupCosineSchedule
     let decayExponent: Double, epsilon: Float, clippingThreshold: Float
     let scaleByParameters: Bool
     let plans: [Plan]
     var state: [Float]
-    var rowSums: [Float], columnSums: [Float], rowMeans: [Float]
+    var scratch: Scratch
     /// Holds the gradient, then the unscaled update.
     var gradient: ParameterSet
 
@@ -64,7 +72,7 @@ public struct Adafactor: Submission, OptaxConformant {
         scaleByParameters = try hyperparameters.flag("multiply_by_parameter_scale", default: true)
         let factor = try hyperparameters.flag("factored", default: true)
         let minimumSize = Int(try hyperparameters.nonNegative("min_dim_size_to_factor", default: 128))
-        var plans: [Plan] = [], offset = 0, largestRow = 0, largestColumn = 0, largestBoth = 0
+        var plans: [Plan] = [], offset = 0, largestRow = 0, largestColumn = 0, largestBoth = 0, largestBlocks = 0
         for view in info.layout.views {
             let shape = view.shape
             // Stable sort of axes by size: d₀ = last, d₁ = second last (numpy's argsort on ties).
@@ -83,6 +91,7 @@ public struct Adafactor: Submission, OptaxConformant {
                 largestRow = max(largestRow, plan.rowCount)
                 largestColumn = max(largestColumn, plan.columnCount)
                 largestBoth = max(largestBoth, plan.bothCount)
+                if plan.isMatrixStack { largestBlocks = max(largestBlocks, plan.rowBlockCount) }
                 plans.append(plan)
             } else {
                 plans.append(Plan(
@@ -93,9 +102,9 @@ public struct Adafactor: Submission, OptaxConformant {
         }
         self.plans = plans
         state = [Float](repeating: 0, count: offset)
-        rowSums = [Float](repeating: 0, count: largestRow)
-        columnSums = [Float](repeating: 0, count: largestColumn)
-        rowMeans = [Float](repeating: 0, count: largestBoth)
+        scratch = Scratch(
+            rows: largestRow, columns: largestColumn, means: largestBoth, blocks: largestBlocks,
+            blockWidth: plans.filter(\.isMatrixStack).map(\.q).max() ?? 0)
         gradient = ParameterSet(layout: info.layout)
     }
 
@@ -104,7 +113,7 @@ public struct Adafactor: Submission, OptaxConformant {
         let rho = Float(1 - pow(Double(context.step + 1), -decayExponent))
         let rate = Float(schedule.learningRate(at: context.step))
         for plan in plans {
-            if plan.factored && plan.b == 1 && plan.c == 1 {
+            if plan.isMatrixStack {
                 matrixStep(plan, rho: rho, rate: rate, &parameters)
                 continue
             }
@@ -116,10 +125,18 @@ public struct Adafactor: Submission, OptaxConformant {
     typealias Lanes = SIMD16<Float>
 
     /// The whole step for a factored stack of `a` matrices P × Q (b = c = 1: linear and
-    /// embedding weights), in three passes over memory instead of the general path's
-    /// five: (1) the sums of G over each axis and Σθ², (2) Σu², (3) θ ← θ − η·s·u/clip with u
-    /// recomputed from the per-row and per-column factors. The arithmetic of u and of
-    /// the update is the general path's, factor for factor.
+    /// embedding weights), in two passes over memory instead of the general path's five:
+    /// (1) the sums of G over each axis, Σθ² and, per column j, `W_j = Σ_i g_ij²/s_i` with
+    /// s_i the row's own statistic after this step's update (each row is re-read from L1
+    /// cache right after its sums give s_i); (2) θ ← θ − η·s·u/clip with u recomputed from
+    /// the per-row and per-column factors. Σu² needs no pass of its own: u_ij² is
+    /// g_ij²/s_i times a column factor f_j² (and, when the row factor carries R's mean,
+    /// that mean), so Σu² = m·Σ_j f_j²·W_j. The arithmetic of u and of the update is the
+    /// general path's, factor for factor; Σu², and so the clipping factor, is the same sum
+    /// associated differently (it agrees to Float rounding). Both passes split over the
+    /// trial's BLAS threads: the first by fixed blocks of `blockRows` rows whose partial
+    /// column sums are added in block order, the second by rows, so the step is the same
+    /// at any thread count.
     private mutating func matrixStep(_ plan: Plan, rho: Float, rate: Float, _ parameters: inout ParameterSet) {
         let (a, p, q) = (plan.a, plan.p, plan.q)
         let first = plan.largestFirst
@@ -129,77 +146,86 @@ public struct Adafactor: Submission, OptaxConformant {
         let offset = plan.view.offset
         var thetaSquares = 0.0, updateSquares = 0.0
         state.withUnsafeMutableBufferPointer { s in
-            rowSums.withUnsafeMutableBufferPointer { rows in
-                columnSums.withUnsafeMutableBufferPointer { columns in
-                    rowMeans.withUnsafeMutableBufferPointer { means in
-                        gradient.values.withUnsafeBufferPointer { gBuffer in
-                            parameters.values.withUnsafeMutableBufferPointer { thetaBuffer in
-                                let g = gBuffer.baseAddress! + offset, theta = thetaBuffer.baseAddress! + offset
-                                // overP[ia·q + iq] = Σ_ip G, overQ[ia·p + ip] = Σ_iq G: the sums over
-                                // d₀ are R's ("rows"), those over d₁ C's ("columns").
-                                let overP = first ? rows.baseAddress! : columns.baseAddress!
-                                let overQ = first ? columns.baseAddress! : rows.baseAddress!
-                                for ia in 0..<a {
-                                    let sumsOverP = overP + ia * q
-                                    sumsOverP.update(repeating: 0, count: q)
-                                    for ip in 0..<p {
-                                        let row = ia * p * q + ip * q
-                                        let (gSum, thetaSum) = Self.accumulateSquares(g + row, theta + row, count: q, epsilon: eps, into: sumsOverP)
-                                        overQ[ia * p + ip] = gSum
-                                        thetaSquares += thetaSum
-                                    }
+            scratch.withPointers { scratch in
+                let (rows, columns, means, weighted) = (scratch.rows, scratch.columns, scratch.means, scratch.weighted)
+                gradient.values.withUnsafeBufferPointer { gBuffer in
+                    parameters.values.withUnsafeMutableBufferPointer { thetaBuffer in
+                        let g = gBuffer.baseAddress! + offset, theta = thetaBuffer.baseAddress! + offset
+                        // overP[ia·q + iq] = Σ_ip G, overQ[ia·p + ip] = Σ_iq G: the sums over
+                        // d₀ are R's ("rows"), those over d₁ C's ("columns").
+                        let overP = first ? rows : columns
+                        let overQ = first ? columns : rows
+                        // The statistic a row's factor depends on: C's entry when d₀ = P, else R's.
+                        let (ownOffset, ownExtent) = first ? (plan.columnOffset, secondExtent) : (plan.rowOffset, largestExtent)
+                        let blocksPerMatrix = (p + Self.blockRows - 1) / Self.blockRows
+                        let pass = FirstPass(
+                            g: g, theta: theta, ownStatistics: UnsafePointer(s.baseAddress! + ownOffset), rowSums: overQ,
+                            blockSums: scratch.blockSums, blockWeighted: scratch.blockWeighted, blockTheta: scratch.blockTheta,
+                            p: p, q: q, blocksPerMatrix: blocksPerMatrix, rho: rho, epsilon: eps, ownExtent: ownExtent)
+                        let parts = plan.view.count >= 1 << 20 ? max(1, BLAS.threadCount) : 1
+                        ParallelRanges.forEach(a * blocksPerMatrix, parts: parts) { blocks in
+                            for block in blocks { Self.sumBlock(block, pass) }
+                        }
+                        for ia in 0..<a {
+                            let sumsOverP = overP + ia * q, weightedRow = weighted + ia * q
+                            sumsOverP.update(repeating: 0, count: q)
+                            weightedRow.update(repeating: 0, count: q)
+                            for block in (ia * blocksPerMatrix)..<((ia + 1) * blocksPerMatrix) {
+                                let partialSums = pass.blockSums + block * q, partialWeighted = pass.blockWeighted + block * q
+                                for j in 0..<q {
+                                    sumsOverP[j] += partialSums[j]
+                                    weightedRow[j] += partialWeighted[j]
                                 }
-                                for k in 0..<plan.bothCount { means[k] = 0 }
-                                for k in 0..<plan.rowCount {
-                                    let r = rho * s[plan.rowOffset + k] + (1 - rho) * (rows[k] / largestExtent)
-                                    s[plan.rowOffset + k] = r
-                                    means[first ? k / q : k / p] += r / secondExtent
-                                }
-                                for k in 0..<plan.columnCount {
-                                    s[plan.columnOffset + k] = rho * s[plan.columnOffset + k] + (1 - rho) * (columns[k] / secondExtent)
-                                }
-                                // Per-column factors (along Q) replace the sums over P; per-row
-                                // factors (along P) are computed as each row is visited.
-                                for ia in 0..<a {
-                                    for iq in 0..<q {
-                                        let k = ia * q + iq
-                                        overP[k] = first
-                                            ? (means[ia] / s[plan.rowOffset + k]).squareRoot()
-                                            : 1 / s[plan.columnOffset + k].squareRoot()
-                                    }
-                                }
-                                // Rows r = ia·p + ip: their factors, then passes 2 and 3 split over
-                                // threads by rows (Σu² summed row by row in order, so any split
-                                // gives the same result).
-                                let rows = a * p
-                                var rowFactors = [Float](repeating: 0, count: rows)
-                                for r in 0..<rows {
-                                    let (ia, k) = (r / p, r)
-                                    rowFactors[r] = first ? 1 / s[plan.columnOffset + k].squareRoot() : (means[ia] / s[plan.rowOffset + k]).squareRoot()
-                                }
-                                var rowSquares = [Double](repeating: 0, count: rows)
-                                let parts = plan.view.count >= 1 << 20 ? max(1, min(BLAS.threadCount, rows)) : 1
-                                rowFactors.withUnsafeBufferPointer { factors in
-                                    rowSquares.withUnsafeMutableBufferPointer { squares in
-                                        let rowsOf = RowPointers(
-                                            g: g, theta: theta, columnFactors: UnsafePointer(overP), rowFactors: factors.baseAddress!,
-                                            rowSquares: squares.baseAddress!)
-                                        Self.forEachRow(rows, parts: parts) { r in
-                                            rowsOf.rowSquares[r] = Self.updateSquares(
-                                                rowsOf.g + r * q, columnFactors: rowsOf.columnFactors + (r / p) * q,
-                                                rowFactor: rowsOf.rowFactors[r], count: q, rowFirst: !first)
-                                        }
-                                        for r in 0..<rows { updateSquares += squares[r] }
-                                        let clip = Float(max(1, (updateSquares / n).squareRoot() / Double(clippingThreshold)))
-                                        let rms = Float((thetaSquares / n).squareRoot())
-                                        let scale: Float = scaleByParameters ? (rms <= 1e-3 ? 1e-3 : rms) : 1
-                                        Self.forEachRow(rows, parts: parts) { r in
-                                            Self.applyRow(
-                                                rowsOf.g + r * q, columnFactors: rowsOf.columnFactors + (r / p) * q,
-                                                rowFactor: rowsOf.rowFactors[r], count: q, rowFirst: !first, rate: rate, clip: clip,
-                                                scale: scale, rowsOf.theta + r * q)
-                                        }
-                                    }
+                                thetaSquares += pass.blockTheta[block]
+                            }
+                        }
+                        for k in 0..<plan.bothCount { means[k] = 0 }
+                        for k in 0..<plan.rowCount {
+                            let r = rho * s[plan.rowOffset + k] + (1 - rho) * (rows[k] / largestExtent)
+                            s[plan.rowOffset + k] = r
+                            means[first ? k / q : k / p] += r / secondExtent
+                        }
+                        for k in 0..<plan.columnCount {
+                            s[plan.columnOffset + k] = rho * s[plan.columnOffset + k] + (1 - rho) * (columns[k] / secondExtent)
+                        }
+                        // Per-column factors (along Q) replace the sums over P.
+                        for ia in 0..<a {
+                            for iq in 0..<q {
+                                let k = ia * q + iq
+                                overP[k] = first
+                                    ? (means[ia] / s[plan.rowOffset + k]).squareRoot()
+                                    : 1 / s[plan.columnOffset + k].squareRoot()
+                            }
+                        }
+                        // Rows r = ia·p + ip: their factors; Σu² from the weighted column
+                        // sums; then the update pass, split over threads by rows (rows are
+                        // independent, so any split gives the same result).
+                        let rows = a * p
+                        var rowFactors = [Float](repeating: 0, count: rows)
+                        for r in 0..<rows {
+                            let (ia, k) = (r / p, r)
+                            rowFactors[r] = first ? 1 / s[plan.columnOffset + k].squareRoot() : (means[ia] / s[plan.rowOffset + k]).squareRoot()
+                        }
+                        for ia in 0..<a {
+                            var block = 0.0
+                            for iq in 0..<q {
+                                let k = ia * q + iq
+                                block += Double(overP[k] * overP[k]) * Double(weighted[k])
+                            }
+                            updateSquares += first ? block : Double(means[ia]) * block
+                        }
+                        let clip = Float(max(1, (updateSquares / n).squareRoot() / Double(clippingThreshold)))
+                        let rms = Float((thetaSquares / n).squareRoot())
+                        let scale: Float = scaleByParameters ? (rms <= 1e-3 ? 1e-3 : rms) : 1
+                        rowFactors.withUnsafeBufferPointer { factors in
+                            let rowsOf = RowPointers(
+                                g: g, theta: theta, columnFactors: UnsafePointer(overP), rowFactors: factors.baseAddress!)
+                            ParallelRanges.forEach(rows, parts: parts) { range in
+                                for r in range {
+                                    Self.applyRow(
+                                        rowsOf.g + r * q, columnFactors: rowsOf.columnFactors + (r / p) * q,
+                                        rowFactor: rowsOf.rowFactors[r], count: q, rowFirst: !first, rate: rate, clip: clip,
+                                        scale: scale, rowsOf.theta + r * q)
                                 }
                             }
                         }
@@ -209,23 +235,84 @@ public struct Adafactor: Submission, OptaxConformant {
         }
     }
 
-    /// The buffers of passes 2 and 3, handed to worker threads that touch disjoint rows.
+    /// A step's scratch space: the sums of G over d₀ ("rows") and over d₁ ("columns"), the
+    /// means of R and, on the matrix path, the weighted column sums W and the first pass's
+    /// partial sums per row block.
+    struct Scratch {
+        /// Pointers into the scratch arrays, valid inside `withPointers`.
+        struct Pointers {
+            let rows, columns, means, weighted: UnsafeMutablePointer<Float>
+            let blockSums, blockWeighted: UnsafeMutablePointer<Float>
+            let blockTheta: UnsafeMutablePointer<Double>
+        }
+
+        private var floats: [Float]
+        private var doubles: [Double]
+        private let offsets: (columns: Int, means: Int, weighted: Int, blockSums: Int, blockWeighted: Int)
+
+        /// Room for factors of `rows`/`columns`/`means` entries and for `blocks` row blocks
+        /// of matrices at most `blockWidth` wide.
+        init(rows: Int, columns: Int, means: Int, blocks: Int, blockWidth: Int) {
+            let weighted = rows + columns + means
+            let blockSums = weighted + max(rows, columns)
+            offsets = (rows, rows + columns, weighted, blockSums, blockSums + blocks * blockWidth)
+            floats = [Float](repeating: 0, count: blockSums + 2 * blocks * blockWidth)
+            doubles = [Double](repeating: 0, count: blocks)
+        }
+
+        mutating func withPointers<T>(_ body: (Pointers) -> T) -> T {
+            let o = offsets
+            return floats.withUnsafeMutableBufferPointer { f in
+                doubles.withUnsafeMutableBufferPointer { d in
+                    let base = f.baseAddress!
+                    return body(Pointers(
+                        rows: base, columns: base + o.columns, means: base + o.means, weighted: base + o.weighted,
+                        blockSums: base + o.blockSums, blockWeighted: base + o.blockWeighted, blockTheta: d.baseAddress!))
+                }
+            }
+        }
+    }
+
+    /// What the first pass of the matrix path reads and writes, handed to worker threads
+    /// that touch disjoint rows and blocks.
+    private struct FirstPass: @unchecked Sendable {
+        let g: UnsafePointer<Float>, theta: UnsafePointer<Float>
+        /// The rows' own statistics before this step (C's entries when d₀ = P, else R's).
+        let ownStatistics: UnsafePointer<Float>
+        /// Σ_q G of each row.
+        let rowSums: UnsafeMutablePointer<Float>
+        /// Per block: Σ over its rows of G and of g²/s_row per column, and of θ².
+        let blockSums: UnsafeMutablePointer<Float>, blockWeighted: UnsafeMutablePointer<Float>
+        let blockTheta: UnsafeMutablePointer<Double>
+        let p: Int, q: Int, blocksPerMatrix: Int
+        let rho: Float, epsilon: Float, ownExtent: Float
+    }
+
+    /// The first pass over one block of rows: each row's Σ G, and the block's partial
+    /// column sums of G, of g²/s_row (s_row: the row's own statistic after this step's
+    /// update, known once its Σ G is) and of θ².
+    private static func sumBlock(_ block: Int, _ pass: FirstPass) {
+        let (p, q) = (pass.p, pass.q)
+        let ia = block / pass.blocksPerMatrix, start = (block % pass.blocksPerMatrix) * blockRows
+        let sums = pass.blockSums + block * q, weighted = pass.blockWeighted + block * q
+        sums.update(repeating: 0, count: q)
+        weighted.update(repeating: 0, count: q)
+        var thetaSquares = 0.0
+        for ip in start..<min(p, start + blockRows) {
+            let r = ia * p + ip, row = r * q
+            let (gSum, thetaSum) = accumulateSquares(pass.g + row, pass.theta + row, count: q, epsilon: pass.epsilon, into: sums)
+            pass.rowSums[r] = gSum
+            thetaSquares += thetaSum
+            let own = pass.rho * pass.ownStatistics[r] + (1 - pass.rho) * (gSum / pass.ownExtent)
+            accumulateWeightedSquares(pass.g + row, weight: 1 / own, count: q, into: weighted)
+        }
+        pass.blockTheta[block] = thetaSquares
+    }
+
+    /// The buffers of the update pass, handed to worker threads that touch disjoint rows.
     private struct RowPointers: @unchecked Sendable {
         let g: UnsafePointer<Float>, theta: UnsafeMutablePointer<Float>
         let columnFactors: UnsafePointer<Float>, rowFactors: UnsafePointer<Float>
-        let rowSquares: UnsafeMutablePointer<Double>
-    }
-
-    /// `body(r)` for every row r in `0..<rows`, in `parts` contiguous ranges at once.
-    private static func forEachRow(_ rows: Int, parts: Int, _ body: @Sendable (Int) -> Void) {
-        guard parts > 1 else {
-            for r in 0..<rows { body(r) }
-            return
-        }
-        let share = (rows + parts - 1) / parts
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
-            for r in min(rows, part * share)..<min(rows, (part + 1) * share) { body(r) }
-        }
     }
 
     /// Adds `g² + ε` of one row to `columnSums` and returns the row's sum of `g² + ε`
@@ -265,27 +352,22 @@ public struct Adafactor: Submission, OptaxConformant {
         rowFirst ? g * row * column : g * column * row
     }
 
-    /// Σu² of one row (lane-wise in Float, summed in Double).
+    /// `W_j += w·g_j²` over one row (the row is still in L1 cache from `accumulateSquares`).
     @inline(__always)
-    private static func updateSquares(
-        _ g: UnsafePointer<Float>, columnFactors: UnsafePointer<Float>, rowFactor: Float, count: Int, rowFirst: Bool
-    ) -> Double {
-        var lanes = Lanes()
+    private static func accumulateWeightedSquares(
+        _ g: UnsafePointer<Float>, weight: Float, count: Int, into weighted: UnsafeMutablePointer<Float>
+    ) {
         var j = 0
         while j + Lanes.scalarCount <= count {
-            let u = update(
-                UnsafeRawPointer(g + j).loadUnaligned(as: Lanes.self),
-                UnsafeRawPointer(columnFactors + j).loadUnaligned(as: Lanes.self), rowFactor, rowFirst: rowFirst)
-            lanes += u * u
+            let gv = UnsafeRawPointer(g + j).loadUnaligned(as: Lanes.self)
+            let sums = UnsafeRawPointer(weighted + j).loadUnaligned(as: Lanes.self) + weight * (gv * gv)
+            UnsafeMutableRawPointer(weighted + j).storeBytes(of: sums, as: Lanes.self)
             j += Lanes.scalarCount
         }
-        var sum = Double(lanes.sum())
         while j < count {
-            let u = rowFirst ? g[j] * rowFactor * columnFactors[j] : g[j] * columnFactors[j] * rowFactor
-            sum += Double(u) * Double(u)
+            weighted[j] += weight * (g[j] * g[j])
             j += 1
         }
-        return sum
     }
 
     /// `θ ← θ − (η·(u/clip))·s` for one row.
@@ -338,47 +420,44 @@ public struct Adafactor: Submission, OptaxConformant {
         let (largestExtent, secondExtent) = first ? (Float(p), Float(q)) : (Float(q), Float(p))
         var sum = 0.0
         state.withUnsafeMutableBufferPointer { s in
-            rowSums.withUnsafeMutableBufferPointer { rows in
-                columnSums.withUnsafeMutableBufferPointer { columns in
-                    rowMeans.withUnsafeMutableBufferPointer { means in
-                        gradient.values.withUnsafeMutableBufferPointer { g in
-                            for k in 0..<plan.rowCount { rows[k] = 0 }
-                            for k in 0..<plan.columnCount { columns[k] = 0 }
-                            for k in 0..<plan.bothCount { means[k] = 0 }
-                            // Sums of G over d₀ (rows) and over d₁ (columns).
-                            var i = plan.view.offset
-                            for ia in 0..<a { for ip in 0..<p { for ib in 0..<b { for iq in 0..<q { for ic in 0..<c {
-                                let square = g[i] * g[i] + eps
-                                let withoutP = ((ia * b + ib) * q + iq) * c + ic
-                                let withoutQ = ((ia * p + ip) * b + ib) * c + ic
-                                rows[first ? withoutP : withoutQ] += square
-                                columns[first ? withoutQ : withoutP] += square
-                                i += 1
-                            } } } } }
-                            for k in 0..<plan.rowCount {
-                                let r = rho * s[plan.rowOffset + k] + (1 - rho) * (rows[k] / largestExtent)
-                                s[plan.rowOffset + k] = r
-                                // Index of k with both factored axes removed (its d₁ coordinate dropped).
-                                let both = first ? (k / (q * c)) * c + k % c : (k / (p * b * c)) * (b * c) + k % (b * c)
-                                means[both] += r / secondExtent
-                            }
-                            for k in 0..<plan.columnCount {
-                                s[plan.columnOffset + k] = rho * s[plan.columnOffset + k] + (1 - rho) * (columns[k] / secondExtent)
-                            }
-                            i = plan.view.offset
-                            for ia in 0..<a { for ip in 0..<p { for ib in 0..<b { for iq in 0..<q { for ic in 0..<c {
-                                let withoutP = ((ia * b + ib) * q + iq) * c + ic
-                                let withoutQ = ((ia * p + ip) * b + ib) * c + ic
-                                let both = (ia * b + ib) * c + ic
-                                let row = s[plan.rowOffset + (first ? withoutP : withoutQ)]
-                                let column = s[plan.columnOffset + (first ? withoutQ : withoutP)]
-                                let u = g[i] * (means[both] / row).squareRoot() * (1 / column.squareRoot())
-                                g[i] = u
-                                sum += Double(u) * Double(u)
-                                i += 1
-                            } } } } }
-                        }
+            scratch.withPointers { scratch in
+                let (rows, columns, means) = (scratch.rows, scratch.columns, scratch.means)
+                gradient.values.withUnsafeMutableBufferPointer { g in
+                    for k in 0..<plan.rowCount { rows[k] = 0 }
+                    for k in 0..<plan.columnCount { columns[k] = 0 }
+                    for k in 0..<plan.bothCount { means[k] = 0 }
+                    // Sums of G over d₀ (rows) and over d₁ (columns).
+                    var i = plan.view.offset
+                    for ia in 0..<a { for ip in 0..<p { for ib in 0..<b { for iq in 0..<q { for ic in 0..<c {
+                        let square = g[i] * g[i] + eps
+                        let withoutP = ((ia * b + ib) * q + iq) * c + ic
+                        let withoutQ = ((ia * p + ip) * b + ib) * c + ic
+                        rows[first ? withoutP : withoutQ] += square
+                        columns[first ? withoutQ : withoutP] += square
+                        i += 1
+                    } } } } }
+                    for k in 0..<plan.rowCount {
+                        let r = rho * s[plan.rowOffset + k] + (1 - rho) * (rows[k] / largestExtent)
+                        s[plan.rowOffset + k] = r
+                        // Index of k with both factored axes removed (its d₁ coordinate dropped).
+                        let both = first ? (k / (q * c)) * c + k % c : (k / (p * b * c)) * (b * c) + k % (b * c)
+                        means[both] += r / secondExtent
                     }
+                    for k in 0..<plan.columnCount {
+                        s[plan.columnOffset + k] = rho * s[plan.columnOffset + k] + (1 - rho) * (columns[k] / secondExtent)
+                    }
+                    i = plan.view.offset
+                    for ia in 0..<a { for ip in 0..<p { for ib in 0..<b { for iq in 0..<q { for ic in 0..<c {
+                        let withoutP = ((ia * b + ib) * q + iq) * c + ic
+                        let withoutQ = ((ia * p + ip) * b + ib) * c + ic
+                        let both = (ia * b + ib) * c + ic
+                        let row = s[plan.rowOffset + (first ? withoutP : withoutQ)]
+                        let column = s[plan.columnOffset + (first ? withoutQ : withoutP)]
+                        let u = g[i] * (means[both] / row).squareRoot() * (1 / column.squareRoot())
+                        g[i] = u
+                        sum += Double(u) * Double(u)
+                        i += 1
+                    } } } } }
                 }
             }
         }

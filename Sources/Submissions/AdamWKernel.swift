@@ -1,4 +1,3 @@
-import Dispatch
 import Tensor
 
 /// AdamW's fused update over flat buffers, sixteen lanes at a time: one pass that reads
@@ -17,13 +16,11 @@ enum AdamWKernel {
         beta1 b1: Float, beta2 b2: Float, correction1 c1: Float, correction2 c2: Float,
         epsilon eps: Float, rate: Float, decay: Float
     ) {
-        let parts = count >= 1 << 20 ? max(1, BLAS.threadCount) : 1
         let buffers = Buffers(theta: theta, m: m, v: v, g: g)
-        let share = (count / parts + Lanes.scalarCount - 1) / Lanes.scalarCount * Lanes.scalarCount
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
-            let start = min(count, part * share), end = min(count, start + share)
+        let parts = ParallelRanges.parts(forElements: count, minimumElements: 1 << 20)
+        ParallelRanges.forEach(count, parts: parts, alignment: Lanes.scalarCount) { range in
             applyRange(
-                buffers, start..<end, beta1: b1, beta2: b2, correction1: c1, correction2: c2, epsilon: eps, rate: rate, decay: decay)
+                buffers, range, beta1: b1, beta2: b2, correction1: c1, correction2: c2, epsilon: eps, rate: rate, decay: decay)
         }
     }
 

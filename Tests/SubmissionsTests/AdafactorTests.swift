@@ -13,9 +13,10 @@ import Testing
         "learning_rate": 0.05, "min_dim_size_to_factor": 4, "warmup_fraction": 0, "min_lr_factor": 1,
     ])
 
-    /// The last shape has over 2²⁰ elements, so the stacked-matrix path splits its rows over
-    /// the BLAS thread budget (two threads on a 2-core machine).
-    @Test(arguments: [[3, 8, 5], [5, 2, 9], [6, 4], [2, 20, 37], [40, 18], [1040, 1024]])
+    /// [70, 130] and [3, 70, 20] have more rows than one 64-row block of the first pass
+    /// (with the largest axis last, and stacked); the last shape has over 2²⁰ elements, so
+    /// both passes split over the BLAS thread budget (two threads on a 2-core machine).
+    @Test(arguments: [[3, 8, 5], [5, 2, 9], [6, 4], [2, 20, 37], [40, 18], [70, 130], [3, 70, 20], [1040, 1024]])
     func factoredUpdateMatchesReference(_ shape: [Int]) throws {
         var layout = ParameterLayout()
         let view = layout.add("w", shape: shape, kind: .weight)
