@@ -23,6 +23,8 @@ public final class Conv2d: Layer {
     public let bias: ParameterView?
 
     private var cache: (input: Tensor, geometry: Conv2dGeometry)?
+    /// Column buffers kept between calls; the backward pass reuses the forward's unfolding.
+    private let workspace = ConvolutionWorkspace()
 
     /// A convolution with a square `kernelSize × kernelSize` kernel.
     public convenience init(
@@ -78,10 +80,10 @@ public final class Conv2d: Layer {
         return parameters.withUnsafeBufferPointer(weight) { w in
             if let bias {
                 parameters.withUnsafeBufferPointer(bias) { b in
-                    Tensor.conv2dForward(input: input, weight: w, bias: b, geometry: g)
+                    Tensor.conv2dForward(input: input, weight: w, bias: b, geometry: g, workspace: workspace)
                 }
             } else {
-                Tensor.conv2dForward(input: input, weight: w, bias: nil, geometry: g)
+                Tensor.conv2dForward(input: input, weight: w, bias: nil, geometry: g, workspace: workspace)
             }
         }
     }
@@ -96,7 +98,9 @@ public final class Conv2d: Layer {
         }
         return parameters.withUnsafeBufferPointer(weight) { w in
             gradient.withUnsafeMutableBufferPointer(weight) { dw in
-                Tensor.conv2dBackward(outputGradient: outputGradient, input: input, weight: w, geometry: g, weightGradient: dw)
+                Tensor.conv2dBackward(
+                    outputGradient: outputGradient, input: input, weight: w, geometry: g, weightGradient: dw,
+                    workspace: workspace, reusingForwardColumns: true)
             }
         }
     }

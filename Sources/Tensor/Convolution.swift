@@ -17,12 +17,14 @@ public struct Conv2dGeometry: Equatable, Sendable {
     public let stride: Int
     public let padding: Int
 
-    /// Upper bound on the elements of one column buffer (16 MiB of Float32) used when the
-    /// caller does not pass its own: large enough that one GEMM covers many images at CNN
-    /// sizes. Measured on the quiet 2-core AVX-512 machine (`optbench perf`, forward +
-    /// backward, alternating runs): 16 MiB gave 74 / 105 / 133 GFLOP/s at 64×32×32² → 32,
-    /// 64×64×16² → 64 and 64×128×8² → 128, against 70 / 91 / 112 with 1 MiB chunks.
-    public static let defaultMaximumColumnElements = 1 << 22
+    /// Upper bound on the elements of one column buffer (64 MiB of Float32) used when the
+    /// caller does not pass its own: large enough that one GEMM covers the whole batch at
+    /// the cnn workload's sizes (38 MB at 128×32×16²), so the backward pass can reuse the
+    /// forward's unfolding. Measured on the 2-core AMD EPYC VM (forward + backward with a
+    /// kept workspace, three alternating rounds): 64 MiB gave 63–74 / 81–92 / 87–103 GFLOP/s
+    /// at 128×32×16² → 32, 128×32×16² → 64 (stride 2) and 128×64×8² → 64, against
+    /// 57–67 / 80–84 / 78–86 with 16 MiB chunks.
+    public static let defaultMaximumColumnElements = 1 << 24
 
     /// A validated geometry. `caller` prefixes the error message (for example
     /// `"Conv2d 'stem'"`), so a bad configuration names the layer that made it.
@@ -179,7 +181,9 @@ public struct Conv2dGeometry: Equatable, Sendable {
         let columns: UnsafeMutablePointer<Float>
     }
 
-    /// Calls `body(c, ky, kx, row)` for every column-matrix row in order.
+    /// Calls `body(c, ky, kx, row)` for every column-matrix row in order. (Visiting all
+    /// taps of one image plane at a time instead, with the plane in L1 cache, measured
+    /// slower on the AMD EPYC VM: nine output streams at once.)
     @inline(__always)
     private func forEachKernelTap(_ body: (Int, Int, Int, Int) -> Void) {
         var row = 0
@@ -299,10 +303,14 @@ extension Tensor {
     /// once by the kernel matrix `[outputChannels, columnRows]` (one GEMM for the whole
     /// chunk) and scattered back to NCHW with the bias added. A 1×1 stride-1 unpadded
     /// convolution skips the unfolding and multiplies each image directly.
+    ///
+    /// A `workspace` keeps the buffers between calls; when the whole batch fits one chunk
+    /// it also keeps the unfolding for `conv2dBackward(…, reusingForwardColumns: true)`.
     public static func conv2dForward(
         input: Tensor, weight: UnsafeBufferPointer<Float>, bias: UnsafeBufferPointer<Float>?,
         geometry g: Conv2dGeometry,
-        maximumColumnElements: Int = Conv2dGeometry.defaultMaximumColumnElements
+        maximumColumnElements: Int = Conv2dGeometry.defaultMaximumColumnElements,
+        workspace: ConvolutionWorkspace? = nil
     ) -> Tensor {
         checkConvolutionOperands(input: input, weight: weight, bias: bias, geometry: g, caller: "conv2dForward")
         var output = Tensor(shape: g.outputShape)
@@ -321,23 +329,21 @@ extension Tensor {
                     return
                 }
                 let chunk = g.imagesPerChunk(maximumColumnElements: maximumColumnElements)
-                var columns = uninitializedBuffer(g.columnRows * chunk * p)
-                var product = uninitializedBuffer(outC * chunk * p)
-                columns.withUnsafeMutableBufferPointer { col in
-                    product.withUnsafeMutableBufferPointer { prod in
-                        for start in stride(from: 0, to: g.batch, by: chunk) {
-                            let n = min(chunk, g.batch - start)
-                            let imageSize = g.inputChannels * g.height * g.width
-                            g.im2col(UnsafeBufferPointer(rebasing: x[(start * imageSize)...]), images: n, into: col)
-                            BLAS.gemm(
-                                .none, .none, m: outC, n: n * p, k: g.columnRows,
-                                a: w, b: col.baseAddress!, c: prod.baseAddress!)
-                            scatterChannelMajor(
-                                prod.baseAddress!, images: n, channels: outC, positions: p,
-                                bias: bias, into: yBase + start * outC * p)
-                        }
-                    }
+                let space = workspace ?? ConvolutionWorkspace()
+                space.reserve(columns: g.columnRows * chunk * p, product: outC * chunk * p)
+                let (col, prod) = (space.columns, space.product)
+                let imageSize = g.inputChannels * g.height * g.width
+                for start in stride(from: 0, to: g.batch, by: chunk) {
+                    let n = min(chunk, g.batch - start)
+                    g.im2col(UnsafeBufferPointer(rebasing: x[(start * imageSize)...]), images: n, into: col)
+                    BLAS.gemm(
+                        .none, .none, m: outC, n: n * p, k: g.columnRows,
+                        a: w, b: col.baseAddress!, c: prod.baseAddress!)
+                    scatterChannelMajor(
+                        prod.baseAddress!, images: n, channels: outC, positions: p,
+                        bias: bias, into: yBase + start * outC * p)
                 }
+                space.unfolded = chunk >= g.batch ? g : nil
             }
         }
         return output
@@ -351,12 +357,18 @@ extension Tensor {
     /// `dY [outputChannels, images · outputPositions]`, then `dW += dY · colᵀ`,
     /// `dcol = Wᵀ · dY` (reusing the column buffer) and `col2im` folds `dcol` onto the
     /// input gradient.
+    ///
+    /// With `reusingForwardColumns`, the caller states that `input` is the input of the last
+    /// `conv2dForward` on `workspace`; if that call unfolded the whole batch at once, the
+    /// unfolding is used instead of being computed again. The workspace's columns then
+    /// hold the column gradient, so a second backward unfolds afresh.
     public static func conv2dBackward(
         outputGradient: Tensor, input: Tensor, weight: UnsafeBufferPointer<Float>,
         geometry g: Conv2dGeometry,
         weightGradient: UnsafeMutableBufferPointer<Float>,
         biasGradient: UnsafeMutableBufferPointer<Float>? = nil,
-        maximumColumnElements: Int = Conv2dGeometry.defaultMaximumColumnElements
+        maximumColumnElements: Int = Conv2dGeometry.defaultMaximumColumnElements,
+        workspace: ConvolutionWorkspace? = nil, reusingForwardColumns: Bool = false
     ) -> Tensor {
         checkConvolutionOperands(input: input, weight: weight, bias: nil, geometry: g, caller: "conv2dBackward")
         precondition(
@@ -383,27 +395,28 @@ extension Tensor {
                     }
                     let chunk = g.imagesPerChunk(maximumColumnElements: maximumColumnElements)
                     let imageSize = inC * g.height * g.width
-                    var columns = uninitializedBuffer(g.columnRows * chunk * p)
-                    var gathered = uninitializedBuffer(outC * chunk * p)
-                    columns.withUnsafeMutableBufferPointer { col in
-                        gathered.withUnsafeMutableBufferPointer { dyMatrix in
-                            let colBase = col.baseAddress!, dyMatrixBase = dyMatrix.baseAddress!
-                            for start in stride(from: 0, to: g.batch, by: chunk) {
-                                let n = min(chunk, g.batch - start)
-                                g.im2col(UnsafeBufferPointer(rebasing: x[(start * imageSize)...]), images: n, into: col)
-                                gatherChannelMajor(
-                                    dyBase + start * outC * p, images: n, channels: outC, positions: p, into: dyMatrixBase)
-                                BLAS.gemm(
-                                    .none, .transposed, m: outC, n: g.columnRows, k: n * p,
-                                    a: dyMatrixBase, b: colBase, beta: 1, c: dW)
-                                BLAS.gemm(
-                                    .transposed, .none, m: g.columnRows, n: n * p, k: outC,
-                                    a: w, b: dyMatrixBase, c: colBase)
-                                g.col2im(
-                                    UnsafeBufferPointer(col), images: n,
-                                    accumulatingInto: UnsafeMutableBufferPointer(rebasing: dx[(start * imageSize)...]))
-                            }
+                    let space = workspace ?? ConvolutionWorkspace()
+                    let unfolded = reusingForwardColumns && chunk >= g.batch && space.unfolded == g
+                    space.reserve(columns: g.columnRows * chunk * p, product: outC * chunk * p)
+                    space.unfolded = nil
+                    let col = space.columns
+                    let colBase = col.baseAddress!, dyMatrixBase = space.product.baseAddress!
+                    for start in stride(from: 0, to: g.batch, by: chunk) {
+                        let n = min(chunk, g.batch - start)
+                        if !unfolded {
+                            g.im2col(UnsafeBufferPointer(rebasing: x[(start * imageSize)...]), images: n, into: col)
                         }
+                        gatherChannelMajor(
+                            dyBase + start * outC * p, images: n, channels: outC, positions: p, into: dyMatrixBase)
+                        BLAS.gemm(
+                            .none, .transposed, m: outC, n: g.columnRows, k: n * p,
+                            a: dyMatrixBase, b: colBase, beta: 1, c: dW)
+                        BLAS.gemm(
+                            .transposed, .none, m: g.columnRows, n: n * p, k: outC,
+                            a: w, b: dyMatrixBase, c: colBase)
+                        g.col2im(
+                            UnsafeBufferPointer(col), images: n,
+                            accumulatingInto: UnsafeMutableBufferPointer(rebasing: dx[(start * imageSize)...]))
                     }
                 }
             }
@@ -451,11 +464,6 @@ extension Tensor {
                 bias.count == g.outputChannels,
                 "Tensor.\(caller): bias holds \(bias.count) elements, expected \(g.outputChannels)")
         }
-    }
-
-    /// A buffer whose contents are written before they are read (no zero fill).
-    private static func uninitializedBuffer(_ count: Int) -> [Float] {
-        [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 
     /// `[channels, images · positions]` → NCHW `[images, channels, positions]`, adding `bias[c]`.

@@ -1,0 +1,79 @@
+import Testing
+
+import Tensor
+
+/// A kept workspace changes where the buffers live, never the numbers: forward and
+/// backward through one workspace (reusing the forward's unfolding or not) give the same
+/// bits as calls without one.
+@Suite struct ConvolutionWorkspaceTests {
+    static let geometry = Conv2dGeometry(
+        inputShape: [3, 2, 6, 5], outputChannels: 4, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1)
+
+    private struct Operands {
+        let x: Tensor, other: Tensor, w: Tensor, dy: Tensor
+        init(_ g: Conv2dGeometry) {
+            var rng = RandomGenerator(seed: 21)
+            x = Tensor.randomNormal(shape: g.inputShape, using: &rng)
+            other = Tensor.randomNormal(shape: g.inputShape, using: &rng)
+            w = Tensor.randomNormal(shape: g.weightShape, using: &rng)
+            dy = Tensor.randomNormal(shape: g.outputShape, using: &rng)
+        }
+    }
+
+    private func forward(_ x: Tensor, _ w: Tensor, limit: Int, workspace: ConvolutionWorkspace?) -> Tensor {
+        w.withUnsafeBufferPointer { wb in
+            Tensor.conv2dForward(
+                input: x, weight: wb, bias: nil, geometry: Self.geometry, maximumColumnElements: limit, workspace: workspace)
+        }
+    }
+
+    private func backward(
+        _ x: Tensor, _ w: Tensor, _ dy: Tensor, limit: Int, workspace: ConvolutionWorkspace?, reusing: Bool
+    ) -> [UInt32] {
+        var dw = [Float](repeating: 0, count: Self.geometry.weightCount)
+        let dx = w.withUnsafeBufferPointer { wb in
+            dw.withUnsafeMutableBufferPointer { dwb in
+                Tensor.conv2dBackward(
+                    outputGradient: dy, input: x, weight: wb, geometry: Self.geometry, weightGradient: dwb,
+                    maximumColumnElements: limit, workspace: workspace, reusingForwardColumns: reusing)
+            }
+        }
+        return (dx.scalars + dw).map(\.bitPattern)
+    }
+
+    /// Whole batch in one chunk (default limit) and one image per chunk (limit 1).
+    @Test(arguments: [Conv2dGeometry.defaultMaximumColumnElements, 1])
+    func reusedUnfoldingGivesTheSameBitsAsAFreshOne(_ limit: Int) {
+        let o = Operands(Self.geometry)
+        let expectedOutput = forward(o.x, o.w, limit: limit, workspace: nil).scalars.map(\.bitPattern)
+        let expectedGradients = backward(o.x, o.w, o.dy, limit: limit, workspace: nil, reusing: false)
+        let workspace = ConvolutionWorkspace()
+        #expect(forward(o.x, o.w, limit: limit, workspace: workspace).scalars.map(\.bitPattern) == expectedOutput)
+        #expect(backward(o.x, o.w, o.dy, limit: limit, workspace: workspace, reusing: true) == expectedGradients)
+        // The columns now hold the column gradient: a second backward must unfold again.
+        #expect(backward(o.x, o.w, o.dy, limit: limit, workspace: workspace, reusing: true) == expectedGradients)
+    }
+
+    @Test func theUnfoldingOfTheLatestForwardIsTheOneReused() {
+        let o = Operands(Self.geometry)
+        let expected = backward(o.other, o.w, o.dy, limit: Conv2dGeometry.defaultMaximumColumnElements, workspace: nil, reusing: false)
+        let workspace = ConvolutionWorkspace()
+        _ = forward(o.x, o.w, limit: Conv2dGeometry.defaultMaximumColumnElements, workspace: workspace)
+        _ = forward(o.other, o.w, limit: Conv2dGeometry.defaultMaximumColumnElements, workspace: workspace)
+        #expect(backward(o.other, o.w, o.dy, limit: Conv2dGeometry.defaultMaximumColumnElements, workspace: workspace, reusing: true) == expected)
+    }
+
+    @Test func aWorkspaceFollowsTheBatchSizeUpAndDown() {
+        let small = Conv2dGeometry(inputShape: [1, 2, 6, 5], outputChannels: 4, kernelHeight: 3, kernelWidth: 3, padding: 1)
+        var rng = RandomGenerator(seed: 5)
+        let w = Tensor.randomNormal(shape: small.weightShape, using: &rng)
+        let x1 = Tensor.randomNormal(shape: small.inputShape, using: &rng)
+        let x3 = Tensor.randomNormal(shape: Self.geometry.inputShape, using: &rng)
+        let workspace = ConvolutionWorkspace()
+        for (x, g) in [(x1, small), (x3, Self.geometry), (x1, small)] {
+            let kept = w.withUnsafeBufferPointer { Tensor.conv2dForward(input: x, weight: $0, bias: nil, geometry: g, workspace: workspace) }
+            let fresh = w.withUnsafeBufferPointer { Tensor.conv2dForward(input: x, weight: $0, bias: nil, geometry: g) }
+            #expect(kept.scalars.map(\.bitPattern) == fresh.scalars.map(\.bitPattern))
+        }
+    }
+}
