@@ -1,4 +1,3 @@
-import Foundation
 import Tensor
 
 /// The Gaussian error linear unit in its tanh approximation (Hendrycks & Gimpel 2016, as
@@ -6,7 +5,8 @@ import Tensor
 ///
 /// `gelu(x) = ½·x·(1 + tanh(u))`, `u = √(2/π)·(x + 0.044715·x³)`.
 ///
-/// It differs from the exact `x·Φ(x)` by less than about 1e-3 everywhere. Backward is the
+/// It differs from the exact `x·Φ(x)` by less than about 1e-3 everywhere. tanh comes from
+/// `LaneMath.tanh` (absolute error below 3e-7), eight lanes at a time. Backward is the
 /// exact derivative of this approximation:
 /// `½(1 + t) + ½·x·(1 − t²)·√(2/π)·(1 + 3·0.044715·x²)` with `t = tanh(u)`.
 public final class GELU: Layer {
@@ -24,28 +24,39 @@ public final class GELU: Layer {
         cachedInput = input
         var output = input
         output.withUnsafeMutableBufferPointer { y in
-            for i in 0..<y.count {
-                let x = y[i]
-                let t = Foundation.tanh(GELU.sqrtTwoOverPi * (x + GELU.cubic * x * x * x))
-                y[i] = 0.5 * x * (1 + t)
-            }
+            guard let base = y.baseAddress else { return }
+            LaneMath.map(base, base, count: y.count) { x in GELU.value(x) }
         }
         return output
+    }
+
+    /// `gelu(x)` lane by lane (tanh from `LaneMath`, absolute error below 3e-7).
+    @inline(__always)
+    public static func value(_ x: LaneMath.Lanes) -> LaneMath.Lanes {
+        let t = LaneMath.tanh(sqrtTwoOverPi * (x + cubic * x * x * x))
+        return 0.5 * x * (1 + t)
+    }
+
+    /// `d gelu(x) / dx` lane by lane, the exact derivative of the approximation.
+    @inline(__always)
+    public static func derivative(_ x: LaneMath.Lanes) -> LaneMath.Lanes {
+        let x2 = x * x
+        let t = LaneMath.tanh(sqrtTwoOverPi * (x + cubic * x2 * x))
+        let du = sqrtTwoOverPi * (1 + 3 * cubic * x2)
+        return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du
     }
 
     public func backward(_ outputGradient: Tensor, parameters: ParameterSet, gradient: inout ParameterSet) -> Tensor {
         let input = requireCache(cachedInput)
         checkShape(outputGradient.shape, expected: input.shape, what: "output gradient")
-        var inputGradient = outputGradient
-        inputGradient.withUnsafeMutableBufferPointer { dx in
+        var inputGradient = Tensor(shape: input.shape)
+        inputGradient.withUnsafeMutableBufferPointer { slope in
             input.withUnsafeBufferPointer { xs in
-                for i in 0..<dx.count {
-                    let x = xs[i]
-                    let x2 = x * x
-                    let t = Foundation.tanh(GELU.sqrtTwoOverPi * (x + GELU.cubic * x2 * x))
-                    let du = GELU.sqrtTwoOverPi * (1 + 3 * GELU.cubic * x2)
-                    dx[i] *= 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du
-                }
+                guard let x = xs.baseAddress, let s = slope.baseAddress else { return }
+                LaneMath.map(x, s, count: xs.count) { GELU.derivative($0) }
+            }
+            outputGradient.withUnsafeBufferPointer { dy in
+                for i in 0..<slope.count { slope[i] *= dy[i] }
             }
         }
         return inputGradient
