@@ -256,8 +256,9 @@ public struct Adafactor: Submission, OptaxConformant {
             let weighted = rows + columns + means
             let blockSums = weighted + max(rows, columns)
             offsets = (rows, rows + columns, weighted, blockSums, blockSums + blocks * blockWidth)
-            floats = [Float](repeating: 0, count: blockSums + 2 * blocks * blockWidth)
-            doubles = [Double](repeating: 0, count: blocks)
+            // At least one element each, so the buffers always have a base address.
+            floats = [Float](repeating: 0, count: max(1, blockSums + 2 * blocks * blockWidth))
+            doubles = [Double](repeating: 0, count: max(1, blocks))
         }
 
         mutating func withPointers<T>(_ body: (Pointers) -> T) -> T {
