@@ -132,16 +132,8 @@ public struct Conv2dGeometry: Equatable, Sendable {
             "Conv2dGeometry.im2col: column buffer holds \(columns.count) elements, needs \(columnRows * rowLength)")
         guard rowLength > 0, let source = input.baseAddress, let destination = columns.baseAddress else { return }
         let pointers = FoldPointers(images: UnsafeMutablePointer(mutating: source), columns: destination)
-        ParallelRanges.forEach(images, parts: ParallelRanges.parts(forElements: columnRows * rowLength)) { range in
-            forEachKernelTap { c, ky, kx, row in
-                let rows = validOutputRange(kernelOffset: ky, extent: height, outputCount: outputHeight)
-                let cols = validOutputRange(kernelOffset: kx, extent: width, outputCount: outputWidth)
-                let rowStart = pointers.columns + row * rowLength
-                for i in range {
-                    let plane = pointers.images + i * imageSize + c * height * width
-                    unfoldPlane(plane, ky: ky, kx: kx, rows: rows, cols: cols, into: rowStart + i * outputPositions)
-                }
-            }
+        forEachPlaneAndTap(images: images, pointers) { plane, segment, ky, kx, rows, cols in
+            unfoldPlane(plane, ky: ky, kx: kx, rows: rows, cols: cols, into: segment)
         }
     }
 
@@ -162,16 +154,8 @@ public struct Conv2dGeometry: Equatable, Sendable {
             "Conv2dGeometry.col2im: column buffer holds \(columns.count) elements, needs \(columnRows * rowLength)")
         guard rowLength > 0, let source = columns.baseAddress, let destination = inputGradient.baseAddress else { return }
         let pointers = FoldPointers(images: destination, columns: UnsafeMutablePointer(mutating: source))
-        ParallelRanges.forEach(images, parts: ParallelRanges.parts(forElements: columnRows * rowLength)) { range in
-            forEachKernelTap { c, ky, kx, row in
-                let rows = validOutputRange(kernelOffset: ky, extent: height, outputCount: outputHeight)
-                let cols = validOutputRange(kernelOffset: kx, extent: width, outputCount: outputWidth)
-                let rowStart = pointers.columns + row * rowLength
-                for i in range {
-                    let plane = pointers.images + i * imageSize + c * height * width
-                    foldPlane(rowStart + i * outputPositions, ky: ky, kx: kx, rows: rows, cols: cols, into: plane)
-                }
-            }
+        forEachPlaneAndTap(images: images, pointers) { plane, segment, ky, kx, rows, cols in
+            foldPlane(segment, ky: ky, kx: kx, rows: rows, cols: cols, into: plane)
         }
     }
 
@@ -179,6 +163,29 @@ public struct Conv2dGeometry: Equatable, Sendable {
     private struct FoldPointers: @unchecked Sendable {
         let images: UnsafeMutablePointer<Float>
         let columns: UnsafeMutablePointer<Float>
+    }
+
+    /// Calls `body(plane, segment, ky, kx, rows, cols)` for every column-matrix row (in
+    /// order) and every one of `images` images: the image's input plane for the row's
+    /// channel, the row's `outputPositions` entries for that image, the tap and its valid
+    /// output rows and columns. Large matrices are split by images over `BLAS.threadCount`
+    /// threads; the parts touch disjoint images and column entries.
+    @inline(__always)
+    private func forEachPlaneAndTap(
+        images: Int, _ pointers: FoldPointers,
+        _ body: @Sendable (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, Int, Int, Range<Int>, Range<Int>) -> Void
+    ) {
+        let imageSize = inputChannels * height * width, rowLength = images * outputPositions
+        ParallelRanges.forEach(images, parts: ParallelRanges.parts(forElements: columnRows * rowLength)) { range in
+            forEachKernelTap { c, ky, kx, row in
+                let rows = validOutputRange(kernelOffset: ky, extent: height, outputCount: outputHeight)
+                let cols = validOutputRange(kernelOffset: kx, extent: width, outputCount: outputWidth)
+                let rowStart = pointers.columns + row * rowLength
+                for i in range {
+                    body(pointers.images + i * imageSize + c * height * width, rowStart + i * outputPositions, ky, kx, rows, cols)
+                }
+            }
+        }
     }
 
     /// Calls `body(c, ky, kx, row)` for every column-matrix row in order. (Visiting all
