@@ -163,22 +163,7 @@ public struct Adafactor: Submission, OptaxConformant {
                             blockSums: scratch.blockSums, blockWeighted: scratch.blockWeighted, blockTheta: scratch.blockTheta,
                             p: p, q: q, blocksPerMatrix: blocksPerMatrix, rho: rho, epsilon: eps, ownExtent: ownExtent)
                         let parts = plan.view.count >= 1 << 20 ? max(1, BLAS.threadCount) : 1
-                        ParallelRanges.forEach(a * blocksPerMatrix, parts: parts) { blocks in
-                            for block in blocks { Self.sumBlock(block, pass) }
-                        }
-                        for ia in 0..<a {
-                            let sumsOverP = overP + ia * q, weightedRow = weighted + ia * q
-                            sumsOverP.update(repeating: 0, count: q)
-                            weightedRow.update(repeating: 0, count: q)
-                            for block in (ia * blocksPerMatrix)..<((ia + 1) * blocksPerMatrix) {
-                                let partialSums = pass.blockSums + block * q, partialWeighted = pass.blockWeighted + block * q
-                                for j in 0..<q {
-                                    sumsOverP[j] += partialSums[j]
-                                    weightedRow[j] += partialWeighted[j]
-                                }
-                                thetaSquares += pass.blockTheta[block]
-                            }
-                        }
+                        thetaSquares = Self.firstPass(pass, matrices: a, parts: parts, columnSums: overP, weightedSums: weighted)
                         for k in 0..<plan.bothCount { means[k] = 0 }
                         for k in 0..<plan.rowCount {
                             let r = rho * s[plan.rowOffset + k] + (1 - rho) * (rows[k] / largestExtent)
@@ -207,11 +192,7 @@ public struct Adafactor: Submission, OptaxConformant {
                             rowFactors[r] = first ? 1 / s[plan.columnOffset + k].squareRoot() : (means[ia] / s[plan.rowOffset + k]).squareRoot()
                         }
                         for ia in 0..<a {
-                            var block = 0.0
-                            for iq in 0..<q {
-                                let k = ia * q + iq
-                                block += Double(overP[k] * overP[k]) * Double(weighted[k])
-                            }
+                            let block = Self.dotOfSquares(overP + ia * q, weighted + ia * q, count: q)
                             updateSquares += first ? block : Double(means[ia]) * block
                         }
                         let clip = Float(max(1, (updateSquares / n).squareRoot() / Double(clippingThreshold)))
@@ -287,6 +268,41 @@ public struct Adafactor: Submission, OptaxConformant {
         let blockTheta: UnsafeMutablePointer<Double>
         let p: Int, q: Int, blocksPerMatrix: Int
         let rho: Float, epsilon: Float, ownExtent: Float
+    }
+
+    /// The first pass over `matrices` stacked matrices: the blocks on `parts` threads, then
+    /// their partial sums added in block order into `columnSums` (Σ_P G per column) and
+    /// `weightedSums` (W). Returns Σθ².
+    private static func firstPass(
+        _ pass: FirstPass, matrices: Int, parts: Int,
+        columnSums: UnsafeMutablePointer<Float>, weightedSums: UnsafeMutablePointer<Float>
+    ) -> Double {
+        let q = pass.q
+        ParallelRanges.forEach(matrices * pass.blocksPerMatrix, parts: parts) { blocks in
+            for block in blocks { sumBlock(block, pass) }
+        }
+        var thetaSquares = 0.0
+        for ia in 0..<matrices {
+            let sums = columnSums + ia * q, weighted = weightedSums + ia * q
+            sums.update(repeating: 0, count: q)
+            weighted.update(repeating: 0, count: q)
+            for block in (ia * pass.blocksPerMatrix)..<((ia + 1) * pass.blocksPerMatrix) {
+                let partialSums = pass.blockSums + block * q, partialWeighted = pass.blockWeighted + block * q
+                for j in 0..<q {
+                    sums[j] += partialSums[j]
+                    weighted[j] += partialWeighted[j]
+                }
+                thetaSquares += pass.blockTheta[block]
+            }
+        }
+        return thetaSquares
+    }
+
+    /// `Σ_j f_j²·w_j` in Double: Σu² of one matrix from its column factors and W.
+    private static func dotOfSquares(_ factors: UnsafePointer<Float>, _ weighted: UnsafePointer<Float>, count: Int) -> Double {
+        var sum = 0.0
+        for j in 0..<count { sum += Double(factors[j] * factors[j]) * Double(weighted[j]) }
+        return sum
     }
 
     /// The first pass over one block of rows: each row's Σ G, and the block's partial
