@@ -103,6 +103,7 @@ public struct AdamW8bit: Submission {
     private mutating func quantizedStep(
         _ plan: Plan, _ parameters: inout ParameterSet, rate: Float, correction1: Float, correction2: Float
     ) {
+        let (inverse1, inverse2) = (1 / correction1, 1 / correction2)
         let (b1, b2, eps, decay) = (beta1, beta2, epsilon, weightDecay)
         let signed = DynamicQuantizationMap.signed, unsigned = DynamicQuantizationMap.unsigned
         let blocks = (plan.view.count + blockSize - 1) / blockSize
@@ -130,7 +131,7 @@ public struct AdamW8bit: Submission {
                                                 v[k] = vi
                                                 max1 = max(max1, abs(mi))
                                                 max2 = max(max2, vi)
-                                                let update = (mi / correction1) / ((vi / correction2).squareRoot() + eps)
+                                                let update = AdamWKernel.direction(m: mi, v: vi, inverse1: inverse1, inverse2: inverse2, epsilon: eps)
                                                 theta[i] -= rate * (update + decay * theta[i])
                                             }
                                             s1[plan.scaleOffset + block] = max1
@@ -155,6 +156,7 @@ public struct AdamW8bit: Submission {
     private mutating func fullStep(
         _ plan: Plan, _ parameters: inout ParameterSet, rate: Float, correction1: Float, correction2: Float
     ) {
+        let (inverse1, inverse2) = (1 / correction1, 1 / correction2)
         let (b1, b2, eps, decay) = (beta1, beta2, epsilon, weightDecay)
         parameters.values.withUnsafeMutableBufferPointer { theta in
             firstMoment.withUnsafeMutableBufferPointer { m in
@@ -167,7 +169,7 @@ public struct AdamW8bit: Submission {
                             let vi = b2 * v[j] + (1 - b2) * gi * gi
                             m[j] = mi
                             v[j] = vi
-                            let update = (mi / correction1) / ((vi / correction2).squareRoot() + eps)
+                            let update = AdamWKernel.direction(m: mi, v: vi, inverse1: inverse1, inverse2: inverse2, epsilon: eps)
                             theta[i] -= rate * (update + decay * theta[i])
                         }
                     }

@@ -69,6 +69,7 @@ public struct SAM: Submission {
         let rate = Float(schedule.learningRate(at: context.step))
         let correction1 = Float(1 - pow(Double(beta1), t))
         let correction2 = Float(1 - pow(Double(beta2), t))
+        let (inverse1, inverse2) = (1 / correction1, 1 / correction2)
         let (b1, b2, eps, decay) = (beta1, beta2, epsilon, weightDecay)
         parameters.values.withUnsafeMutableBufferPointer { theta in
             firstMoment.withUnsafeMutableBufferPointer { m in
@@ -80,7 +81,7 @@ public struct SAM: Submission {
                             let vi = b2 * v[i] + (1 - b2) * gi * gi
                             m[i] = mi
                             v[i] = vi
-                            let update = (mi / correction1) / ((vi / correction2).squareRoot() + eps)
+                            let update = AdamWKernel.direction(m: mi, v: vi, inverse1: inverse1, inverse2: inverse2, epsilon: eps)
                             theta[i] -= rate * (update + decay * theta[i])
                         }
                     }

@@ -156,6 +156,7 @@ public struct SCALE: Submission {
         let (b1, b2, eps, decay) = (adamBeta1, adamBeta2, epsilon, weightDecay)
         let correction1 = Float(1 - pow(Double(b1), t))
         let correction2 = Float(1 - pow(Double(b2), t))
+        let (inverse1, inverse2) = (1 / correction1, 1 / correction2)
         parameters.values.withUnsafeMutableBufferPointer { theta in
             firstMoment.withUnsafeMutableBufferPointer { m in
                 secondMoment.withUnsafeMutableBufferPointer { v in
@@ -167,7 +168,7 @@ public struct SCALE: Submission {
                             let vi = b2 * v[j] + (1 - b2) * gi * gi
                             m[j] = mi
                             v[j] = vi
-                            let update = (mi / correction1) / ((vi / correction2).squareRoot() + eps)
+                            let update = AdamWKernel.direction(m: mi, v: vi, inverse1: inverse1, inverse2: inverse2, epsilon: eps)
                             theta[i] -= rate * (update + decay * theta[i])
                         }
                     }

@@ -78,6 +78,7 @@ public struct SubsetNormAdamW: Submission {
         let rate = Float(schedule.learningRate(at: context.step))
         let correction1 = Float(1 - pow(Double(beta1), t))
         let correction2 = adagrad ? 1 : Float(1 - pow(Double(beta2), t))
+        let (inverse1, inverse2) = (1 / correction1, 1 / correction2)
         // AdaGrad: v ← 1·v + 1·Σg²; Adam: v ← β₂v + (1−β₂)Σg².
         let (keep, add) = adagrad ? (Float(1), Float(1)) : (beta2, 1 - beta2)
         let (b1, eps, decay) = (beta1, epsilon, weightDecay)
@@ -99,7 +100,7 @@ public struct SubsetNormAdamW: Submission {
                                         let mi = b1 * m[i] + (1 - b1) * g[i]
                                         m[i] = mi
                                         let vi = v[offset + partition.subset(of: i - view.offset)]
-                                        let update = (mi / correction1) / ((vi / correction2).squareRoot() + eps)
+                                        let update = AdamWKernel.direction(m: mi, v: vi, inverse1: inverse1, inverse2: inverse2, epsilon: eps)
                                         theta[i] -= rate * (update + decay * theta[i])
                                     }
                                 } else {
@@ -110,7 +111,7 @@ public struct SubsetNormAdamW: Submission {
                                         let vi = keep * v[j] + add * gi * gi
                                         m[i] = mi
                                         v[j] = vi
-                                        let update = (mi / correction1) / ((vi / correction2).squareRoot() + eps)
+                                        let update = AdamWKernel.direction(m: mi, v: vi, inverse1: inverse1, inverse2: inverse2, epsilon: eps)
                                         theta[i] -= rate * (update + decay * theta[i])
                                     }
                                 }

@@ -32,7 +32,9 @@ import Testing
         let hp = Self.hyperparameters.merging(Hyperparameters(["subset_size": 1]))
         let sn = try SubmissionDriver.run(SubsetNormAdamW.self, on: workload, hyperparameters: hp, steps: 25)
         let adamw = try SubmissionDriver.run(AdamW.self, on: workload, hyperparameters: hp, steps: 25)
-        #expect(SubmissionDriver.maxRelativeDifference(sn.parameters, adamw.parameters) < 1e-5)
+        // Not bit for bit: a subset's v adds (1−β₂)·Σg² where AdamW adds ((1−β₂)·g)·g, and the
+        // last-bit differences grow over 25 steps (1.9e-5 measured).
+        #expect(SubmissionDriver.maxRelativeDifference(sn.parameters, adamw.parameters) < 5e-5)
     }
 
     @Test(arguments: [false, true])
