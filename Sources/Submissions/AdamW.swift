@@ -8,7 +8,8 @@ import NN
 /// `adamw`: `m ← β₁m + (1−β₁)g`, `v ← β₂v + (1−β₂)g²`, `m̂ = m/(1−β₁ᵗ)`, `v̂ = v/(1−β₂ᵗ)`,
 /// `θ ← θ − η_t·(m̂/(√v̂ + ε) + λθ)`, with ε outside the square root and the decay λ
 /// scaled by the scheduled rate η_t, as optax does (the paper scales it by the schedule
-/// multiplier only).
+/// multiplier only). m̂ and v̂ are formed by multiplying with 1/(1−β₁ᵗ) and 1/(1−β₂ᵗ)
+/// (`AdamWKernel.direction`), within an ulp of optax's division.
 public struct AdamW: Submission, OptaxConformant {
     public static let name = "adamw"
     public static let optaxReference = "optax.adamw"
