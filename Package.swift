@@ -1,9 +1,34 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
 // `swift build -c release` compiles every module whole-module optimised (SwiftPM's
 // release default). `-Ounchecked` is deliberately not
 // used, so shape and bounds preconditions stay active in benchmarks too.
+
+/// Release builds of Tensor compile its SIMD kernels to vector fused multiply-adds where
+/// the building machine has them (x86-64 with AVX2 and FMA: `-target-cpu haswell`;
+/// arm64: always), and define `OPTBENCH_VECTOR_FMA` so the direct convolution kernels are
+/// chosen. Without it, each lane's multiply-add would be a libm call. The binary then
+/// needs such a CPU, like a `-march=native` build. `OPTBENCH_PORTABLE=1` turns it off.
+/// Explicit multiply-adds round once either way and nothing else is contracted, so
+/// results do not depend on this setting.
+func vectorFMASettings() -> [SwiftSetting] {
+    if ProcessInfo.processInfo.environment["OPTBENCH_PORTABLE"] == "1" { return [] }
+    let release = BuildSettingCondition.when(configuration: .release)
+    #if arch(arm64)
+    return [.define("OPTBENCH_VECTOR_FMA", release)]
+    #elseif arch(x86_64)
+    guard let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+          let flags = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
+    else { return [] }
+    let present = Set(flags.split(separator: " ").map(String.init))
+    guard present.contains("avx2") && present.contains("fma") else { return [] }
+    return [.define("OPTBENCH_VECTOR_FMA", release), .unsafeFlags(["-target-cpu", "haswell"], release)]
+    #else
+    return []
+    #endif
+}
 
 let package = Package(
     name: "OptBench",
@@ -23,7 +48,7 @@ let package = Package(
         .systemLibrary(
             name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
             providers: [.apt(["libhdf5-dev"])]),
-        .target(name: "Tensor", dependencies: ["CBLAS"]),
+        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: vectorFMASettings()),
         .target(name: "NN", dependencies: ["Tensor"]),
         .target(name: "Core", dependencies: ["NN", "Tensor"]),
         .target(name: "Workloads", dependencies: ["Core", "NN", "Tensor"]),

@@ -16,8 +16,16 @@ public enum ProvenanceCollector {
             schemaVersion: schemaVersion, toolVersion: toolVersion, gitCommit: gitCommit(in: repository),
             commandLine: commandLine.joined(separator: " "), host: ProcessInfo.processInfo.hostName,
             cpu: cpuModel() ?? "unknown CPU", cores: ProcessInfo.processInfo.activeProcessorCount,
-            blas: BLAS.configuration, blasThreads: BLAS.threadCount, swiftVersion: swiftVersion,
+            blas: BLAS.configuration, blasThreads: BLAS.threadCount, swiftVersion: buildDescription,
             created: ISO8601DateFormatter().string(from: Date()))
+    }
+
+    /// The compiler and the build setting that changes numerics: whether the Tensor
+    /// kernels were compiled to vector fused multiply-adds, which selects the direct
+    /// convolution kernels (their sums run in a different order from im2col + GEMM).
+    public static var buildDescription: String {
+        swiftVersion + (DirectConvolution.isVectorised
+            ? "; convolution: direct kernels (vector FMA)" : "; convolution: im2col + GEMM (portable build)")
     }
 
     /// The compiler this binary was built with.

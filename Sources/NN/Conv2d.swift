@@ -7,8 +7,9 @@ import Tensor
 /// `outputHeight = (height + 2·padding − kernelHeight) / stride + 1` (likewise for width).
 /// Parameters: `"<name>.weight"` of kind `.convWeight` and shape
 /// `[outputChannels, inputChannels, kernelHeight, kernelWidth]`, and, when `bias` is on,
-/// `"<name>.bias"` of kind `.bias` and shape `[outputChannels]`. The work is done by the
-/// im2col + GEMM kernels of `Tensor.conv2dForward` / `Tensor.conv2dBackward`.
+/// `"<name>.bias"` of kind `.bias` and shape `[outputChannels]`. The work is done by
+/// `Tensor.conv2dForward` / `Tensor.conv2dBackward` with `ConvolutionAlgorithm.automatic`:
+/// the direct kernels in builds that vectorise them, im2col + GEMM otherwise.
 public final class Conv2d: Layer {
     public let name: String
     public let inputChannels: Int

@@ -313,11 +313,15 @@ extension Tensor {
     ///
     /// A `workspace` keeps the buffers between calls; when the whole batch fits one chunk
     /// it also keeps the unfolding for `conv2dBackward(…, reusingForwardColumns: true)`.
+    ///
+    /// With `algorithm` resolving to `.direct`, the `DirectConvolution` kernels run instead
+    /// (no column matrix; `maximumColumnElements` is unused) and the workspace keeps the
+    /// padded input for the backward pass.
     public static func conv2dForward(
         input: Tensor, weight: UnsafeBufferPointer<Float>, bias: UnsafeBufferPointer<Float>?,
         geometry g: Conv2dGeometry,
         maximumColumnElements: Int = Conv2dGeometry.defaultMaximumColumnElements,
-        workspace: ConvolutionWorkspace? = nil
+        workspace: ConvolutionWorkspace? = nil, algorithm: ConvolutionAlgorithm = .automatic
     ) -> Tensor {
         checkConvolutionOperands(input: input, weight: weight, bias: bias, geometry: g, caller: "conv2dForward")
         var output = Tensor(shape: g.outputShape)
@@ -326,6 +330,12 @@ extension Tensor {
         input.withUnsafeBufferPointer { x in
             output.withUnsafeMutableBufferPointer { y in
                 guard let xBase = x.baseAddress, let yBase = y.baseAddress else { return }
+                if algorithm.usesDirectKernels(for: g) {
+                    DirectConvolution.forward(
+                        input: xBase, weight: w, bias: bias, geometry: g,
+                        workspace: workspace ?? ConvolutionWorkspace(), output: yBase)
+                    return
+                }
                 if g.isPointwise {
                     for i in 0..<g.batch {
                         BLAS.gemm(
@@ -369,13 +379,18 @@ extension Tensor {
     /// `conv2dForward` on `workspace`; if that call unfolded the whole batch at once, the
     /// unfolding is used instead of being computed again. The workspace's columns then
     /// hold the column gradient, so a second backward unfolds afresh.
+    ///
+    /// With `algorithm` resolving to `.direct`, both gradients come from the
+    /// `DirectConvolution` kernels (`maximumColumnElements` is unused) and
+    /// `reusingForwardColumns` reuses the forward pass's padded input.
     public static func conv2dBackward(
         outputGradient: Tensor, input: Tensor, weight: UnsafeBufferPointer<Float>,
         geometry g: Conv2dGeometry,
         weightGradient: UnsafeMutableBufferPointer<Float>,
         biasGradient: UnsafeMutableBufferPointer<Float>? = nil,
         maximumColumnElements: Int = Conv2dGeometry.defaultMaximumColumnElements,
-        workspace: ConvolutionWorkspace? = nil, reusingForwardColumns: Bool = false
+        workspace: ConvolutionWorkspace? = nil, reusingForwardColumns: Bool = false,
+        algorithm: ConvolutionAlgorithm = .automatic
     ) -> Tensor {
         checkConvolutionOperands(input: input, weight: weight, bias: nil, geometry: g, caller: "conv2dBackward")
         precondition(
@@ -392,6 +407,13 @@ extension Tensor {
             outputGradient.withUnsafeBufferPointer { dy in
                 inputGradient.withUnsafeMutableBufferPointer { dx in
                     guard let xBase = x.baseAddress, let dyBase = dy.baseAddress, let dxBase = dx.baseAddress else { return }
+                    if algorithm.usesDirectKernels(for: g) {
+                        DirectConvolution.backward(
+                            outputGradient: dyBase, input: xBase, weight: w, geometry: g, weightGradient: dW,
+                            workspace: workspace ?? ConvolutionWorkspace(), reusingPaddedInput: reusingForwardColumns,
+                            inputGradient: dxBase)
+                        return
+                    }
                     if g.isPointwise {
                         for i in 0..<g.batch {
                             let xi = xBase + i * inC * p, dyi = dyBase + i * outC * p
@@ -418,17 +440,26 @@ extension Tensor {
                         BLAS.gemm(
                             .none, .transposed, m: outC, n: g.columnRows, k: n * p,
                             a: dyMatrixBase, b: colBase, beta: 1, c: dW)
-                        BLAS.gemm(
-                            .transposed, .none, m: g.columnRows, n: n * p, k: outC,
-                            a: w, b: dyMatrixBase, c: colBase)
-                        g.col2im(
-                            UnsafeBufferPointer(col), images: n,
-                            accumulatingInto: UnsafeMutableBufferPointer(rebasing: dx[(start * imageSize)...]))
+                        foldChunk(
+                            dyMatrixBase, weight: w, geometry: g, images: n, columns: col,
+                            into: UnsafeMutableBufferPointer(rebasing: dx[(start * imageSize)...]))
                     }
                 }
             }
         }
         return inputGradient
+    }
+
+    /// Adds `col2im(Wᵀ · dY)` of one chunk of `images` images to `inputGradient`, with `dY`
+    /// gathered as `[outputChannels, images · positions]` and `columns` as scratch.
+    private static func foldChunk(
+        _ dyMatrix: UnsafePointer<Float>, weight w: UnsafePointer<Float>, geometry g: Conv2dGeometry, images n: Int,
+        columns: UnsafeMutableBufferPointer<Float>, into inputGradient: UnsafeMutableBufferPointer<Float>
+    ) {
+        BLAS.gemm(
+            .transposed, .none, m: g.columnRows, n: n * g.outputPositions, k: g.outputChannels,
+            a: w, b: dyMatrix, c: columns.baseAddress!)
+        g.col2im(UnsafeBufferPointer(columns), images: n, accumulatingInto: inputGradient)
     }
 
     /// Adds the bias gradient of a convolution (the sum of `outputGradient` over batch and

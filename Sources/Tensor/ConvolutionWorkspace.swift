@@ -3,8 +3,8 @@
 /// A column matrix at the workloads' sizes is 4 to 40 MB. Allocating it afresh on every
 /// call costs page faults comparable to the unfolding itself, so a layer keeps one
 /// workspace and the kernels grow its buffers only when a larger batch arrives. When the
-/// forward pass unfolded the whole batch in one chunk, the backward pass of the same input
-/// reuses that unfolding instead of computing it again.
+/// forward pass unfolded the whole batch in one chunk (or, for the direct kernels, padded
+/// it), the backward pass of the same input reuses that instead of computing it again.
 ///
 /// A workspace belongs to one layer and is used by one call at a time.
 public final class ConvolutionWorkspace {
@@ -16,24 +16,51 @@ public final class ConvolutionWorkspace {
     /// The geometry whose whole batch `columns` holds unfolded, if it does.
     var unfolded: Conv2dGeometry?
 
+    /// The zero-padded input of the direct kernels.
+    private(set) var paddedInput = UnsafeMutableBufferPointer<Float>(start: nil, count: 0)
+    /// The geometry whose whole batch `paddedInput` holds, if it does.
+    var padded: Conv2dGeometry?
+    /// The direct kernels' repacked kernel.
+    private(set) var packedKernel = UnsafeMutableBufferPointer<Float>(start: nil, count: 0)
+    /// The direct kernels' output gradient, transposed or padded.
+    private(set) var gradient = UnsafeMutableBufferPointer<Float>(start: nil, count: 0)
+    /// The direct kernels' tap and position offsets.
+    private(set) var offsets = UnsafeMutableBufferPointer<Int>(start: nil, count: 0)
+
     public init() {}
 
     deinit {
         columns.deallocate()
         product.deallocate()
+        paddedInput.deallocate()
+        packedKernel.deallocate()
+        gradient.deallocate()
+        offsets.deallocate()
     }
 
     /// Makes room for `columnCount` and `productCount` elements; growing drops the contents
     /// (and the record of what was unfolded).
     func reserve(columns columnCount: Int, product productCount: Int) {
-        if columns.count < columnCount {
-            columns.deallocate()
-            columns = .allocate(capacity: columnCount)
-            unfolded = nil
-        }
-        if product.count < productCount {
-            product.deallocate()
-            product = .allocate(capacity: productCount)
-        }
+        if Self.grow(&columns, to: columnCount) { unfolded = nil }
+        Self.grow(&product, to: productCount)
+    }
+
+    /// Makes room for the direct kernels' buffers; growing drops the contents (and the
+    /// record of what was padded).
+    func reserveDirect(paddedInput paddedCount: Int, packedKernel packedCount: Int, gradient gradientCount: Int, offsets offsetCount: Int) {
+        if Self.grow(&paddedInput, to: paddedCount) { padded = nil }
+        Self.grow(&packedKernel, to: packedCount)
+        Self.grow(&gradient, to: gradientCount)
+        Self.grow(&offsets, to: offsetCount)
+    }
+
+    /// Replaces `buffer` by a larger one when it holds fewer than `count` elements; returns
+    /// whether it did.
+    @discardableResult
+    private static func grow<Element>(_ buffer: inout UnsafeMutableBufferPointer<Element>, to count: Int) -> Bool {
+        guard buffer.count < count else { return false }
+        buffer.deallocate()
+        buffer = .allocate(capacity: count)
+        return true
     }
 }

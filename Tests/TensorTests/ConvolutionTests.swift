@@ -31,7 +31,12 @@ import Tensor
         // Large enough (≥ 2¹⁶ column entries) to split over threads: same-size and strided.
         Case(batch: 8, inputChannels: 4, height: 16, width: 16, outputChannels: 5, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1),
         Case(batch: 8, inputChannels: 4, height: 32, width: 31, outputChannels: 3, kernelHeight: 3, kernelWidth: 3, stride: 2, padding: 1),
+        // More than one 16-lane block of output channels (forward) and of input channels
+        // (stride-1 input gradient), each with a partial last block.
+        Case(batch: 2, inputChannels: 17, height: 5, width: 6, outputChannels: 20, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1),
     ]
+
+    static let algorithms: [ConvolutionAlgorithm] = [.unfolding, .direct]
 
     // MARK: Geometry
 
@@ -135,7 +140,7 @@ import Tensor
 
     // MARK: Forward
 
-    @Test(arguments: cases) func forwardMatchesDirectLoops(_ c: Case) {
+    @Test(arguments: cases, algorithms) func forwardMatchesDirectLoops(_ c: Case, _ algorithm: ConvolutionAlgorithm) {
         let g = c.geometry
         var rng = RandomGenerator(seed: 3)
         let (x, w, b) = operands(g, &rng)
@@ -143,17 +148,17 @@ import Tensor
         // One chunk, one image per chunk, and two images per chunk (uneven last chunk).
         let perImage = g.columnRows * g.outputPositions
         for limit in [Conv2dGeometry.defaultMaximumColumnElements, 1, 2 * perImage] {
-            let y = forward(g, x, w, b, maximumColumnElements: limit)
+            let y = forward(g, x, w, b, maximumColumnElements: limit, algorithm: algorithm)
             #expect(y.shape == g.outputShape)
             #expect(worstError(y.scalars, expected) < 1e-5, "column limit \(limit)")
         }
-        let unbiased = forward(g, x, w, nil)
+        let unbiased = forward(g, x, w, nil, algorithm: algorithm)
         #expect(worstError(unbiased.scalars, referenceForward(g, x, w, nil)) < 1e-5)
     }
 
     // MARK: Backward
 
-    @Test(arguments: cases) func backwardMatchesDirectAdjoint(_ c: Case) {
+    @Test(arguments: cases, algorithms) func backwardMatchesDirectAdjoint(_ c: Case, _ algorithm: ConvolutionAlgorithm) {
         let g = c.geometry
         var rng = RandomGenerator(seed: 4)
         let (x, w, _) = operands(g, &rng)
@@ -164,7 +169,7 @@ import Tensor
         // the square root of that count, so the bound does too beyond 256 terms.
         let reductionTolerance = 1e-5 * max(1, (Double(g.batch * g.outputPositions) / 256).squareRoot())
         for limit in [Conv2dGeometry.defaultMaximumColumnElements, 1, 2 * perImage] {
-            let (dx, dw, db) = backward(g, x, w, dy, maximumColumnElements: limit)
+            let (dx, dw, db) = backward(g, x, w, dy, maximumColumnElements: limit, algorithm: algorithm)
             #expect(dx.shape == g.inputShape)
             #expect(worstError(dx.scalars, expected.input) < 1e-5, "input gradient, column limit \(limit)")
             #expect(worstError(dw, expected.weight) < reductionTolerance, "weight gradient, column limit \(limit)")
@@ -172,13 +177,13 @@ import Tensor
         }
     }
 
-    @Test(arguments: cases) func backwardSatisfiesTheAdjointIdentity(_ c: Case) {
+    @Test(arguments: cases, algorithms) func backwardSatisfiesTheAdjointIdentity(_ c: Case, _ algorithm: ConvolutionAlgorithm) {
         let g = c.geometry
         var rng = RandomGenerator(seed: 5)
         let (x, w, _) = operands(g, &rng)
         let dy = Tensor.randomNormal(shape: g.outputShape, using: &rng)
-        let y = forward(g, x, w, nil)
-        let (dx, dw, _) = backward(g, x, w, dy)
+        let y = forward(g, x, w, nil, algorithm: algorithm)
+        let (dx, dw, _) = backward(g, x, w, dy, algorithm: algorithm)
         // Convolution is bilinear: ⟨conv(x, W), g⟩ = ⟨x, convᵀ_W(g)⟩ = ⟨W, ∂_W⟨conv, g⟩⟩.
         let output = dot(y.scalars, dy.scalars)
         let viaInput = dot(x.scalars, dx.scalars)
@@ -187,12 +192,13 @@ import Tensor
         #expect(abs(output - viaWeight) <= 1e-4 * (1 + abs(output)), "⟨y, g⟩ = \(output), ⟨W, dW⟩ = \(viaWeight)")
     }
 
-    @Test(arguments: [cases[1], cases[3], cases[4]]) func backwardMatchesFiniteDifferencesOfDoubleReference(_ c: Case) {
+    @Test(arguments: [cases[0], cases[1], cases[3], cases[4]], algorithms)
+    func backwardMatchesFiniteDifferencesOfDoubleReference(_ c: Case, _ algorithm: ConvolutionAlgorithm) {
         let g = c.geometry
         var rng = RandomGenerator(seed: 6)
         let (x, w, b) = operands(g, &rng)
         let dy = Tensor.randomNormal(shape: g.outputShape, using: &rng)
-        let (dx, dw, db) = backward(g, x, w, dy)
+        let (dx, dw, db) = backward(g, x, w, dy, algorithm: algorithm)
         let xd = x.scalars.map(Double.init), wd = w.scalars.map(Double.init), bd = b.scalars.map(Double.init)
         let probe = dy.scalars.map(Double.init)
         func objective(_ x: [Double], _ w: [Double], _ b: [Double]) -> Double {
@@ -222,12 +228,12 @@ import Tensor
         }
     }
 
-    @Test func backwardAccumulatesParameterGradients() {
+    @Test(arguments: algorithms) func backwardAccumulatesParameterGradients(_ algorithm: ConvolutionAlgorithm) {
         let g = Self.cases[0].geometry
         var rng = RandomGenerator(seed: 7)
         let (x, w, _) = operands(g, &rng)
         let dy = Tensor.randomNormal(shape: g.outputShape, using: &rng)
-        let once = backward(g, x, w, dy)
+        let once = backward(g, x, w, dy, algorithm: algorithm)
         var dw = [Float](repeating: 1, count: g.weightCount)
         var db = [Float](repeating: -2, count: g.outputChannels)
         w.withUnsafeBufferPointer { wb in
@@ -235,7 +241,8 @@ import Tensor
                 db.withUnsafeMutableBufferPointer { dbb in
                     for _ in 0..<2 {
                         _ = Tensor.conv2dBackward(
-                            outputGradient: dy, input: x, weight: wb, geometry: g, weightGradient: dwb, biasGradient: dbb)
+                            outputGradient: dy, input: x, weight: wb, geometry: g, weightGradient: dwb, biasGradient: dbb,
+                            algorithm: algorithm)
                     }
                 }
             }
@@ -244,13 +251,13 @@ import Tensor
         #expect(worstError(db, once.bias.map { -2 + 2 * Double($0) }) < 1e-5)
     }
 
-    @Test func emptyBatchGivesEmptyResults() {
+    @Test(arguments: algorithms) func emptyBatchGivesEmptyResults(_ algorithm: ConvolutionAlgorithm) {
         let g = Conv2dGeometry(inputShape: [0, 2, 5, 5], outputChannels: 3, kernelHeight: 3, kernelWidth: 3, padding: 1)
         var rng = RandomGenerator(seed: 8)
         let w = Tensor.randomNormal(shape: g.weightShape, using: &rng)
-        let y = forward(g, Tensor(shape: g.inputShape), w, nil)
+        let y = forward(g, Tensor(shape: g.inputShape), w, nil, algorithm: algorithm)
         #expect(y.shape == [0, 3, 5, 5])
-        let (dx, dw, db) = backward(g, Tensor(shape: g.inputShape), w, Tensor(shape: g.outputShape))
+        let (dx, dw, db) = backward(g, Tensor(shape: g.inputShape), w, Tensor(shape: g.outputShape), algorithm: algorithm)
         #expect(dx.shape == [0, 2, 5, 5])
         #expect(dw.allSatisfy { $0 == 0 } && db.allSatisfy { $0 == 0 })
     }
@@ -265,22 +272,28 @@ import Tensor
 
     private func forward(
         _ g: Conv2dGeometry, _ x: Tensor, _ w: Tensor, _ b: Tensor?,
-        maximumColumnElements: Int = Conv2dGeometry.defaultMaximumColumnElements
+        maximumColumnElements: Int = Conv2dGeometry.defaultMaximumColumnElements,
+        algorithm: ConvolutionAlgorithm = .unfolding
     ) -> Tensor {
         w.withUnsafeBufferPointer { wb in
             if let b {
                 b.withUnsafeBufferPointer { bb in
-                    Tensor.conv2dForward(input: x, weight: wb, bias: bb, geometry: g, maximumColumnElements: maximumColumnElements)
+                    Tensor.conv2dForward(
+                        input: x, weight: wb, bias: bb, geometry: g, maximumColumnElements: maximumColumnElements,
+                        algorithm: algorithm)
                 }
             } else {
-                Tensor.conv2dForward(input: x, weight: wb, bias: nil, geometry: g, maximumColumnElements: maximumColumnElements)
+                Tensor.conv2dForward(
+                    input: x, weight: wb, bias: nil, geometry: g, maximumColumnElements: maximumColumnElements,
+                    algorithm: algorithm)
             }
         }
     }
 
     private func backward(
         _ g: Conv2dGeometry, _ x: Tensor, _ w: Tensor, _ dy: Tensor,
-        maximumColumnElements: Int = Conv2dGeometry.defaultMaximumColumnElements
+        maximumColumnElements: Int = Conv2dGeometry.defaultMaximumColumnElements,
+        algorithm: ConvolutionAlgorithm = .unfolding
     ) -> (input: Tensor, weight: [Float], bias: [Float]) {
         var dw = [Float](repeating: 0, count: g.weightCount)
         var db = [Float](repeating: 0, count: g.outputChannels)
@@ -289,7 +302,8 @@ import Tensor
                 db.withUnsafeMutableBufferPointer { dbb in
                     Tensor.conv2dBackward(
                         outputGradient: dy, input: x, weight: wb, geometry: g,
-                        weightGradient: dwb, biasGradient: dbb, maximumColumnElements: maximumColumnElements)
+                        weightGradient: dwb, biasGradient: dbb, maximumColumnElements: maximumColumnElements,
+                        algorithm: algorithm)
                 }
             }
         }

@@ -3,8 +3,8 @@ import Testing
 import Tensor
 
 /// A kept workspace changes where the buffers live, never the numbers: forward and
-/// backward through one workspace (reusing the forward's unfolding or not) give the same
-/// bits as calls without one.
+/// backward through one workspace (reusing the forward's unfolding or padded input, or
+/// not) give the same bits as calls without one, for both algorithms.
 @Suite struct ConvolutionWorkspaceTests {
     static let geometry = Conv2dGeometry(
         inputShape: [3, 2, 6, 5], outputChannels: 4, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1)
@@ -20,50 +20,58 @@ import Tensor
         }
     }
 
-    private func forward(_ x: Tensor, _ w: Tensor, limit: Int, workspace: ConvolutionWorkspace?) -> Tensor {
+    static let algorithms: [ConvolutionAlgorithm] = [.unfolding, .direct]
+
+    private func forward(
+        _ x: Tensor, _ w: Tensor, limit: Int, workspace: ConvolutionWorkspace?, _ algorithm: ConvolutionAlgorithm
+    ) -> Tensor {
         w.withUnsafeBufferPointer { wb in
             Tensor.conv2dForward(
-                input: x, weight: wb, bias: nil, geometry: Self.geometry, maximumColumnElements: limit, workspace: workspace)
+                input: x, weight: wb, bias: nil, geometry: Self.geometry, maximumColumnElements: limit, workspace: workspace,
+                algorithm: algorithm)
         }
     }
 
     private func backward(
-        _ x: Tensor, _ w: Tensor, _ dy: Tensor, limit: Int, workspace: ConvolutionWorkspace?, reusing: Bool
+        _ x: Tensor, _ w: Tensor, _ dy: Tensor, limit: Int, workspace: ConvolutionWorkspace?, reusing: Bool,
+        _ algorithm: ConvolutionAlgorithm
     ) -> [UInt32] {
         var dw = [Float](repeating: 0, count: Self.geometry.weightCount)
         let dx = w.withUnsafeBufferPointer { wb in
             dw.withUnsafeMutableBufferPointer { dwb in
                 Tensor.conv2dBackward(
                     outputGradient: dy, input: x, weight: wb, geometry: Self.geometry, weightGradient: dwb,
-                    maximumColumnElements: limit, workspace: workspace, reusingForwardColumns: reusing)
+                    maximumColumnElements: limit, workspace: workspace, reusingForwardColumns: reusing,
+                    algorithm: algorithm)
             }
         }
         return (dx.scalars + dw).map(\.bitPattern)
     }
 
     /// Whole batch in one chunk (default limit) and one image per chunk (limit 1).
-    @Test(arguments: [Conv2dGeometry.defaultMaximumColumnElements, 1])
-    func reusedUnfoldingGivesTheSameBitsAsAFreshOne(_ limit: Int) {
+    @Test(arguments: [Conv2dGeometry.defaultMaximumColumnElements, 1], algorithms)
+    func reusedUnfoldingGivesTheSameBitsAsAFreshOne(_ limit: Int, _ algorithm: ConvolutionAlgorithm) {
         let o = Operands(Self.geometry)
-        let expectedOutput = forward(o.x, o.w, limit: limit, workspace: nil).scalars.map(\.bitPattern)
-        let expectedGradients = backward(o.x, o.w, o.dy, limit: limit, workspace: nil, reusing: false)
+        let expectedOutput = forward(o.x, o.w, limit: limit, workspace: nil, algorithm).scalars.map(\.bitPattern)
+        let expectedGradients = backward(o.x, o.w, o.dy, limit: limit, workspace: nil, reusing: false, algorithm)
         let workspace = ConvolutionWorkspace()
-        #expect(forward(o.x, o.w, limit: limit, workspace: workspace).scalars.map(\.bitPattern) == expectedOutput)
-        #expect(backward(o.x, o.w, o.dy, limit: limit, workspace: workspace, reusing: true) == expectedGradients)
+        #expect(forward(o.x, o.w, limit: limit, workspace: workspace, algorithm).scalars.map(\.bitPattern) == expectedOutput)
+        #expect(backward(o.x, o.w, o.dy, limit: limit, workspace: workspace, reusing: true, algorithm) == expectedGradients)
         // The columns now hold the column gradient: a second backward must unfold again.
-        #expect(backward(o.x, o.w, o.dy, limit: limit, workspace: workspace, reusing: true) == expectedGradients)
+        #expect(backward(o.x, o.w, o.dy, limit: limit, workspace: workspace, reusing: true, algorithm) == expectedGradients)
     }
 
-    @Test func theUnfoldingOfTheLatestForwardIsTheOneReused() {
+    @Test(arguments: algorithms) func theUnfoldingOfTheLatestForwardIsTheOneReused(_ algorithm: ConvolutionAlgorithm) {
         let o = Operands(Self.geometry)
-        let expected = backward(o.other, o.w, o.dy, limit: Conv2dGeometry.defaultMaximumColumnElements, workspace: nil, reusing: false)
+        let limit = Conv2dGeometry.defaultMaximumColumnElements
+        let expected = backward(o.other, o.w, o.dy, limit: limit, workspace: nil, reusing: false, algorithm)
         let workspace = ConvolutionWorkspace()
-        _ = forward(o.x, o.w, limit: Conv2dGeometry.defaultMaximumColumnElements, workspace: workspace)
-        _ = forward(o.other, o.w, limit: Conv2dGeometry.defaultMaximumColumnElements, workspace: workspace)
-        #expect(backward(o.other, o.w, o.dy, limit: Conv2dGeometry.defaultMaximumColumnElements, workspace: workspace, reusing: true) == expected)
+        _ = forward(o.x, o.w, limit: limit, workspace: workspace, algorithm)
+        _ = forward(o.other, o.w, limit: limit, workspace: workspace, algorithm)
+        #expect(backward(o.other, o.w, o.dy, limit: limit, workspace: workspace, reusing: true, algorithm) == expected)
     }
 
-    @Test func aWorkspaceFollowsTheBatchSizeUpAndDown() {
+    @Test(arguments: algorithms) func aWorkspaceFollowsTheBatchSizeUpAndDown(_ algorithm: ConvolutionAlgorithm) {
         let small = Conv2dGeometry(inputShape: [1, 2, 6, 5], outputChannels: 4, kernelHeight: 3, kernelWidth: 3, padding: 1)
         var rng = RandomGenerator(seed: 5)
         let w = Tensor.randomNormal(shape: small.weightShape, using: &rng)
@@ -71,8 +79,12 @@ import Tensor
         let x3 = Tensor.randomNormal(shape: Self.geometry.inputShape, using: &rng)
         let workspace = ConvolutionWorkspace()
         for (x, g) in [(x1, small), (x3, Self.geometry), (x1, small)] {
-            let kept = w.withUnsafeBufferPointer { Tensor.conv2dForward(input: x, weight: $0, bias: nil, geometry: g, workspace: workspace) }
-            let fresh = w.withUnsafeBufferPointer { Tensor.conv2dForward(input: x, weight: $0, bias: nil, geometry: g) }
+            let kept = w.withUnsafeBufferPointer {
+                Tensor.conv2dForward(input: x, weight: $0, bias: nil, geometry: g, workspace: workspace, algorithm: algorithm)
+            }
+            let fresh = w.withUnsafeBufferPointer {
+                Tensor.conv2dForward(input: x, weight: $0, bias: nil, geometry: g, algorithm: algorithm)
+            }
             #expect(kept.scalars.map(\.bitPattern) == fresh.scalars.map(\.bitPattern))
         }
     }

@@ -40,20 +40,26 @@ import Tensor
         #expect(outer == 16)
     }
 
-    @Test func convolutionBackwardCostsTwiceItsForward() {
-        let g = Conv2dGeometry(inputShape: [2, 3, 6, 6], outputChannels: 4, kernelHeight: 3, kernelWidth: 3, padding: 1)
+    /// Both algorithms, at stride 1 (direct input gradient) and stride 2 (folded product).
+    @Test(arguments: [ConvolutionAlgorithm.unfolding, .direct], [1, 2])
+    func convolutionBackwardCostsTwiceItsForward(_ algorithm: ConvolutionAlgorithm, _ stride: Int) {
+        let g = Conv2dGeometry(
+            inputShape: [2, 3, 6, 6], outputChannels: 4, kernelHeight: 3, kernelWidth: 3, stride: stride, padding: 1)
         var rng = RandomGenerator(seed: 3)
         let x = Tensor.randomNormal(shape: g.inputShape, using: &rng)
         let w = Tensor.randomNormal(shape: g.weightShape, using: &rng)
         let dy = Tensor.randomNormal(shape: g.outputShape, using: &rng)
         var dw = [Float](repeating: 0, count: g.weightCount)
         let forward = w.withUnsafeBufferPointer { wb in
-            BLAS.countingFlops { _ = Tensor.conv2dForward(input: x, weight: wb, bias: nil, geometry: g) }.flops
+            BLAS.countingFlops {
+                _ = Tensor.conv2dForward(input: x, weight: wb, bias: nil, geometry: g, algorithm: algorithm)
+            }.flops
         }
         let backward = w.withUnsafeBufferPointer { wb in
             dw.withUnsafeMutableBufferPointer { dwb in
                 BLAS.countingFlops {
-                    _ = Tensor.conv2dBackward(outputGradient: dy, input: x, weight: wb, geometry: g, weightGradient: dwb)
+                    _ = Tensor.conv2dBackward(
+                        outputGradient: dy, input: x, weight: wb, geometry: g, weightGradient: dwb, algorithm: algorithm)
                 }.flops
             }
         }

@@ -1,0 +1,294 @@
+/// Which kernels a 2-D convolution runs.
+public enum ConvolutionAlgorithm: Sendable, Equatable {
+    /// `.direct` where this build vectorises it (`DirectConvolution.isVectorised`) and the
+    /// kernel is not a plain 1×1 product; `.unfolding` otherwise.
+    case automatic
+    /// im2col + one OpenBLAS GEMM per chunk of images (col2im for the input gradient).
+    case unfolding
+    /// Register-tiled direct kernels over a zero-padded copy of the input (no column
+    /// matrix); the input gradient of a strided convolution still folds a GEMM product.
+    case direct
+
+    /// Whether a convolution of geometry `g` runs the direct kernels.
+    public func usesDirectKernels(for g: Conv2dGeometry) -> Bool {
+        switch self {
+        case .unfolding: false
+        case .direct: true
+        case .automatic: DirectConvolution.isVectorised && !g.isPointwise
+        }
+    }
+}
+
+/// Direct 2-D convolution kernels: the convolution is computed from a zero-padded copy of
+/// the input, without a column matrix.
+///
+/// At the cnn's thin layers (32–64 channels) OpenBLAS runs the im2col products at only
+/// half its large-square rate (M = 32, K = 288 or 32), and the column matrix (up to 38 MB)
+/// is written and read in every pass. Here one micro-kernel (`RegisterTile`) serves all
+/// three products. It keeps a 6 × 16 tile of sums in registers and, for each step `k` of a
+/// reduction, adds `x[rowOffsets[k] + columnOffsets[r]] · v[k][0..<16]` to row `r`:
+/// - forward: `k` runs over kernel taps `(c, ky, kx)`, the rows are output positions and
+///   the lanes output channels (`v` = the kernel, repacked);
+/// - input gradient: the output gradient, zero-padded, correlated with the kernel with its
+///   channel axes swapped; at stride `s` the input grid splits into `s²` phases
+///   `(y mod s, x mod s)`, each a stride-1 correlation with the taps that reach it;
+/// - kernel gradient: `k` runs over all positions of the batch, the rows are kernel taps
+///   and the lanes output channels (`v` = the output gradient, transposed).
+///
+/// Each output element is one sum in a fixed order, computed by one thread, so results do
+/// not depend on the thread count.
+public enum DirectConvolution {
+    /// Whether this build compiles the kernels to vector fused multiply-adds (the package
+    /// enables it for release builds on CPUs with AVX2 and FMA, and on arm64). Elsewhere
+    /// each lane's multiply-add is a libm call, so `.automatic` keeps to `.unfolding`.
+    #if OPTBENCH_VECTOR_FMA
+    public static let isVectorised = true
+    #else
+    public static let isVectorised = false
+    #endif
+
+    /// Rows (positions or taps) of the register tile.
+    static let tileRows = RegisterTile.rows
+    /// Lanes (output channels) of the register tile: two 8-lane vectors.
+    static let tileLanes = RegisterTile.lanes
+
+    /// Blocks of 16 lanes that hold `channels` channels.
+    static func laneBlocks(_ channels: Int) -> Int { (channels + tileLanes - 1) / tileLanes }
+
+    /// A zero-padded NCHW batch: `images × channels` planes of `height × width`.
+    struct PaddedLayout: Equatable {
+        let images, channels, height, width: Int
+        var planeSize: Int { height * width }
+        var imageSize: Int { channels * planeSize }
+        var count: Int { images * imageSize }
+    }
+
+    /// One correlation, described by three offset tables: output element (position `k`,
+    /// channel `o`) is `bias[o] + Σ_t packed[o, t] · input[positionOffsets[k] + tapOffsets[t]]`,
+    /// stored at `output[outputOffsets[k] + o · channelStride]`. Output offsets increase
+    /// with `k`.
+    struct Correlation {
+        let taps, positions, outputChannels, channelStride: Int
+        let input: UnsafePointer<Float>
+        let packed: UnsafePointer<Float>
+        let tapOffsets: UnsafePointer<Int>
+        let positionOffsets: UnsafePointer<Int>
+        let outputOffsets: UnsafePointer<Int>
+    }
+
+    /// Pointers handed to worker threads, which write disjoint parts of `output`.
+    struct SharedPointers: @unchecked Sendable {
+        let correlation: Correlation
+        let output: UnsafeMutablePointer<Float>
+    }
+
+    /// A source and a destination handed to worker threads that write disjoint parts of it.
+    struct CopyPointers: @unchecked Sendable {
+        let source: UnsafePointer<Float>
+        let destination: UnsafeMutablePointer<Float>
+    }
+
+    // MARK: Padding
+
+    /// Copies `images × channels` planes of `height × width` into `layout`, with `padTop`
+    /// rows and `padLeft` columns of zeros before them and zeros after.
+    static func pad(
+        _ source: UnsafePointer<Float>, height: Int, width: Int, padTop: Int, padLeft: Int,
+        into destination: UnsafeMutablePointer<Float>, layout: PaddedLayout
+    ) {
+        let planes = layout.images * layout.channels
+        let pointers = CopyPointers(source: source, destination: destination)
+        ParallelRanges.forEach(planes, parts: ParallelRanges.parts(forElements: layout.count)) { range in
+            for plane in range {
+                let from = pointers.source + plane * height * width
+                let to = pointers.destination + plane * layout.planeSize
+                to.update(repeating: 0, count: padTop * layout.width)
+                for y in 0..<height {
+                    let row = to + (padTop + y) * layout.width
+                    for x in 0..<padLeft { row[x] = 0 }
+                    copy(from + y * width, to: row + padLeft, count: width)
+                    for x in (padLeft + width)..<layout.width { row[x] = 0 }
+                }
+                let below = padTop + height
+                (to + below * layout.width).update(repeating: 0, count: (layout.height - below) * layout.width)
+            }
+        }
+    }
+
+    /// Copies `count` floats eight at a time (rows here are 4 to 34 floats: too short for
+    /// a library call to pay, and the compiler cannot vectorise a copy it must assume
+    /// overlapping).
+    @inline(__always)
+    static func copy(_ source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        while i + 8 <= count {
+            UnsafeMutableRawPointer(destination + i).storeBytes(
+                of: UnsafeRawPointer(source + i).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count {
+            destination[i] = source[i]
+            i += 1
+        }
+    }
+
+    // MARK: Weight packing
+
+    /// `[laneBlocks][taps][16]`: lane `j` of block `b` at tap `t` is `weight(b·16 + j, t)`,
+    /// zero past `outputChannels`.
+    static func pack(
+        outputChannels: Int, taps: Int, into packed: UnsafeMutablePointer<Float>, _ weight: (Int, Int) -> Float
+    ) {
+        for b in 0..<laneBlocks(outputChannels) {
+            for t in 0..<taps {
+                let row = packed + (b * taps + t) * tileLanes
+                for j in 0..<tileLanes {
+                    let o = b * tileLanes + j
+                    row[j] = o < outputChannels ? weight(o, t) : 0
+                }
+            }
+        }
+    }
+
+    // MARK: Correlation
+
+    /// Writes every output element of `c` (see `Correlation`); `c.packed` comes from `pack`
+    /// with `c.taps` taps.
+    static func correlate(_ c: Correlation, bias: UnsafeBufferPointer<Float>?, output: UnsafeMutablePointer<Float>) {
+        let tiles = (c.positions + tileRows - 1) / tileRows
+        guard tiles > 0 else { return }
+        BLAS.flopCounter?.add(2 * c.positions * c.taps * c.outputChannels)
+        let blocks = laneBlocks(c.outputChannels)
+        // Each lane block's starting tile: the bias of its channels on every row.
+        let biasTiles = (0..<(blocks * RegisterTile.floats)).map { i -> Float in
+            let o = i / RegisterTile.floats * tileLanes + i % tileLanes
+            return o < c.outputChannels ? (bias?[o] ?? 0) : 0
+        }
+        let shared = SharedPointers(correlation: c, output: output)
+        let work = c.positions * c.taps * blocks * tileLanes
+        ParallelRanges.forEach(tiles, parts: ParallelRanges.parts(forElements: work, minimumElements: 1 << 20)) { range in
+            let c = shared.correlation
+            let sums = UnsafeMutablePointer<Float>.allocate(capacity: RegisterTile.floats)
+            let columns = UnsafeMutablePointer<Int>.allocate(capacity: tileRows)
+            defer { sums.deallocate(); columns.deallocate() }
+            // Blocks of tiles keep a few images' padded planes in cache across lane blocks.
+            for blockStart in stride(from: range.lowerBound, to: range.upperBound, by: 64) {
+                let block = blockStart..<min(range.upperBound, blockStart + 64)
+                for laneBlock in 0..<blocks {
+                    let weights = c.packed + laneBlock * c.taps * tileLanes
+                    let firstLane = laneBlock * tileLanes
+                    let lanes = min(tileLanes, c.outputChannels - firstLane)
+                    for tile in block {
+                        let first = tile * tileRows
+                        let rows = min(tileRows, c.positions - first)
+                        for r in 0..<tileRows { columns[r] = c.positionOffsets[first + min(r, rows - 1)] }
+                        biasTiles.withUnsafeBufferPointer { tiles in
+                            copy(tiles.baseAddress! + laneBlock * RegisterTile.floats, to: sums, count: RegisterTile.floats)
+                        }
+                        RegisterTile.accumulate(
+                            into: sums, x: c.input, rowOffsets: c.tapOffsets, count: c.taps, columns: columns,
+                            v: weights, vStride: tileLanes)
+                        store(
+                            sums, rows: rows, lanes: lanes, outputOffsets: c.outputOffsets + first,
+                            channelStride: c.channelStride, into: shared.output + firstLane * c.channelStride)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes `rows × lanes` of a tile: element `(r, j)` to `output[outputOffsets[r] + j·channelStride]`.
+    /// A full tile is written channel by channel, six elements at a time (adjacent ones
+    /// when the offsets are consecutive, as in the forward pass).
+    @inline(__always)
+    private static func store(
+        _ sums: UnsafePointer<Float>, rows: Int, lanes: Int, outputOffsets: UnsafePointer<Int>, channelStride: Int,
+        into output: UnsafeMutablePointer<Float>
+    ) {
+        if rows == tileRows {
+            let o0 = output + outputOffsets[0], o1 = output + outputOffsets[1], o2 = output + outputOffsets[2]
+            let o3 = output + outputOffsets[3], o4 = output + outputOffsets[4], o5 = output + outputOffsets[5]
+            for j in 0..<lanes {
+                let c = j * channelStride
+                o0[c] = sums[j]; o1[c] = sums[tileLanes + j]; o2[c] = sums[2 * tileLanes + j]
+                o3[c] = sums[3 * tileLanes + j]; o4[c] = sums[4 * tileLanes + j]; o5[c] = sums[5 * tileLanes + j]
+            }
+            return
+        }
+        for r in 0..<rows {
+            let out = output + outputOffsets[r]
+            for j in 0..<lanes { out[j * channelStride] = sums[r * tileLanes + j] }
+        }
+    }
+
+    // MARK: Kernel gradient
+
+    /// Adds `Σ_k transposedGradient[k, o] · input[positionOffsets[k] + tapOffsets[t]]` to
+    /// `weightGradient[o · taps + t]` for the `c.outputChannels` channels and `c.taps` taps
+    /// (`c.packed` is the output gradient `[positions][laneBlocks · 16]`, channels last and
+    /// zero-filled; output offsets are unused). Each sum runs over the positions in order.
+    static func accumulateKernelGradient(_ c: Correlation, into weightGradient: UnsafeMutablePointer<Float>) {
+        let tapTiles = (c.taps + tileRows - 1) / tileRows
+        let blocks = laneBlocks(c.outputChannels)
+        let items = blocks * tapTiles
+        guard c.positions > 0, items > 0 else { return }
+        BLAS.flopCounter?.add(2 * c.positions * c.taps * c.outputChannels)
+        let stride = blocks * tileLanes
+        let shared = SharedPointers(correlation: c, output: weightGradient)
+        let work = c.positions * c.taps * stride
+        ParallelRanges.forEach(items, parts: ParallelRanges.parts(forElements: work, minimumElements: 1 << 20)) { range in
+            let c = shared.correlation
+            let sums = UnsafeMutablePointer<Float>.allocate(capacity: range.count * RegisterTile.floats)
+            let columns = UnsafeMutablePointer<Int>.allocate(capacity: range.count * tileRows)
+            defer { sums.deallocate(); columns.deallocate() }
+            sums.initialize(repeating: 0, count: range.count * RegisterTile.floats)
+            for (slot, item) in range.enumerated() {
+                let firstTap = (item % tapTiles) * tileRows, rows = min(tileRows, c.taps - firstTap)
+                for r in 0..<tileRows { columns[slot * tileRows + r] = c.tapOffsets[firstTap + min(r, rows - 1)] }
+            }
+            // Blocks of positions keep their padded planes and gradient rows in cache
+            // across all of this part's tiles; the sums carry over from block to block.
+            for blockStart in Swift.stride(from: 0, to: c.positions, by: 512) {
+                let count = min(512, c.positions - blockStart)
+                for (slot, item) in range.enumerated() {
+                    let laneBlock = item / tapTiles
+                    RegisterTile.accumulate(
+                        into: sums + slot * RegisterTile.floats, x: c.input,
+                        rowOffsets: c.positionOffsets + blockStart, count: count, columns: columns + slot * tileRows,
+                        v: c.packed + blockStart * stride + laneBlock * tileLanes, vStride: stride)
+                }
+            }
+            for (slot, item) in range.enumerated() {
+                let laneBlock = item / tapTiles, firstTap = (item % tapTiles) * tileRows
+                let rows = min(tileRows, c.taps - firstTap)
+                let lanes = min(tileLanes, c.outputChannels - laneBlock * tileLanes)
+                let tile = sums + slot * RegisterTile.floats
+                for j in 0..<lanes {
+                    let row = shared.output + (laneBlock * tileLanes + j) * c.taps + firstTap
+                    for r in 0..<rows { row[r] += tile[r * tileLanes + j] }
+                }
+            }
+        }
+    }
+
+    /// `[images, channels, positions]` → `[images · positions][laneBlocks(channels) · 16]`,
+    /// zero past `channels`.
+    static func transpose(
+        _ source: UnsafePointer<Float>, images: Int, channels: Int, positions: Int,
+        into destination: UnsafeMutablePointer<Float>
+    ) {
+        let stride = laneBlocks(channels) * tileLanes
+        let pointers = CopyPointers(source: source, destination: destination)
+        ParallelRanges.forEach(images, parts: ParallelRanges.parts(forElements: images * positions * stride)) { range in
+            for n in range {
+                let from = pointers.source + n * channels * positions
+                let to = pointers.destination + n * positions * stride
+                for q in 0..<positions {
+                    let row = to + q * stride
+                    for o in 0..<channels { row[o] = from[o * positions + q] }
+                    for o in channels..<stride { row[o] = 0 }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,209 @@
+/// The forward and backward passes of a `Conv2dGeometry` on the direct kernels: the
+/// offset tables and packed kernels that turn each pass into `DirectConvolution`
+/// correlations, and the buffers they live in.
+extension DirectConvolution {
+    /// The input padded by `g.padding` on every side.
+    static func paddedInputLayout(_ g: Conv2dGeometry) -> PaddedLayout {
+        PaddedLayout(
+            images: g.batch, channels: g.inputChannels,
+            height: g.height + 2 * g.padding, width: g.width + 2 * g.padding)
+    }
+
+    /// One spatial axis of the input gradient split into `stride` phases: input index
+    /// `start + stride·i` (`i < count`) receives, from each kernel index `k` in `taps`, the
+    /// output gradient at `i + shift`.
+    struct AxisPhases {
+        struct Phase {
+            let start, count: Int
+            let taps: [(k: Int, shift: Int)]
+        }
+        let phases: [Phase]
+        /// Zero rows (or columns) the output gradient needs before and after it, so every
+        /// shifted read lands in the padded buffer.
+        let padBefore, padAfter: Int
+
+        init(extent: Int, outputCount: Int, kernel: Int, stride: Int, padding: Int) {
+            var phases: [Phase] = []
+            var before = 0, after = 0
+            for start in 0..<min(stride, extent) {
+                let count = (extent - start + stride - 1) / stride
+                // Input index y = o·stride − padding + k, so o = i + (start + padding − k) / stride.
+                let taps = (0..<kernel).compactMap { k -> (k: Int, shift: Int)? in
+                    let numerator = start + padding - k
+                    let remainder = ((numerator % stride) + stride) % stride
+                    return remainder == 0 ? (k, (numerator - remainder) / stride) : nil
+                }
+                for tap in taps {
+                    before = max(before, -tap.shift)
+                    after = max(after, count - 1 + tap.shift - (outputCount - 1))
+                }
+                phases.append(Phase(start: start, count: count, taps: taps))
+            }
+            self.phases = phases
+            padBefore = before
+            padAfter = after
+        }
+    }
+
+    /// The input gradient of `g` as `stride²` correlations of the padded output gradient.
+    struct InputGradientPlan {
+        let rows, columns: AxisPhases
+        let layout: PaddedLayout
+
+        init(_ g: Conv2dGeometry) {
+            rows = AxisPhases(
+                extent: g.height, outputCount: g.outputHeight, kernel: g.kernelHeight, stride: g.stride, padding: g.padding)
+            columns = AxisPhases(
+                extent: g.width, outputCount: g.outputWidth, kernel: g.kernelWidth, stride: g.stride, padding: g.padding)
+            layout = PaddedLayout(
+                images: g.batch, channels: g.outputChannels,
+                height: g.outputHeight + rows.padBefore + rows.padAfter,
+                width: g.outputWidth + columns.padBefore + columns.padAfter)
+        }
+    }
+
+    /// Grows `space` for both passes of `g`.
+    private static func reserve(_ space: ConvolutionWorkspace, for g: Conv2dGeometry) {
+        let plan = InputGradientPlan(g)
+        let forwardPositions = g.batch * g.outputPositions, inputPositions = g.batch * g.height * g.width
+        let gradientTaps = g.outputChannels * g.kernelHeight * g.kernelWidth
+        space.reserveDirect(
+            paddedInput: paddedInputLayout(g).count,
+            packedKernel: max(
+                laneBlocks(g.outputChannels) * tileLanes * g.columnRows, laneBlocks(g.inputChannels) * tileLanes * gradientTaps),
+            gradient: max(forwardPositions * laneBlocks(g.outputChannels) * tileLanes, plan.layout.count),
+            offsets: max(g.columnRows, gradientTaps) + 2 * max(forwardPositions, inputPositions))
+    }
+
+    /// Pads the input into `space.paddedInput` unless `reusing` and it already holds this
+    /// geometry's batch.
+    private static func padInput(_ x: UnsafePointer<Float>, _ g: Conv2dGeometry, _ space: ConvolutionWorkspace, reusing: Bool) {
+        guard !(reusing && space.padded == g) else { return }
+        pad(x, height: g.height, width: g.width, padTop: g.padding, padLeft: g.padding,
+            into: space.paddedInput.baseAddress!, layout: paddedInputLayout(g))
+        space.padded = g
+    }
+
+    /// The forward correlation's tables in `offsets`: `g.columnRows` tap offsets, then one
+    /// input offset and one output offset per output position of the batch.
+    private static func forwardCorrelation(
+        _ g: Conv2dGeometry, input: UnsafePointer<Float>, packed: UnsafePointer<Float>, offsets: UnsafeMutablePointer<Int>
+    ) -> Correlation {
+        let layout = paddedInputLayout(g)
+        let positions = g.batch * g.outputPositions
+        let tapOffsets = offsets, positionOffsets = offsets + g.columnRows, outputOffsets = positionOffsets + positions
+        var t = 0
+        for c in 0..<g.inputChannels {
+            for ky in 0..<g.kernelHeight {
+                for kx in 0..<g.kernelWidth {
+                    tapOffsets[t] = c * layout.planeSize + ky * layout.width + kx
+                    t += 1
+                }
+            }
+        }
+        var k = 0
+        for n in 0..<g.batch {
+            for oy in 0..<g.outputHeight {
+                for ox in 0..<g.outputWidth {
+                    positionOffsets[k] = n * layout.imageSize + oy * g.stride * layout.width + ox * g.stride
+                    outputOffsets[k] = n * g.outputChannels * g.outputPositions + oy * g.outputWidth + ox
+                    k += 1
+                }
+            }
+        }
+        return Correlation(
+            taps: g.columnRows, positions: positions, outputChannels: g.outputChannels, channelStride: g.outputPositions,
+            input: input, packed: packed, tapOffsets: tapOffsets, positionOffsets: positionOffsets,
+            outputOffsets: outputOffsets)
+    }
+
+    /// The forward pass: `output` (NCHW, every element written) from `input`, the kernel
+    /// `[outputChannels, inputChannels, kh, kw]` and the bias.
+    static func forward(
+        input x: UnsafePointer<Float>, weight w: UnsafePointer<Float>, bias: UnsafeBufferPointer<Float>?,
+        geometry g: Conv2dGeometry, workspace space: ConvolutionWorkspace, output y: UnsafeMutablePointer<Float>
+    ) {
+        reserve(space, for: g)
+        padInput(x, g, space, reusing: false)
+        let taps = g.columnRows
+        pack(outputChannels: g.outputChannels, taps: taps, into: space.packedKernel.baseAddress!) { o, t in w[o * taps + t] }
+        let c = forwardCorrelation(
+            g, input: space.paddedInput.baseAddress!, packed: space.packedKernel.baseAddress!,
+            offsets: space.offsets.baseAddress!)
+        correlate(c, bias: bias, output: y)
+    }
+
+    /// Adds the kernel gradient to `weightGradient` and writes the input gradient to
+    /// `inputGradient` (which must hold zeros: input elements no kernel tap reaches are not
+    /// written).
+    static func backward(
+        outputGradient dy: UnsafePointer<Float>, input x: UnsafePointer<Float>, weight w: UnsafePointer<Float>,
+        geometry g: Conv2dGeometry, weightGradient dW: UnsafeMutablePointer<Float>,
+        workspace space: ConvolutionWorkspace, reusingPaddedInput: Bool,
+        inputGradient dx: UnsafeMutablePointer<Float>
+    ) {
+        reserve(space, for: g)
+        padInput(x, g, space, reusing: reusingPaddedInput)
+        let scratch = space.gradient.baseAddress!
+        transpose(dy, images: g.batch, channels: g.outputChannels, positions: g.outputPositions, into: scratch)
+        let c = forwardCorrelation(
+            g, input: space.paddedInput.baseAddress!, packed: scratch, offsets: space.offsets.baseAddress!)
+        accumulateKernelGradient(c, into: dW)
+        accumulateInputGradient(dy, weight: w, geometry: g, workspace: space, into: dx)
+    }
+
+    /// Writes the input gradient phase by phase: the output gradient padded once, then for
+    /// each (row phase, column phase) a correlation over its taps `(o, ky, kx)` with the
+    /// kernel's channel axes swapped.
+    private static func accumulateInputGradient(
+        _ dy: UnsafePointer<Float>, weight w: UnsafePointer<Float>, geometry g: Conv2dGeometry,
+        workspace space: ConvolutionWorkspace, into dx: UnsafeMutablePointer<Float>
+    ) {
+        let plan = InputGradientPlan(g)
+        let d = plan.layout, padded = space.gradient.baseAddress!, packed = space.packedKernel.baseAddress!
+        pad(dy, height: g.outputHeight, width: g.outputWidth, padTop: plan.rows.padBefore, padLeft: plan.columns.padBefore,
+            into: padded, layout: d)
+        let (inC, kh, kw) = (g.inputChannels, g.kernelHeight, g.kernelWidth)
+        for rowPhase in plan.rows.phases where !rowPhase.taps.isEmpty {
+            for columnPhase in plan.columns.phases where !columnPhase.taps.isEmpty {
+                let (rowTaps, columnTaps) = (rowPhase.taps, columnPhase.taps)
+                let taps = g.outputChannels * rowTaps.count * columnTaps.count
+                let positions = g.batch * rowPhase.count * columnPhase.count
+                let tapOffsets = space.offsets.baseAddress!
+                let positionOffsets = tapOffsets + taps, outputOffsets = positionOffsets + positions
+                var t = 0
+                for o in 0..<g.outputChannels {
+                    for row in rowTaps {
+                        for column in columnTaps {
+                            tapOffsets[t] = o * d.planeSize + (row.shift + plan.rows.padBefore) * d.width
+                                + column.shift + plan.columns.padBefore
+                            t += 1
+                        }
+                    }
+                }
+                var k = 0
+                for n in 0..<g.batch {
+                    for i in 0..<rowPhase.count {
+                        for j in 0..<columnPhase.count {
+                            positionOffsets[k] = n * d.imageSize + i * d.width + j
+                            outputOffsets[k] = (n * inC * g.height + rowPhase.start + g.stride * i) * g.width
+                                + columnPhase.start + g.stride * j
+                            k += 1
+                        }
+                    }
+                }
+                pack(outputChannels: inC, taps: taps, into: packed) { c, t in
+                    let o = t / (rowTaps.count * columnTaps.count), rest = t % (rowTaps.count * columnTaps.count)
+                    let ky = rowTaps[rest / columnTaps.count].k, kx = columnTaps[rest % columnTaps.count].k
+                    return w[((o * inC + c) * kh + ky) * kw + kx]
+                }
+                correlate(
+                    Correlation(
+                        taps: taps, positions: positions, outputChannels: inC, channelStride: g.height * g.width,
+                        input: padded, packed: packed, tapOffsets: tapOffsets, positionOffsets: positionOffsets,
+                        outputOffsets: outputOffsets),
+                    bias: nil, output: dx)
+            }
+        }
+    }
+}
