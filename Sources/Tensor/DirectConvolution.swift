@@ -248,8 +248,9 @@ public enum DirectConvolution {
             }
             // Blocks of positions keep their padded planes and gradient rows in cache
             // across all of this part's tiles; the sums carry over from block to block.
-            for blockStart in Swift.stride(from: 0, to: c.positions, by: 512) {
-                let count = min(512, c.positions - blockStart)
+            // (256 positions measured 5–15 % faster than 512 or 1024 at the cnn's layers.)
+            for blockStart in Swift.stride(from: 0, to: c.positions, by: 256) {
+                let count = min(256, c.positions - blockStart)
                 for (slot, item) in range.enumerated() {
                     let laneBlock = item / tapTiles
                     RegisterTile.accumulate(
