@@ -27,6 +27,7 @@ struct Perf: ParsableCommand {
         #endif
         print("machine: \(ProvenanceCollector.cpuModel() ?? "unknown CPU"), \(ProcessInfo.processInfo.activeProcessorCount) cores")
         print("BLAS: \(BLAS.configuration), threads \(BLAS.threadCount)")
+        print("build: \(ProvenanceCollector.buildDescription)")
         let sgemm = { Benchmarks.sgemmRate(size: 1024, seconds: seconds) }
         let copy = { Benchmarks.copyBandwidth(megabytes: 256, seconds: seconds) }
         let (updates, bandwidth) = try Self.bracketed(by: copy) {

@@ -65,6 +65,6 @@ enum WorkloadBenchmarks {
                   + (counted ? String(format: "%.1f", row.gigaflopsPerSecond) : "—").rightAligned(9)
                   + (counted ? String(format: "%.0f%%", 100 * row.gigaflopsPerSecond / sgemmRate) : "—").rightAligned(9))
         }
-        print("(FLOPs: matrix products through BLAS in one loss-and-gradient step, two per multiply-add; \"—\": the step runs none)")
+        print("(FLOPs: matrix products through BLAS and the direct convolution kernels in one loss-and-gradient step, two per multiply-add; \"—\": the step runs none)")
     }
 }
