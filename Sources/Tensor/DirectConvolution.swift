@@ -153,45 +153,59 @@ public enum DirectConvolution {
     // MARK: Correlation
 
     /// Writes every output element of `c` (see `Correlation`); `c.packed` comes from `pack`
-    /// with `c.taps` taps.
+    /// with `c.taps` taps. Positions are split over threads.
     static func correlate(_ c: Correlation, bias: UnsafeBufferPointer<Float>?, output: UnsafeMutablePointer<Float>) {
         let tiles = (c.positions + tileRows - 1) / tileRows
         guard tiles > 0 else { return }
         BLAS.flopCounter?.add(2 * c.positions * c.taps * c.outputChannels)
-        let blocks = laneBlocks(c.outputChannels)
-        // Each lane block's starting tile: the bias of its channels on every row.
-        let biasTiles = (0..<(blocks * RegisterTile.floats)).map { i -> Float in
-            let o = i / RegisterTile.floats * tileLanes + i % tileLanes
-            return o < c.outputChannels ? (bias?[o] ?? 0) : 0
-        }
+        let biasTiles = startingTiles(outputChannels: c.outputChannels, bias: bias)
         let shared = SharedPointers(correlation: c, output: output)
-        let work = c.positions * c.taps * blocks * tileLanes
+        let work = c.positions * c.taps * laneBlocks(c.outputChannels) * tileLanes
         ParallelRanges.forEach(tiles, parts: ParallelRanges.parts(forElements: work, minimumElements: 1 << 20)) { range in
-            let c = shared.correlation
-            let sums = UnsafeMutablePointer<Float>.allocate(capacity: RegisterTile.floats)
-            let columns = UnsafeMutablePointer<Int>.allocate(capacity: tileRows)
-            defer { sums.deallocate(); columns.deallocate() }
-            // Blocks of tiles keep a few images' padded planes in cache across lane blocks.
-            for blockStart in stride(from: range.lowerBound, to: range.upperBound, by: 64) {
-                let block = blockStart..<min(range.upperBound, blockStart + 64)
-                for laneBlock in 0..<blocks {
-                    let weights = c.packed + laneBlock * c.taps * tileLanes
-                    let firstLane = laneBlock * tileLanes
-                    let lanes = min(tileLanes, c.outputChannels - firstLane)
-                    for tile in block {
-                        let first = tile * tileRows
-                        let rows = min(tileRows, c.positions - first)
-                        for r in 0..<tileRows { columns[r] = c.positionOffsets[first + min(r, rows - 1)] }
-                        biasTiles.withUnsafeBufferPointer { tiles in
-                            copy(tiles.baseAddress! + laneBlock * RegisterTile.floats, to: sums, count: RegisterTile.floats)
-                        }
-                        RegisterTile.accumulate(
-                            into: sums, x: c.input, rowOffsets: c.tapOffsets, count: c.taps, columns: columns,
-                            v: weights, vStride: tileLanes)
-                        store(
-                            sums, rows: rows, lanes: lanes, outputOffsets: c.outputOffsets + first,
-                            channelStride: c.channelStride, into: shared.output + firstLane * c.channelStride)
-                    }
+            biasTiles.withUnsafeBufferPointer { starts in
+                correlateTiles(
+                    shared.correlation, positions: (range.lowerBound * tileRows)..<min(shared.correlation.positions, range.upperBound * tileRows),
+                    startingTiles: starts.baseAddress!, output: shared.output)
+            }
+        }
+    }
+
+    /// Each lane block's starting tile: the bias of its channels on every row (zero past
+    /// `outputChannels`, or everywhere without a bias).
+    static func startingTiles(outputChannels: Int, bias: UnsafeBufferPointer<Float>?) -> [Float] {
+        (0..<(laneBlocks(outputChannels) * RegisterTile.floats)).map { i -> Float in
+            let o = i / RegisterTile.floats * tileLanes + i % tileLanes
+            return o < outputChannels ? (bias?[o] ?? 0) : 0
+        }
+    }
+
+    /// Writes the output elements of `c` at `positions`, in tiles of six positions from its
+    /// start, on the calling thread.
+    static func correlateTiles(
+        _ c: Correlation, positions: Range<Int>, startingTiles: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>
+    ) {
+        let sums = UnsafeMutablePointer<Float>.allocate(capacity: RegisterTile.floats)
+        let columns = UnsafeMutablePointer<Int>.allocate(capacity: tileRows)
+        defer { sums.deallocate(); columns.deallocate() }
+        let blocks = laneBlocks(c.outputChannels)
+        // Blocks of tiles keep a few images' padded planes in cache across lane blocks.
+        let blockLength = 64 * tileRows
+        for blockStart in stride(from: positions.lowerBound, to: positions.upperBound, by: blockLength) {
+            let blockEnd = min(positions.upperBound, blockStart + blockLength)
+            for laneBlock in 0..<blocks {
+                let weights = c.packed + laneBlock * c.taps * tileLanes
+                let firstLane = laneBlock * tileLanes
+                let lanes = min(tileLanes, c.outputChannels - firstLane)
+                for first in stride(from: blockStart, to: blockEnd, by: tileRows) {
+                    let rows = min(tileRows, blockEnd - first)
+                    for r in 0..<tileRows { columns[r] = c.positionOffsets[first + min(r, rows - 1)] }
+                    copy(startingTiles + laneBlock * RegisterTile.floats, to: sums, count: RegisterTile.floats)
+                    RegisterTile.accumulate(
+                        into: sums, x: c.input, rowOffsets: c.tapOffsets, count: c.taps, columns: columns,
+                        v: weights, vStride: tileLanes)
+                    store(
+                        sums, rows: rows, lanes: lanes, outputOffsets: c.outputOffsets + first,
+                        channelStride: c.channelStride, into: output + firstLane * c.channelStride)
                 }
             }
         }

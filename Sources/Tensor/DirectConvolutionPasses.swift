@@ -152,58 +152,113 @@ extension DirectConvolution {
         accumulateInputGradient(dy, weight: w, geometry: g, workspace: space, into: dx)
     }
 
-    /// Writes the input gradient phase by phase: the output gradient padded once, then for
-    /// each (row phase, column phase) a correlation over its taps `(o, ky, kx)` with the
-    /// kernel's channel axes swapped.
+    /// Writes the input gradient: the output gradient padded once, then for each
+    /// (row phase, column phase) a correlation over its taps `(o, ky, kx)` with the kernel's
+    /// channel axes swapped. Threads take blocks of whole images and run every phase on
+    /// a block before the next, so a block's input gradient stays in cache while its
+    /// phases fill it in.
     private static func accumulateInputGradient(
         _ dy: UnsafePointer<Float>, weight w: UnsafePointer<Float>, geometry g: Conv2dGeometry,
         workspace space: ConvolutionWorkspace, into dx: UnsafeMutablePointer<Float>
     ) {
         let plan = InputGradientPlan(g)
-        let d = plan.layout, padded = space.gradient.baseAddress!, packed = space.packedKernel.baseAddress!
         pad(dy, height: g.outputHeight, width: g.outputWidth, padTop: plan.rows.padBefore, padLeft: plan.columns.padBefore,
-            into: padded, layout: d)
-        let (inC, kh, kw) = (g.inputChannels, g.kernelHeight, g.kernelWidth)
-        for rowPhase in plan.rows.phases where !rowPhase.taps.isEmpty {
-            for columnPhase in plan.columns.phases where !columnPhase.taps.isEmpty {
-                let (rowTaps, columnTaps) = (rowPhase.taps, columnPhase.taps)
-                let taps = g.outputChannels * rowTaps.count * columnTaps.count
-                let positions = g.batch * rowPhase.count * columnPhase.count
-                let tapOffsets = space.offsets.baseAddress!
-                let positionOffsets = tapOffsets + taps, outputOffsets = positionOffsets + positions
-                var t = 0
-                for o in 0..<g.outputChannels {
-                    for row in rowTaps {
-                        for column in columnTaps {
-                            tapOffsets[t] = o * d.planeSize + (row.shift + plan.rows.padBefore) * d.width
-                                + column.shift + plan.columns.padBefore
-                            t += 1
-                        }
+            into: space.gradient.baseAddress!, layout: plan.layout)
+        let phases = inputGradientPhases(plan, weight: w, geometry: g, workspace: space)
+        let work = phases.reduce(0) { $0 + $1.correlation.positions * $1.correlation.taps } * laneBlocks(g.inputChannels) * tileLanes
+        BLAS.flopCounter?.add(phases.reduce(0) { $0 + 2 * $1.correlation.positions * $1.correlation.taps * g.inputChannels })
+        let zeros = startingTiles(outputChannels: g.inputChannels, bias: nil)
+        let shared = PhasePointers(phases: phases, output: dx)
+        // About 256 KB of input gradient per block.
+        let imagesPerBlock = max(1, (1 << 16) / (g.inputChannels * g.height * g.width))
+        ParallelRanges.forEach(g.batch, parts: ParallelRanges.parts(forElements: work, minimumElements: 1 << 20)) { images in
+            zeros.withUnsafeBufferPointer { starts in
+                for blockStart in stride(from: images.lowerBound, to: images.upperBound, by: imagesPerBlock) {
+                    let block = blockStart..<min(images.upperBound, blockStart + imagesPerBlock)
+                    for phase in shared.phases {
+                        correlateTiles(
+                            phase.correlation,
+                            positions: (block.lowerBound * phase.positionsPerImage)..<(block.upperBound * phase.positionsPerImage),
+                            startingTiles: starts.baseAddress!, output: shared.output)
                     }
                 }
-                var k = 0
-                for n in 0..<g.batch {
-                    for i in 0..<rowPhase.count {
-                        for j in 0..<columnPhase.count {
-                            positionOffsets[k] = n * d.imageSize + i * d.width + j
-                            outputOffsets[k] = (n * inC * g.height + rowPhase.start + g.stride * i) * g.width
-                                + columnPhase.start + g.stride * j
-                            k += 1
-                        }
-                    }
-                }
-                pack(outputChannels: inC, taps: taps, into: packed) { c, t in
-                    let o = t / (rowTaps.count * columnTaps.count), rest = t % (rowTaps.count * columnTaps.count)
-                    let ky = rowTaps[rest / columnTaps.count].k, kx = columnTaps[rest % columnTaps.count].k
-                    return w[((o * inC + c) * kh + ky) * kw + kx]
-                }
-                correlate(
-                    Correlation(
-                        taps: taps, positions: positions, outputChannels: inC, channelStride: g.height * g.width,
-                        input: padded, packed: packed, tapOffsets: tapOffsets, positionOffsets: positionOffsets,
-                        outputOffsets: outputOffsets),
-                    bias: nil, output: dx)
             }
         }
+    }
+
+    /// One phase of the input gradient: its correlation over the whole batch, whose
+    /// positions run image by image, `positionsPerImage` each.
+    struct InputGradientPhase {
+        let correlation: Correlation
+        let positionsPerImage: Int
+    }
+
+    /// The phases and the input-gradient buffer, handed to worker threads that write
+    /// disjoint images of it.
+    private struct PhasePointers: @unchecked Sendable {
+        let phases: [InputGradientPhase]
+        let output: UnsafeMutablePointer<Float>
+    }
+
+    /// Builds every phase's offset tables and packed kernel in `space` (taps, positions and
+    /// packed kernels of the phases side by side): tap `(o, ky, kx)` reads the padded output
+    /// gradient at `o`'s plane, shifted by the tap's row and column shifts; position
+    /// `(n, i, j)` is the input element `(start_y + stride·i, start_x + stride·j)` of image `n`.
+    private static func inputGradientPhases(
+        _ plan: InputGradientPlan, weight w: UnsafePointer<Float>, geometry g: Conv2dGeometry,
+        workspace space: ConvolutionWorkspace
+    ) -> [InputGradientPhase] {
+        let d = plan.layout, inC = g.inputChannels, (kh, kw) = (g.kernelHeight, g.kernelWidth)
+        let pairs = plan.rows.phases.filter { !$0.taps.isEmpty }.flatMap { row in
+            plan.columns.phases.filter { !$0.taps.isEmpty }.map { (row, $0) }
+        }
+        let totalTaps = pairs.reduce(0) { $0 + g.outputChannels * $1.0.taps.count * $1.1.taps.count }
+        let totalPositions = pairs.reduce(0) { $0 + g.batch * $1.0.count * $1.1.count }
+        var tapOffsets = space.offsets.baseAddress!
+        var positionOffsets = tapOffsets + totalTaps, outputOffsets = positionOffsets + totalPositions
+        var packed = space.packedKernel.baseAddress!
+        var phases: [InputGradientPhase] = []
+        for (rowPhase, columnPhase) in pairs {
+            let (rowTaps, columnTaps) = (rowPhase.taps, columnPhase.taps)
+            let taps = g.outputChannels * rowTaps.count * columnTaps.count
+            let perImage = rowPhase.count * columnPhase.count
+            var t = 0
+            for o in 0..<g.outputChannels {
+                for row in rowTaps {
+                    for column in columnTaps {
+                        tapOffsets[t] = o * d.planeSize + (row.shift + plan.rows.padBefore) * d.width
+                            + column.shift + plan.columns.padBefore
+                        t += 1
+                    }
+                }
+            }
+            var k = 0
+            for n in 0..<g.batch {
+                for i in 0..<rowPhase.count {
+                    for j in 0..<columnPhase.count {
+                        positionOffsets[k] = n * d.imageSize + i * d.width + j
+                        outputOffsets[k] = (n * inC * g.height + rowPhase.start + g.stride * i) * g.width
+                            + columnPhase.start + g.stride * j
+                        k += 1
+                    }
+                }
+            }
+            pack(outputChannels: inC, taps: taps, into: packed) { c, t in
+                let o = t / (rowTaps.count * columnTaps.count), rest = t % (rowTaps.count * columnTaps.count)
+                let ky = rowTaps[rest / columnTaps.count].k, kx = columnTaps[rest % columnTaps.count].k
+                return w[((o * inC + c) * kh + ky) * kw + kx]
+            }
+            phases.append(InputGradientPhase(
+                correlation: Correlation(
+                    taps: taps, positions: g.batch * perImage, outputChannels: inC, channelStride: g.height * g.width,
+                    input: space.gradient.baseAddress!, packed: packed, tapOffsets: tapOffsets,
+                    positionOffsets: positionOffsets, outputOffsets: outputOffsets),
+                positionsPerImage: perImage))
+            tapOffsets += taps
+            positionOffsets += g.batch * perImage
+            outputOffsets += g.batch * perImage
+            packed += laneBlocks(inC) * tileLanes * taps
+        }
+        return phases
     }
 }
