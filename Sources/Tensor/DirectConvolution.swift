@@ -5,8 +5,8 @@ public enum ConvolutionAlgorithm: Sendable, Equatable {
     case automatic
     /// im2col + one OpenBLAS GEMM per chunk of images (col2im for the input gradient).
     case unfolding
-    /// Register-tiled direct kernels over a zero-padded copy of the input (no column
-    /// matrix); the input gradient of a strided convolution still folds a GEMM product.
+    /// Register-tiled direct kernels (`DirectConvolution`) over a zero-padded copy of the
+    /// input, with no column matrix, for all three products.
     case direct
 
     /// Whether a convolution of geometry `g` runs the direct kernels.
@@ -39,8 +39,9 @@ public enum ConvolutionAlgorithm: Sendable, Equatable {
 /// not depend on the thread count.
 public enum DirectConvolution {
     /// Whether this build compiles the kernels to vector fused multiply-adds (the package
-    /// enables it for release builds on CPUs with AVX2 and FMA, and on arm64). Elsewhere
-    /// each lane's multiply-add is a libm call, so `.automatic` keeps to `.unfolding`.
+    /// enables it for release builds on x86-64 CPUs with Haswell's features, AVX2 and FMA
+    /// among them, and on arm64). Elsewhere each lane's multiply-add is a libm call, so
+    /// `.automatic` keeps to `.unfolding`.
     #if OPTBENCH_VECTOR_FMA
     public static let isVectorised = true
     #else
@@ -162,10 +163,9 @@ public enum DirectConvolution {
         let shared = SharedPointers(correlation: c, output: output)
         let work = c.positions * c.taps * laneBlocks(c.outputChannels) * tileLanes
         ParallelRanges.forEach(tiles, parts: ParallelRanges.parts(forElements: work, minimumElements: 1 << 20)) { range in
+            let positions = (range.lowerBound * tileRows)..<min(shared.correlation.positions, range.upperBound * tileRows)
             biasTiles.withUnsafeBufferPointer { starts in
-                correlateTiles(
-                    shared.correlation, positions: (range.lowerBound * tileRows)..<min(shared.correlation.positions, range.upperBound * tileRows),
-                    startingTiles: starts.baseAddress!, output: shared.output)
+                correlateTiles(shared.correlation, positions: positions, startingTiles: starts.baseAddress!, output: shared.output)
             }
         }
     }
@@ -287,7 +287,8 @@ public enum DirectConvolution {
     }
 
     /// `[images, channels, positions]` → `[images · positions][laneBlocks(channels) · 16]`,
-    /// zero past `channels`.
+    /// zero past `channels`. Whole 8 × 8 blocks go through registers; the edges are copied
+    /// one element at a time.
     static func transpose(
         _ source: UnsafePointer<Float>, images: Int, channels: Int, positions: Int,
         into destination: UnsafeMutablePointer<Float>
@@ -298,12 +299,44 @@ public enum DirectConvolution {
             for n in range {
                 let from = pointers.source + n * channels * positions
                 let to = pointers.destination + n * positions * stride
+                let wholePositions = positions / 8 * 8, wholeChannels = channels / 8 * 8
+                for q in Swift.stride(from: 0, to: wholePositions, by: 8) {
+                    for o in Swift.stride(from: 0, to: wholeChannels, by: 8) {
+                        transposeBlock(from + o * positions + q, rowStride: positions, into: to + q * stride + o, rowStride: stride)
+                    }
+                }
                 for q in 0..<positions {
                     let row = to + q * stride
-                    for o in 0..<channels { row[o] = from[o * positions + q] }
+                    let first = q < wholePositions ? wholeChannels : 0
+                    for o in first..<channels { row[o] = from[o * positions + q] }
                     for o in channels..<stride { row[o] = 0 }
                 }
             }
         }
+    }
+
+    /// Writes the transpose of the 8 × 8 block at `source` (rows `sourceStride` apart) to
+    /// `destination` (rows `destinationStride` apart). Three rounds of pairing vectors and
+    /// splitting even from odd lanes each move one bit of the column index into the row
+    /// index.
+    @inline(__always)
+    private static func transposeBlock(
+        _ source: UnsafePointer<Float>, rowStride sourceStride: Int,
+        into destination: UnsafeMutablePointer<Float>, rowStride destinationStride: Int
+    ) {
+        typealias Lanes = SIMD8<Float>
+        func row(_ k: Int) -> Lanes { UnsafeRawPointer(source + k * sourceStride).loadUnaligned(as: Lanes.self) }
+        /// Even lanes of `x` then of `y`, and odd lanes of `x` then of `y`.
+        func split(_ x: Lanes, _ y: Lanes) -> (Lanes, Lanes) {
+            (Lanes(lowHalf: x.evenHalf, highHalf: y.evenHalf), Lanes(lowHalf: x.oddHalf, highHalf: y.oddHalf))
+        }
+        var (r0, r1) = split(row(0), row(1)), (r2, r3) = split(row(2), row(3))
+        var (r4, r5) = split(row(4), row(5)), (r6, r7) = split(row(6), row(7))
+        (r0, r2) = split(r0, r2); (r1, r3) = split(r1, r3); (r4, r6) = split(r4, r6); (r5, r7) = split(r5, r7)
+        (r0, r4) = split(r0, r4); (r1, r5) = split(r1, r5); (r2, r6) = split(r2, r6); (r3, r7) = split(r3, r7)
+        func store(_ k: Int, _ value: Lanes) {
+            UnsafeMutableRawPointer(destination + k * destinationStride).storeBytes(of: value, as: Lanes.self)
+        }
+        store(0, r0); store(1, r1); store(2, r2); store(3, r3); store(4, r4); store(5, r5); store(6, r6); store(7, r7)
     }
 }
