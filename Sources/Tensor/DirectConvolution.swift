@@ -100,18 +100,20 @@ public enum DirectConvolution {
         let planes = layout.images * layout.channels
         let pointers = CopyPointers(source: source, destination: destination)
         ParallelRanges.forEach(planes, parts: ParallelRanges.parts(forElements: layout.count)) { range in
+            // Plain loops throughout: planes are 4² to 34², where a `memset` call per
+            // border costs more than the stores.
             for plane in range {
                 let from = pointers.source + plane * height * width
                 let to = pointers.destination + plane * layout.planeSize
-                to.update(repeating: 0, count: padTop * layout.width)
+                let below = padTop + height
+                for i in 0..<(padTop * layout.width) { to[i] = 0 }
                 for y in 0..<height {
                     let row = to + (padTop + y) * layout.width
                     for x in 0..<padLeft { row[x] = 0 }
                     copy(from + y * width, to: row + padLeft, count: width)
                     for x in (padLeft + width)..<layout.width { row[x] = 0 }
                 }
-                let below = padTop + height
-                (to + below * layout.width).update(repeating: 0, count: (layout.height - below) * layout.width)
+                for i in (below * layout.width)..<layout.planeSize { to[i] = 0 }
             }
         }
     }

@@ -186,6 +186,33 @@ extension DirectConvolution {
         }
     }
 
+    /// `pack` for one phase, without a closure call and index division per element: lane
+    /// `j` of block `b` at tap `(o, ky, kx)` (kernel rows `rowTaps`, columns `columnTaps`)
+    /// is `w[o, b·16 + j, ky, kx]`, zero past the input channels.
+    private static func packPhaseKernel(
+        _ w: UnsafePointer<Float>, geometry g: Conv2dGeometry, rowTaps: [Int], columnTaps: [Int],
+        into packed: UnsafeMutablePointer<Float>
+    ) {
+        let inC = g.inputChannels, (kh, kw) = (g.kernelHeight, g.kernelWidth)
+        let taps = g.outputChannels * rowTaps.count * columnTaps.count
+        var row = packed
+        for b in 0..<laneBlocks(inC) {
+            let lanes = min(tileLanes, inC - b * tileLanes)
+            for o in 0..<g.outputChannels {
+                for ky in rowTaps {
+                    for kx in columnTaps {
+                        // w[o, c, ky, kx] for c = b·16 + j sits kh·kw floats apart.
+                        let first = w + ((o * inC + b * tileLanes) * kh + ky) * kw + kx
+                        for j in 0..<lanes { row[j] = first[j * kh * kw] }
+                        for j in lanes..<tileLanes { row[j] = 0 }
+                        row += tileLanes
+                    }
+                }
+            }
+        }
+        assert(row == packed + laneBlocks(inC) * taps * tileLanes)
+    }
+
     /// One phase of the input gradient: its correlation over the whole batch, whose
     /// positions run image by image, `positionsPerImage` each.
     struct InputGradientPhase {
@@ -208,7 +235,7 @@ extension DirectConvolution {
         _ plan: InputGradientPlan, weight w: UnsafePointer<Float>, geometry g: Conv2dGeometry,
         workspace space: ConvolutionWorkspace
     ) -> [InputGradientPhase] {
-        let d = plan.layout, inC = g.inputChannels, (kh, kw) = (g.kernelHeight, g.kernelWidth)
+        let d = plan.layout, inC = g.inputChannels
         let pairs = plan.rows.phases.filter { !$0.taps.isEmpty }.flatMap { row in
             plan.columns.phases.filter { !$0.taps.isEmpty }.map { (row, $0) }
         }
@@ -243,11 +270,8 @@ extension DirectConvolution {
                     }
                 }
             }
-            pack(outputChannels: inC, taps: taps, into: packed) { c, t in
-                let o = t / (rowTaps.count * columnTaps.count), rest = t % (rowTaps.count * columnTaps.count)
-                let ky = rowTaps[rest / columnTaps.count].k, kx = columnTaps[rest % columnTaps.count].k
-                return w[((o * inC + c) * kh + ky) * kw + kx]
-            }
+            packPhaseKernel(
+                w, geometry: g, rowTaps: rowTaps.map(\.k), columnTaps: columnTaps.map(\.k), into: packed)
             phases.append(InputGradientPhase(
                 correlation: Correlation(
                     taps: taps, positions: g.batch * perImage, outputChannels: inC, channelStride: g.height * g.width,
