@@ -20,10 +20,17 @@ public final class ConvolutionWorkspace {
     private(set) var paddedInput = UnsafeMutableBufferPointer<Float>(start: nil, count: 0)
     /// The geometry whose whole batch `paddedInput` holds, if it does.
     var padded: Conv2dGeometry?
+    /// The padding whose zero borders `paddedInput` holds, so the next padding of the same
+    /// shape only copies the interior.
+    var paddedInputBorders: DirectConvolution.Padding?
     /// The direct kernels' repacked kernel.
     private(set) var packedKernel = UnsafeMutableBufferPointer<Float>(start: nil, count: 0)
-    /// The direct kernels' output gradient, transposed or padded.
-    private(set) var gradient = UnsafeMutableBufferPointer<Float>(start: nil, count: 0)
+    /// The direct kernels' output gradient, channels last, for the kernel gradient.
+    private(set) var transposedGradient = UnsafeMutableBufferPointer<Float>(start: nil, count: 0)
+    /// The direct kernels' zero-padded output gradient, for the input gradient.
+    private(set) var paddedGradient = UnsafeMutableBufferPointer<Float>(start: nil, count: 0)
+    /// The padding whose zero borders `paddedGradient` holds.
+    var paddedGradientBorders: DirectConvolution.Padding?
     /// The direct kernels' tap and position offsets.
     private(set) var offsets = UnsafeMutableBufferPointer<Int>(start: nil, count: 0)
 
@@ -34,7 +41,8 @@ public final class ConvolutionWorkspace {
         product.deallocate()
         paddedInput.deallocate()
         packedKernel.deallocate()
-        gradient.deallocate()
+        transposedGradient.deallocate()
+        paddedGradient.deallocate()
         offsets.deallocate()
     }
 
@@ -46,11 +54,18 @@ public final class ConvolutionWorkspace {
     }
 
     /// Makes room for the direct kernels' buffers; growing drops the contents (and the
-    /// record of what was padded).
-    func reserveDirect(paddedInput paddedCount: Int, packedKernel packedCount: Int, gradient gradientCount: Int, offsets offsetCount: Int) {
-        if Self.grow(&paddedInput, to: paddedCount) { padded = nil }
+    /// records of what was padded).
+    func reserveDirect(
+        paddedInput paddedCount: Int, packedKernel packedCount: Int, transposedGradient transposedCount: Int,
+        paddedGradient paddedGradientCount: Int, offsets offsetCount: Int
+    ) {
+        if Self.grow(&paddedInput, to: paddedCount) {
+            padded = nil
+            paddedInputBorders = nil
+        }
         Self.grow(&packedKernel, to: packedCount)
-        Self.grow(&gradient, to: gradientCount)
+        Self.grow(&transposedGradient, to: transposedCount)
+        if Self.grow(&paddedGradient, to: paddedGradientCount) { paddedGradientBorders = nil }
         Self.grow(&offsets, to: offsetCount)
     }
 

@@ -83,6 +83,13 @@ public enum DirectConvolution {
         let output: UnsafeMutablePointer<Float>
     }
 
+    /// A zero-padded layout and where the data sits in it: the zero borders one padding
+    /// leaves behind, which a later padding of the same kind can keep.
+    struct Padding: Equatable {
+        let layout: PaddedLayout
+        let top, left: Int
+    }
+
     /// A source and a destination handed to worker threads that write disjoint parts of it.
     struct CopyPointers: @unchecked Sendable {
         let source: UnsafePointer<Float>
@@ -91,12 +98,15 @@ public enum DirectConvolution {
 
     // MARK: Padding
 
-    /// Copies `images × channels` planes of `height × width` into `layout`, with `padTop`
-    /// rows and `padLeft` columns of zeros before them and zeros after.
+    /// Copies `images × channels` planes of `height × width` into `padding.layout`, with
+    /// `padding.top` rows and `padding.left` columns of zeros before them and zeros after.
+    /// When `bordersAreZero` (the buffer's last padding was the same), only the interior is
+    /// written.
     static func pad(
-        _ source: UnsafePointer<Float>, height: Int, width: Int, padTop: Int, padLeft: Int,
-        into destination: UnsafeMutablePointer<Float>, layout: PaddedLayout
+        _ source: UnsafePointer<Float>, height: Int, width: Int, padding: Padding,
+        into destination: UnsafeMutablePointer<Float>, bordersAreZero: Bool
     ) {
+        let layout = padding.layout, padTop = padding.top, padLeft = padding.left
         let planes = layout.images * layout.channels
         let pointers = CopyPointers(source: source, destination: destination)
         ParallelRanges.forEach(planes, parts: ParallelRanges.parts(forElements: layout.count)) { range in
@@ -105,6 +115,10 @@ public enum DirectConvolution {
             for plane in range {
                 let from = pointers.source + plane * height * width
                 let to = pointers.destination + plane * layout.planeSize
+                if bordersAreZero {
+                    for y in 0..<height { copy(from + y * width, to: to + (padTop + y) * layout.width + padLeft, count: width) }
+                    continue
+                }
                 let below = padTop + height
                 for i in 0..<(padTop * layout.width) { to[i] = 0 }
                 for y in 0..<height {

@@ -71,7 +71,8 @@ extension DirectConvolution {
             paddedInput: paddedInputLayout(g).count,
             packedKernel: max(
                 laneBlocks(g.outputChannels) * tileLanes * g.columnRows, laneBlocks(g.inputChannels) * tileLanes * gradientTaps),
-            gradient: max(forwardPositions * laneBlocks(g.outputChannels) * tileLanes, plan.layout.count),
+            transposedGradient: forwardPositions * laneBlocks(g.outputChannels) * tileLanes,
+            paddedGradient: plan.layout.count,
             offsets: max(g.columnRows, gradientTaps) + 2 * max(forwardPositions, inputPositions))
     }
 
@@ -79,9 +80,11 @@ extension DirectConvolution {
     /// geometry's batch.
     private static func padInput(_ x: UnsafePointer<Float>, _ g: Conv2dGeometry, _ space: ConvolutionWorkspace, reusing: Bool) {
         guard !(reusing && space.padded == g) else { return }
-        pad(x, height: g.height, width: g.width, padTop: g.padding, padLeft: g.padding,
-            into: space.paddedInput.baseAddress!, layout: paddedInputLayout(g))
+        let padding = Padding(layout: paddedInputLayout(g), top: g.padding, left: g.padding)
+        pad(x, height: g.height, width: g.width, padding: padding,
+            into: space.paddedInput.baseAddress!, bordersAreZero: space.paddedInputBorders == padding)
         space.padded = g
+        space.paddedInputBorders = padding
     }
 
     /// The forward correlation's tables in `offsets`: `g.columnRows` tap offsets, then one
@@ -144,7 +147,7 @@ extension DirectConvolution {
     ) {
         reserve(space, for: g)
         padInput(x, g, space, reusing: reusingPaddedInput)
-        let scratch = space.gradient.baseAddress!
+        let scratch = space.transposedGradient.baseAddress!
         transpose(dy, images: g.batch, channels: g.outputChannels, positions: g.outputPositions, into: scratch)
         let c = forwardCorrelation(
             g, input: space.paddedInput.baseAddress!, packed: scratch, offsets: space.offsets.baseAddress!)
@@ -162,8 +165,10 @@ extension DirectConvolution {
         workspace space: ConvolutionWorkspace, into dx: UnsafeMutablePointer<Float>
     ) {
         let plan = InputGradientPlan(g)
-        pad(dy, height: g.outputHeight, width: g.outputWidth, padTop: plan.rows.padBefore, padLeft: plan.columns.padBefore,
-            into: space.gradient.baseAddress!, layout: plan.layout)
+        let padding = Padding(layout: plan.layout, top: plan.rows.padBefore, left: plan.columns.padBefore)
+        pad(dy, height: g.outputHeight, width: g.outputWidth, padding: padding,
+            into: space.paddedGradient.baseAddress!, bordersAreZero: space.paddedGradientBorders == padding)
+        space.paddedGradientBorders = padding
         let phases = inputGradientPhases(plan, weight: w, geometry: g, workspace: space)
         let work = phases.reduce(0) { $0 + $1.correlation.positions * $1.correlation.taps } * laneBlocks(g.inputChannels) * tileLanes
         BLAS.flopCounter?.add(phases.reduce(0) { $0 + 2 * $1.correlation.positions * $1.correlation.taps * g.inputChannels })
@@ -275,7 +280,7 @@ extension DirectConvolution {
             phases.append(InputGradientPhase(
                 correlation: Correlation(
                     taps: taps, positions: g.batch * perImage, outputChannels: inC, channelStride: g.height * g.width,
-                    input: space.gradient.baseAddress!, packed: packed, tapOffsets: tapOffsets,
+                    input: space.paddedGradient.baseAddress!, packed: packed, tapOffsets: tapOffsets,
                     positionOffsets: positionOffsets, outputOffsets: outputOffsets),
                 positionsPerImage: perImage))
             tapOffsets += taps
