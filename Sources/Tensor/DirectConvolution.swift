@@ -255,17 +255,16 @@ public enum DirectConvolution {
 
     /// Adds `Σ_k transposedGradient[k, o] · input[positionOffsets[k] + tapOffsets[t]]` to
     /// `weightGradient[o · taps + t]` for the `c.outputChannels` channels and `c.taps` taps
-    /// (`c.packed` is the output gradient `[positions][laneBlocks · 16]`, channels last and
-    /// zero-filled; output offsets are unused). Each sum runs over the positions in order.
+    /// (`c.packed` is the output gradient from `transpose`, `[laneBlocks][positions][16]`;
+    /// output offsets are unused). Each sum runs over the positions in order.
     static func accumulateKernelGradient(_ c: Correlation, into weightGradient: UnsafeMutablePointer<Float>) {
         let tapTiles = (c.taps + tileRows - 1) / tileRows
         let blocks = laneBlocks(c.outputChannels)
         let items = blocks * tapTiles
         guard c.positions > 0, items > 0 else { return }
         BLAS.flopCounter?.add(2 * c.positions * c.taps * c.outputChannels)
-        let stride = blocks * tileLanes
         let shared = SharedPointers(correlation: c, output: weightGradient)
-        let work = c.positions * c.taps * stride
+        let work = c.positions * c.taps * blocks * tileLanes
         ParallelRanges.forEach(items, parts: ParallelRanges.parts(forElements: work, minimumElements: 1 << 20)) { range in
             let c = shared.correlation
             let sums = UnsafeMutablePointer<Float>.allocate(capacity: range.count * RegisterTile.floats)
@@ -286,7 +285,7 @@ public enum DirectConvolution {
                     RegisterTile.accumulate(
                         into: sums + slot * RegisterTile.floats, x: c.input,
                         rowOffsets: c.positionOffsets + blockStart, count: count, columns: columns + slot * tileRows,
-                        v: c.packed + blockStart * stride + laneBlock * tileLanes, vStride: stride)
+                        v: c.packed + (laneBlock * c.positions + blockStart) * tileLanes, vStride: tileLanes)
                 }
             }
             for (slot, item) in range.enumerated() {
@@ -302,30 +301,33 @@ public enum DirectConvolution {
         }
     }
 
-    /// `[images, channels, positions]` → `[images · positions][laneBlocks(channels) · 16]`,
-    /// zero past `channels`. Whole 8 × 8 blocks go through registers; the edges are copied
-    /// one element at a time.
+    /// `[images, channels, positions]` → `[laneBlocks(channels)][images · positions][16]`,
+    /// zero past `channels`: each 16-channel block of the output gradient, channels last,
+    /// so the kernel gradient reads one contiguous 64-byte row per position. Whole 8 × 8
+    /// blocks go through registers; the edges are copied one element at a time.
     static func transpose(
         _ source: UnsafePointer<Float>, images: Int, channels: Int, positions: Int,
         into destination: UnsafeMutablePointer<Float>
     ) {
-        let stride = laneBlocks(channels) * tileLanes
+        let blockSize = images * positions * tileLanes
         let pointers = CopyPointers(source: source, destination: destination)
-        ParallelRanges.forEach(images, parts: ParallelRanges.parts(forElements: images * positions * stride)) { range in
+        ParallelRanges.forEach(images, parts: ParallelRanges.parts(forElements: laneBlocks(channels) * blockSize)) { range in
+            /// Where channel `o` of position `q` of image `n` goes.
+            func target(_ n: Int, _ q: Int, _ o: Int) -> UnsafeMutablePointer<Float> {
+                pointers.destination + (o / tileLanes) * blockSize + (n * positions + q) * tileLanes + o % tileLanes
+            }
             for n in range {
                 let from = pointers.source + n * channels * positions
-                let to = pointers.destination + n * positions * stride
                 let wholePositions = positions / 8 * 8, wholeChannels = channels / 8 * 8
                 for q in Swift.stride(from: 0, to: wholePositions, by: 8) {
                     for o in Swift.stride(from: 0, to: wholeChannels, by: 8) {
-                        transposeBlock(from + o * positions + q, rowStride: positions, into: to + q * stride + o, rowStride: stride)
+                        transposeBlock(from + o * positions + q, rowStride: positions, into: target(n, q, o), rowStride: tileLanes)
                     }
                 }
                 for q in 0..<positions {
-                    let row = to + q * stride
                     let first = q < wholePositions ? wholeChannels : 0
-                    for o in first..<channels { row[o] = from[o * positions + q] }
-                    for o in channels..<stride { row[o] = 0 }
+                    for o in first..<channels { target(n, q, o).pointee = from[o * positions + q] }
+                    for o in channels..<(laneBlocks(channels) * tileLanes) { target(n, q, o).pointee = 0 }
                 }
             }
         }
