@@ -440,26 +440,17 @@ extension Tensor {
                         BLAS.gemm(
                             .none, .transposed, m: outC, n: g.columnRows, k: n * p,
                             a: dyMatrixBase, b: colBase, beta: 1, c: dW)
-                        foldChunk(
-                            dyMatrixBase, weight: w, geometry: g, images: n, columns: col,
-                            into: UnsafeMutableBufferPointer(rebasing: dx[(start * imageSize)...]))
+                        BLAS.gemm(
+                            .transposed, .none, m: g.columnRows, n: n * p, k: outC,
+                            a: w, b: dyMatrixBase, c: colBase)
+                        g.col2im(
+                            UnsafeBufferPointer(col), images: n,
+                            accumulatingInto: UnsafeMutableBufferPointer(rebasing: dx[(start * imageSize)...]))
                     }
                 }
             }
         }
         return inputGradient
-    }
-
-    /// Adds `col2im(Wᵀ · dY)` of one chunk of `images` images to `inputGradient`, with `dY`
-    /// gathered as `[outputChannels, images · positions]` and `columns` as scratch.
-    private static func foldChunk(
-        _ dyMatrix: UnsafePointer<Float>, weight w: UnsafePointer<Float>, geometry g: Conv2dGeometry, images n: Int,
-        columns: UnsafeMutableBufferPointer<Float>, into inputGradient: UnsafeMutableBufferPointer<Float>
-    ) {
-        BLAS.gemm(
-            .transposed, .none, m: g.columnRows, n: n * g.outputPositions, k: g.outputChannels,
-            a: w, b: dyMatrix, c: columns.baseAddress!)
-        g.col2im(UnsafeBufferPointer(columns), images: n, accumulatingInto: inputGradient)
     }
 
     /// Adds the bias gradient of a convolution (the sum of `outputGradient` over batch and

@@ -2,8 +2,8 @@ import Synchronization
 
 /// Counts the floating-point operations of the matrix products (`BLAS.gemm` and the
 /// `DirectConvolution` kernels, two per multiply-add) run inside `BLAS.countingFlops`, so
-/// a benchmark can report the achieved
-/// GFLOP/s of a real training step without a hand-written FLOP formula per model.
+/// a benchmark can report the achieved GFLOP/s of a real training step without a
+/// hand-written FLOP formula per model.
 ///
 /// Only products issued on the thread (or task) that opened the counting scope are seen:
 /// every model in OptBench issues its products from the caller's thread.
