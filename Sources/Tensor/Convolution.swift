@@ -192,7 +192,7 @@ public struct Conv2dGeometry: Equatable, Sendable {
     /// taps of one image plane at a time instead, with the plane in L1 cache but nine
     /// output streams at once, was tried and measured no faster on the AMD EPYC VM.)
     @inline(__always)
-    private func forEachKernelTap(_ body: (Int, Int, Int, Int) -> Void) {
+    func forEachKernelTap(_ body: (Int, Int, Int, Int) -> Void) {
         var row = 0
         for c in 0..<inputChannels {
             for ky in 0..<kernelHeight {

@@ -18,11 +18,9 @@ public final class ConvolutionWorkspace {
 
     /// The zero-padded input of the direct kernels.
     private(set) var paddedInput = UnsafeMutableBufferPointer<Float>(start: nil, count: 0)
-    /// The geometry whose whole batch `paddedInput` holds, if it does.
+    /// The geometry whose whole batch `paddedInput` holds, if it does (and so whose zero
+    /// borders it holds: the next padding of the same shape only copies the interior).
     var padded: Conv2dGeometry?
-    /// The padding whose zero borders `paddedInput` holds, so the next padding of the same
-    /// shape only copies the interior.
-    var paddedInputBorders: DirectConvolution.Padding?
     /// The direct kernels' repacked kernel.
     private(set) var packedKernel = UnsafeMutableBufferPointer<Float>(start: nil, count: 0)
     /// The direct kernels' output gradient, channels last, for the kernel gradient.
@@ -59,10 +57,7 @@ public final class ConvolutionWorkspace {
         paddedInput paddedCount: Int, packedKernel packedCount: Int, transposedGradient transposedCount: Int,
         paddedGradient paddedGradientCount: Int, offsets offsetCount: Int
     ) {
-        if Self.grow(&paddedInput, to: paddedCount) {
-            padded = nil
-            paddedInputBorders = nil
-        }
+        if Self.grow(&paddedInput, to: paddedCount) { padded = nil }
         Self.grow(&packedKernel, to: packedCount)
         Self.grow(&transposedGradient, to: transposedCount)
         if Self.grow(&paddedGradient, to: paddedGradientCount) { paddedGradientBorders = nil }

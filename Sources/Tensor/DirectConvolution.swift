@@ -67,19 +67,14 @@ public enum DirectConvolution {
     /// One correlation, described by three offset tables: output element (position `k`,
     /// channel `o`) is `bias[o] + Σ_t packed[o, t] · input[positionOffsets[k] + tapOffsets[t]]`,
     /// stored at `output[outputOffsets[k] + o · channelStride]`. Output offsets increase
-    /// with `k`.
-    struct Correlation {
+    /// with `k`. Handed to worker threads, which write disjoint parts of `output`.
+    struct Correlation: @unchecked Sendable {
         let taps, positions, outputChannels, channelStride: Int
         let input: UnsafePointer<Float>
         let packed: UnsafePointer<Float>
         let tapOffsets: UnsafePointer<Int>
         let positionOffsets: UnsafePointer<Int>
         let outputOffsets: UnsafePointer<Int>
-    }
-
-    /// Pointers handed to worker threads, which write disjoint parts of `output`.
-    struct SharedPointers: @unchecked Sendable {
-        let correlation: Correlation
         let output: UnsafeMutablePointer<Float>
     }
 
@@ -171,17 +166,16 @@ public enum DirectConvolution {
 
     /// Writes every output element of `c` (see `Correlation`); `c.packed` comes from `pack`
     /// with `c.taps` taps. Positions are split over threads.
-    static func correlate(_ c: Correlation, bias: UnsafeBufferPointer<Float>?, output: UnsafeMutablePointer<Float>) {
+    static func correlate(_ c: Correlation, bias: UnsafeBufferPointer<Float>?) {
         let tiles = (c.positions + tileRows - 1) / tileRows
         guard tiles > 0 else { return }
         BLAS.flopCounter?.add(2 * c.positions * c.taps * c.outputChannels)
         let biasTiles = startingTiles(outputChannels: c.outputChannels, bias: bias)
-        let shared = SharedPointers(correlation: c, output: output)
         let work = c.positions * c.taps * laneBlocks(c.outputChannels) * tileLanes
         ParallelRanges.forEach(tiles, parts: ParallelRanges.parts(forElements: work, minimumElements: 1 << 20)) { range in
-            let positions = (range.lowerBound * tileRows)..<min(shared.correlation.positions, range.upperBound * tileRows)
+            let positions = (range.lowerBound * tileRows)..<min(c.positions, range.upperBound * tileRows)
             biasTiles.withUnsafeBufferPointer { starts in
-                correlateTiles(shared.correlation, positions: positions, startingTiles: starts.baseAddress!, output: shared.output)
+                correlateTiles(c, positions: positions, startingTiles: starts.baseAddress!)
             }
         }
     }
@@ -198,7 +192,7 @@ public enum DirectConvolution {
     /// Writes the output elements of `c` at `positions`, in tiles of six positions from its
     /// start, on the calling thread.
     static func correlateTiles(
-        _ c: Correlation, positions: Range<Int>, startingTiles: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>
+        _ c: Correlation, positions: Range<Int>, startingTiles: UnsafePointer<Float>
     ) {
         let sums = UnsafeMutablePointer<Float>.allocate(capacity: RegisterTile.floats)
         let columns = UnsafeMutablePointer<Int>.allocate(capacity: tileRows)
@@ -221,7 +215,7 @@ public enum DirectConvolution {
                         v: weights, vStride: tileLanes)
                     store(
                         sums, rows: rows, lanes: lanes, outputOffsets: c.outputOffsets + first,
-                        channelStride: c.channelStride, into: output + firstLane * c.channelStride)
+                        channelStride: c.channelStride, into: c.output + firstLane * c.channelStride)
                 }
             }
         }
@@ -256,17 +250,16 @@ public enum DirectConvolution {
     /// Adds `Σ_k transposedGradient[k, o] · input[positionOffsets[k] + tapOffsets[t]]` to
     /// `weightGradient[o · taps + t]` for the `c.outputChannels` channels and `c.taps` taps
     /// (`c.packed` is the output gradient from `transpose`, `[laneBlocks][positions][16]`;
-    /// output offsets are unused). Each sum runs over the positions in order.
-    static func accumulateKernelGradient(_ c: Correlation, into weightGradient: UnsafeMutablePointer<Float>) {
+    /// `c.output` is the kernel gradient and output offsets are unused). Each sum runs over
+    /// the positions in order.
+    static func accumulateKernelGradient(_ c: Correlation) {
         let tapTiles = (c.taps + tileRows - 1) / tileRows
         let blocks = laneBlocks(c.outputChannels)
         let items = blocks * tapTiles
         guard c.positions > 0, items > 0 else { return }
         BLAS.flopCounter?.add(2 * c.positions * c.taps * c.outputChannels)
-        let shared = SharedPointers(correlation: c, output: weightGradient)
         let work = c.positions * c.taps * blocks * tileLanes
         ParallelRanges.forEach(items, parts: ParallelRanges.parts(forElements: work, minimumElements: 1 << 20)) { range in
-            let c = shared.correlation
             let sums = UnsafeMutablePointer<Float>.allocate(capacity: range.count * RegisterTile.floats)
             let columns = UnsafeMutablePointer<Int>.allocate(capacity: range.count * tileRows)
             defer { sums.deallocate(); columns.deallocate() }
@@ -294,7 +287,7 @@ public enum DirectConvolution {
                 let lanes = min(tileLanes, c.outputChannels - laneBlock * tileLanes)
                 let tile = sums + slot * RegisterTile.floats
                 for j in 0..<lanes {
-                    let row = shared.output + (laneBlock * tileLanes + j) * c.taps + firstTap
+                    let row = c.output + (laneBlock * tileLanes + j) * c.taps + firstTap
                     for r in 0..<rows { row[r] += tile[r * tileLanes + j] }
                 }
             }

@@ -62,48 +62,48 @@ extension DirectConvolution {
         }
     }
 
-    /// Grows `space` for both passes of `g`.
-    private static func reserve(_ space: ConvolutionWorkspace, for g: Conv2dGeometry) {
-        let plan = InputGradientPlan(g)
+    /// Grows `space` for the forward pass of `g`, and for its backward pass when given the
+    /// input-gradient plan.
+    private static func reserve(_ space: ConvolutionWorkspace, for g: Conv2dGeometry, backward plan: InputGradientPlan?) {
         let forwardPositions = g.batch * g.outputPositions, inputPositions = g.batch * g.height * g.width
         let gradientTaps = g.outputChannels * g.kernelHeight * g.kernelWidth
         space.reserveDirect(
             paddedInput: paddedInputLayout(g).count,
             packedKernel: max(
                 laneBlocks(g.outputChannels) * tileLanes * g.columnRows, laneBlocks(g.inputChannels) * tileLanes * gradientTaps),
-            transposedGradient: forwardPositions * laneBlocks(g.outputChannels) * tileLanes,
-            paddedGradient: plan.layout.count,
+            transposedGradient: plan == nil ? 0 : forwardPositions * laneBlocks(g.outputChannels) * tileLanes,
+            paddedGradient: plan?.layout.count ?? 0,
             offsets: max(g.columnRows, gradientTaps) + 2 * max(forwardPositions, inputPositions))
     }
 
-    /// Pads the input into `space.paddedInput` unless `reusing` and it already holds this
-    /// geometry's batch.
-    private static func padInput(_ x: UnsafePointer<Float>, _ g: Conv2dGeometry, _ space: ConvolutionWorkspace, reusing: Bool) {
-        guard !(reusing && space.padded == g) else { return }
-        let padding = Padding(layout: paddedInputLayout(g), top: g.padding, left: g.padding)
-        pad(x, height: g.height, width: g.width, padding: padding,
-            into: space.paddedInput.baseAddress!, bordersAreZero: space.paddedInputBorders == padding)
-        space.padded = g
-        space.paddedInputBorders = padding
+    /// The input of `g` padded by `g.padding` on every side.
+    private static func inputPadding(_ g: Conv2dGeometry) -> Padding {
+        Padding(layout: paddedInputLayout(g), top: g.padding, left: g.padding)
     }
 
-    /// The forward correlation's tables in `offsets`: `g.columnRows` tap offsets, then one
-    /// input offset and one output offset per output position of the batch.
+    /// Pads the input into `space.paddedInput` unless `reusing` and it already holds this
+    /// geometry's batch. The zero borders of the last padding are kept when the shape is
+    /// the same.
+    private static func padInput(_ x: UnsafePointer<Float>, _ g: Conv2dGeometry, _ space: ConvolutionWorkspace, reusing: Bool) {
+        guard !(reusing && space.padded == g) else { return }
+        let padding = inputPadding(g)
+        let bordersAreZero = space.padded.map(inputPadding) == padding
+        pad(x, height: g.height, width: g.width, padding: padding,
+            into: space.paddedInput.baseAddress!, bordersAreZero: bordersAreZero)
+        space.padded = g
+    }
+
+    /// The forward correlation's tables in `offsets`: `g.columnRows` tap offsets (in the
+    /// order of the column matrix's rows), then one input offset and one output offset per
+    /// output position of the batch. The correlation writes to `output`.
     private static func forwardCorrelation(
-        _ g: Conv2dGeometry, input: UnsafePointer<Float>, packed: UnsafePointer<Float>, offsets: UnsafeMutablePointer<Int>
+        _ g: Conv2dGeometry, input: UnsafePointer<Float>, packed: UnsafePointer<Float>, offsets: UnsafeMutablePointer<Int>,
+        output: UnsafeMutablePointer<Float>
     ) -> Correlation {
         let layout = paddedInputLayout(g)
         let positions = g.batch * g.outputPositions
         let tapOffsets = offsets, positionOffsets = offsets + g.columnRows, outputOffsets = positionOffsets + positions
-        var t = 0
-        for c in 0..<g.inputChannels {
-            for ky in 0..<g.kernelHeight {
-                for kx in 0..<g.kernelWidth {
-                    tapOffsets[t] = c * layout.planeSize + ky * layout.width + kx
-                    t += 1
-                }
-            }
-        }
+        g.forEachKernelTap { c, ky, kx, t in tapOffsets[t] = c * layout.planeSize + ky * layout.width + kx }
         var k = 0
         for n in 0..<g.batch {
             for oy in 0..<g.outputHeight {
@@ -117,7 +117,7 @@ extension DirectConvolution {
         return Correlation(
             taps: g.columnRows, positions: positions, outputChannels: g.outputChannels, channelStride: g.outputPositions,
             input: input, packed: packed, tapOffsets: tapOffsets, positionOffsets: positionOffsets,
-            outputOffsets: outputOffsets)
+            outputOffsets: outputOffsets, output: output)
     }
 
     /// The forward pass: `output` (NCHW, every element written) from `input`, the kernel
@@ -126,14 +126,14 @@ extension DirectConvolution {
         input x: UnsafePointer<Float>, weight w: UnsafePointer<Float>, bias: UnsafeBufferPointer<Float>?,
         geometry g: Conv2dGeometry, workspace space: ConvolutionWorkspace, output y: UnsafeMutablePointer<Float>
     ) {
-        reserve(space, for: g)
+        reserve(space, for: g, backward: nil)
         padInput(x, g, space, reusing: false)
         let taps = g.columnRows
         pack(outputChannels: g.outputChannels, taps: taps, into: space.packedKernel.baseAddress!) { o, t in w[o * taps + t] }
         let c = forwardCorrelation(
             g, input: space.paddedInput.baseAddress!, packed: space.packedKernel.baseAddress!,
-            offsets: space.offsets.baseAddress!)
-        correlate(c, bias: bias, output: y)
+            offsets: space.offsets.baseAddress!, output: y)
+        correlate(c, bias: bias)
     }
 
     /// Adds the kernel gradient to `weightGradient` and writes the input gradient to
@@ -145,14 +145,14 @@ extension DirectConvolution {
         workspace space: ConvolutionWorkspace, reusingPaddedInput: Bool,
         inputGradient dx: UnsafeMutablePointer<Float>
     ) {
-        reserve(space, for: g)
+        let plan = InputGradientPlan(g)
+        reserve(space, for: g, backward: plan)
         padInput(x, g, space, reusing: reusingPaddedInput)
         let scratch = space.transposedGradient.baseAddress!
         transpose(dy, images: g.batch, channels: g.outputChannels, positions: g.outputPositions, into: scratch)
-        let c = forwardCorrelation(
-            g, input: space.paddedInput.baseAddress!, packed: scratch, offsets: space.offsets.baseAddress!)
-        accumulateKernelGradient(c, into: dW)
-        accumulateInputGradient(dy, weight: w, geometry: g, workspace: space, into: dx)
+        accumulateKernelGradient(forwardCorrelation(
+            g, input: space.paddedInput.baseAddress!, packed: scratch, offsets: space.offsets.baseAddress!, output: dW))
+        accumulateInputGradient(dy, weight: w, geometry: g, plan: plan, workspace: space, into: dx)
     }
 
     /// Writes the input gradient: the output gradient padded once, then for each
@@ -161,30 +161,28 @@ extension DirectConvolution {
     /// a block before the next, so a block's input gradient stays in cache while its
     /// phases fill it in.
     private static func accumulateInputGradient(
-        _ dy: UnsafePointer<Float>, weight w: UnsafePointer<Float>, geometry g: Conv2dGeometry,
+        _ dy: UnsafePointer<Float>, weight w: UnsafePointer<Float>, geometry g: Conv2dGeometry, plan: InputGradientPlan,
         workspace space: ConvolutionWorkspace, into dx: UnsafeMutablePointer<Float>
     ) {
-        let plan = InputGradientPlan(g)
         let padding = Padding(layout: plan.layout, top: plan.rows.padBefore, left: plan.columns.padBefore)
         pad(dy, height: g.outputHeight, width: g.outputWidth, padding: padding,
             into: space.paddedGradient.baseAddress!, bordersAreZero: space.paddedGradientBorders == padding)
         space.paddedGradientBorders = padding
-        let phases = inputGradientPhases(plan, weight: w, geometry: g, workspace: space)
+        let phases = inputGradientPhases(plan, weight: w, geometry: g, workspace: space, output: dx)
         let work = phases.reduce(0) { $0 + $1.correlation.positions * $1.correlation.taps } * laneBlocks(g.inputChannels) * tileLanes
         BLAS.flopCounter?.add(phases.reduce(0) { $0 + 2 * $1.correlation.positions * $1.correlation.taps * g.inputChannels })
         let zeros = startingTiles(outputChannels: g.inputChannels, bias: nil)
-        let shared = PhasePointers(phases: phases, output: dx)
         // About 256 KB of input gradient per block.
         let imagesPerBlock = max(1, (1 << 16) / (g.inputChannels * g.height * g.width))
         ParallelRanges.forEach(g.batch, parts: ParallelRanges.parts(forElements: work, minimumElements: 1 << 20)) { images in
             zeros.withUnsafeBufferPointer { starts in
                 for blockStart in stride(from: images.lowerBound, to: images.upperBound, by: imagesPerBlock) {
                     let block = blockStart..<min(images.upperBound, blockStart + imagesPerBlock)
-                    for phase in shared.phases {
+                    for phase in phases {
                         correlateTiles(
                             phase.correlation,
                             positions: (block.lowerBound * phase.positionsPerImage)..<(block.upperBound * phase.positionsPerImage),
-                            startingTiles: starts.baseAddress!, output: shared.output)
+                            startingTiles: starts.baseAddress!)
                     }
                 }
             }
@@ -220,16 +218,9 @@ extension DirectConvolution {
 
     /// One phase of the input gradient: its correlation over the whole batch, whose
     /// positions run image by image, `positionsPerImage` each.
-    struct InputGradientPhase {
+    struct InputGradientPhase: Sendable {
         let correlation: Correlation
         let positionsPerImage: Int
-    }
-
-    /// The phases and the input-gradient buffer, handed to worker threads that write
-    /// disjoint images of it.
-    private struct PhasePointers: @unchecked Sendable {
-        let phases: [InputGradientPhase]
-        let output: UnsafeMutablePointer<Float>
     }
 
     /// Builds every phase's offset tables and packed kernel in `space` (taps, positions and
@@ -238,7 +229,7 @@ extension DirectConvolution {
     /// `(n, i, j)` is the input element `(start_y + stride·i, start_x + stride·j)` of image `n`.
     private static func inputGradientPhases(
         _ plan: InputGradientPlan, weight w: UnsafePointer<Float>, geometry g: Conv2dGeometry,
-        workspace space: ConvolutionWorkspace
+        workspace space: ConvolutionWorkspace, output dx: UnsafeMutablePointer<Float>
     ) -> [InputGradientPhase] {
         let d = plan.layout, inC = g.inputChannels
         let pairs = plan.rows.phases.filter { !$0.taps.isEmpty }.flatMap { row in
@@ -281,7 +272,7 @@ extension DirectConvolution {
                 correlation: Correlation(
                     taps: taps, positions: g.batch * perImage, outputChannels: inC, channelStride: g.height * g.width,
                     input: space.paddedGradient.baseAddress!, packed: packed, tapOffsets: tapOffsets,
-                    positionOffsets: positionOffsets, outputOffsets: outputOffsets),
+                    positionOffsets: positionOffsets, outputOffsets: outputOffsets, output: dx),
                 positionsPerImage: perImage))
             tapOffsets += taps
             positionOffsets += g.batch * perImage
