@@ -4,23 +4,43 @@ import NN
 import Testing
 @testable import Submissions
 
-/// Every optax reference case in `shared/conformance/optax` (beside the repository, i.e.
-/// `../shared`, or beside one of its parent folders for a worktree; the environment
-/// variable `OPTBENCH_CONFORMANCE_DIR` overrides) must be reproduced by its submission
-/// within the submission's stated tolerance.
+/// Every optax reference case must be reproduced by its submission within the
+/// submission's stated tolerance. The cases are read from `shared/conformance/optax`
+/// beside the repository (`../shared`, or beside one of its parent folders for a
+/// worktree) when it is there, else from the copy in `Tests/Fixtures/optax`, so a clone
+/// anywhere passes; the environment variable `OPTBENCH_CONFORMANCE_DIR` overrides both.
 @Suite struct OptaxConformanceTests {
     static let repositoryRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let caseDirectory: String = {
-        if let path = ProcessInfo.processInfo.environment["OPTBENCH_CONFORMANCE_DIR"] { return path }
+    /// The project's own copy of the cases.
+    static let fixtureDirectory = repositoryRoot.appendingPathComponent("Tests/Fixtures/optax").path
+    /// `shared/conformance/optax` beside the repository or one of its parents, if present.
+    static let sharedDirectory: String? = {
         var folder = repositoryRoot.deletingLastPathComponent()
         while folder.path != "/" {
             let candidate = folder.appendingPathComponent("shared/conformance/optax").path
             if FileManager.default.fileExists(atPath: candidate) { return candidate }
             folder = folder.deletingLastPathComponent()
         }
-        return repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/conformance/optax").path
+        return nil
     }()
+    static let caseDirectory: String =
+        ProcessInfo.processInfo.environment["OPTBENCH_CONFORMANCE_DIR"] ?? sharedDirectory ?? fixtureDirectory
+
+    /// The project's copy holds the same 27 files as `../shared`, byte for byte, where both
+    /// are present (so the fallback never tests against stale references).
+    @Test func fixturesMatchTheSharedCases() throws {
+        let fixtures = try FileManager.default.contentsOfDirectory(atPath: Self.fixtureDirectory).filter { $0.hasSuffix(".json") }.sorted()
+        #expect(fixtures.count == 27)
+        guard let shared = Self.sharedDirectory else { return }
+        let sharedNames = try FileManager.default.contentsOfDirectory(atPath: shared).filter { $0.hasSuffix(".json") }.sorted()
+        #expect(fixtures == sharedNames)
+        for name in fixtures {
+            let copy = FileManager.default.contents(atPath: Self.fixtureDirectory + "/" + name)
+            let original = FileManager.default.contents(atPath: shared + "/" + name)
+            #expect(copy != nil && copy == original, "Tests/Fixtures/optax/\(name) differs from \(shared)/\(name)")
+        }
+    }
 
     static var caseNames: [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: caseDirectory)) ?? []
