@@ -62,16 +62,18 @@ extension DirectConvolution {
         }
     }
 
-    /// Grows `space` for the forward pass of `g`, and for its backward pass when given the
-    /// input-gradient plan.
-    private static func reserve(_ space: ConvolutionWorkspace, for g: Conv2dGeometry, backward plan: InputGradientPlan?) {
+    /// Grows `space` for the forward pass of `g`; for its backward pass when `backward`
+    /// (with the input gradient's buffers when given its plan).
+    private static func reserve(
+        _ space: ConvolutionWorkspace, for g: Conv2dGeometry, backward: Bool, inputGradient plan: InputGradientPlan?
+    ) {
         let forwardPositions = g.batch * g.outputPositions, inputPositions = g.batch * g.height * g.width
         let gradientTaps = g.outputChannels * g.kernelHeight * g.kernelWidth
         space.reserveDirect(
             paddedInput: paddedInputLayout(g).count,
             packedKernel: max(
                 laneBlocks(g.outputChannels) * tileLanes * g.columnRows, laneBlocks(g.inputChannels) * tileLanes * gradientTaps),
-            transposedGradient: plan == nil ? 0 : forwardPositions * laneBlocks(g.outputChannels) * tileLanes,
+            transposedGradient: backward ? forwardPositions * laneBlocks(g.outputChannels) * tileLanes : 0,
             paddedGradient: plan?.layout.count ?? 0,
             offsets: max(g.columnRows, gradientTaps) + 2 * max(forwardPositions, inputPositions))
     }
@@ -126,7 +128,7 @@ extension DirectConvolution {
         input x: UnsafePointer<Float>, weight w: UnsafePointer<Float>, bias: UnsafeBufferPointer<Float>?,
         geometry g: Conv2dGeometry, workspace space: ConvolutionWorkspace, output y: UnsafeMutablePointer<Float>
     ) {
-        reserve(space, for: g, backward: nil)
+        reserve(space, for: g, backward: false, inputGradient: nil)
         padInput(x, g, space, reusing: false)
         let taps = g.columnRows
         pack(outputChannels: g.outputChannels, taps: taps, into: space.packedKernel.baseAddress!) { o, t in w[o * taps + t] }
@@ -136,23 +138,25 @@ extension DirectConvolution {
         correlate(c, bias: bias)
     }
 
-    /// Adds the kernel gradient to `weightGradient` and writes the input gradient to
-    /// `inputGradient` (which must hold zeros: input elements no kernel tap reaches are not
-    /// written).
+    /// Adds the kernel gradient to `weightGradient` and, when `inputGradient` names the
+    /// kernel and a destination, writes the input gradient there (the destination must hold
+    /// zeros: input elements no kernel tap reaches are not written).
     static func backward(
-        outputGradient dy: UnsafePointer<Float>, input x: UnsafePointer<Float>, weight w: UnsafePointer<Float>,
+        outputGradient dy: UnsafePointer<Float>, input x: UnsafePointer<Float>,
         geometry g: Conv2dGeometry, weightGradient dW: UnsafeMutablePointer<Float>,
         workspace space: ConvolutionWorkspace, reusingPaddedInput: Bool,
-        inputGradient dx: UnsafeMutablePointer<Float>
+        inputGradient: (weight: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>)?
     ) {
-        let plan = InputGradientPlan(g)
-        reserve(space, for: g, backward: plan)
+        let plan = inputGradient.map { _ in InputGradientPlan(g) }
+        reserve(space, for: g, backward: true, inputGradient: plan)
         padInput(x, g, space, reusing: reusingPaddedInput)
         let scratch = space.transposedGradient.baseAddress!
         transpose(dy, images: g.batch, channels: g.outputChannels, positions: g.outputPositions, into: scratch)
         accumulateKernelGradient(forwardCorrelation(
             g, input: space.paddedInput.baseAddress!, packed: scratch, offsets: space.offsets.baseAddress!, output: dW))
-        accumulateInputGradient(dy, weight: w, geometry: g, plan: plan, workspace: space, into: dx)
+        if let plan, let (w, dx) = inputGradient {
+            accumulateInputGradient(dy, weight: w, geometry: g, plan: plan, workspace: space, into: dx)
+        }
     }
 
     /// Writes the input gradient: the output gradient padded once, then for each

@@ -251,6 +251,53 @@ import Tensor
         #expect(worstError(db, once.bias.map { -2 + 2 * Double($0) }) < 1e-5)
     }
 
+    /// The kernel gradient alone is the backward pass's, bit for bit, fresh and reusing the
+    /// forward pass's unfolding or padded input, and accumulates like it.
+    @Test(arguments: cases, algorithms) func kernelGradientAloneMatchesBackward(_ c: Case, _ algorithm: ConvolutionAlgorithm) {
+        let g = c.geometry
+        var rng = RandomGenerator(seed: 9)
+        let (x, w, _) = operands(g, &rng)
+        let dy = Tensor.randomNormal(shape: g.outputShape, using: &rng)
+        let full = backward(g, x, w, dy, algorithm: algorithm).weight
+        for reusing in [false, true] {
+            let space = ConvolutionWorkspace()
+            if reusing {
+                _ = w.withUnsafeBufferPointer { wb in
+                    Tensor.conv2dForward(input: x, weight: wb, bias: nil, geometry: g, workspace: space, algorithm: algorithm)
+                }
+            }
+            var dw = [Float](repeating: 0, count: g.weightCount)
+            dw.withUnsafeMutableBufferPointer { dwb in
+                Tensor.conv2dKernelGradient(
+                    outputGradient: dy, input: x, geometry: g, accumulatingInto: dwb, workspace: space,
+                    reusingForwardColumns: reusing, algorithm: algorithm)
+            }
+            #expect(dw == full, "reusing the forward pass: \(reusing)")
+            dw.withUnsafeMutableBufferPointer { dwb in
+                Tensor.conv2dKernelGradient(
+                    outputGradient: dy, input: x, geometry: g, accumulatingInto: dwb, workspace: space,
+                    reusingForwardColumns: reusing, algorithm: algorithm)
+            }
+            #expect(worstError(dw, full.map { 2 * Double($0) }) < 1e-5)
+        }
+    }
+
+    /// Per-channel sums over batch and positions, added to what the buffer holds, at plane
+    /// sizes on both sides of the 8- and 32-element steps.
+    @Test(arguments: [1, 7, 8, 9, 31, 32, 33, 100, 256])
+    func biasGradientSumsEachChannel(_ positions: Int) {
+        var rng = RandomGenerator(seed: 10)
+        let dy = Tensor.randomNormal(shape: [3, 4, 1, positions], using: &rng)
+        var db: [Float] = [1, -1, 0.5, 0]
+        db.withUnsafeMutableBufferPointer { Tensor.conv2dBiasGradient(outputGradient: dy, accumulatingInto: $0) }
+        let expected = (0..<4).map { o in
+            [1, -1, 0.5, 0][o] + (0..<3).reduce(0.0) { total, i in
+                total + (0..<positions).reduce(0.0) { $0 + Double(dy[i, o, 0, $1]) }
+            }
+        }
+        #expect(worstError(db, expected) < 1e-6 * Double(positions).squareRoot())
+    }
+
     @Test(arguments: algorithms) func emptyBatchGivesEmptyResults(_ algorithm: ConvolutionAlgorithm) {
         let g = Conv2dGeometry(inputShape: [0, 2, 5, 5], outputChannels: 3, kernelHeight: 3, kernelWidth: 3, padding: 1)
         var rng = RandomGenerator(seed: 8)
