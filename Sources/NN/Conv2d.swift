@@ -90,19 +90,41 @@ public final class Conv2d: Layer {
     }
 
     public func backward(_ outputGradient: Tensor, parameters: ParameterSet, gradient: inout ParameterSet) -> Tensor {
-        let (input, g) = requireCache(cache)
-        checkShape(outputGradient.shape, expected: g.outputShape, what: "output gradient")
-        if let bias {
-            gradient.withUnsafeMutableBufferPointer(bias) { db in
-                Tensor.conv2dBiasGradient(outputGradient: outputGradient, accumulatingInto: db)
-            }
-        }
+        let (input, g) = cachedInput(matching: outputGradient)
+        accumulateBiasGradient(outputGradient, into: &gradient)
         return parameters.withUnsafeBufferPointer(weight) { w in
             gradient.withUnsafeMutableBufferPointer(weight) { dw in
                 Tensor.conv2dBackward(
                     outputGradient: outputGradient, input: input, weight: w, geometry: g, weightGradient: dw,
                     workspace: workspace, reusingForwardColumns: true)
             }
+        }
+    }
+
+    /// The kernel and bias gradients alone: the input gradient, a product as large as the
+    /// forward pass, is skipped (`Tensor.conv2dKernelGradient`).
+    public func accumulateParameterGradients(_ outputGradient: Tensor, parameters: ParameterSet, gradient: inout ParameterSet) {
+        let (input, g) = cachedInput(matching: outputGradient)
+        accumulateBiasGradient(outputGradient, into: &gradient)
+        gradient.withUnsafeMutableBufferPointer(weight) { dw in
+            Tensor.conv2dKernelGradient(
+                outputGradient: outputGradient, input: input, geometry: g, accumulatingInto: dw,
+                workspace: workspace, reusingForwardColumns: true)
+        }
+    }
+
+    /// The last forward's input and geometry; stops naming this layer when there was none or
+    /// `outputGradient` does not have that forward's output shape.
+    private func cachedInput(matching outputGradient: Tensor) -> (Tensor, Conv2dGeometry) {
+        let (input, g) = requireCache(cache)
+        checkShape(outputGradient.shape, expected: g.outputShape, what: "output gradient")
+        return (input, g)
+    }
+
+    private func accumulateBiasGradient(_ outputGradient: Tensor, into gradient: inout ParameterSet) {
+        guard let bias else { return }
+        gradient.withUnsafeMutableBufferPointer(bias) { db in
+            Tensor.conv2dBiasGradient(outputGradient: outputGradient, accumulatingInto: db)
         }
     }
 

@@ -10,7 +10,7 @@ import Tensor
 /// Backward scatter-adds each output-gradient row into the table row of its id (so an id
 /// that occurs several times receives the sum of its rows). Ids are not differentiable:
 /// backward returns a zero tensor of the input's shape, which keeps `Sequential`'s
-/// contract without pretending to a gradient.
+/// contract without pretending to a gradient (`accumulateParameterGradients` skips it).
 public final class Embedding: Layer {
     public let name: String
     public let vocabularySize: Int
@@ -61,6 +61,15 @@ public final class Embedding: Layer {
     }
 
     public func backward(_ outputGradient: Tensor, parameters: ParameterSet, gradient: inout ParameterSet) -> Tensor {
+        Tensor(shape: scatterGradient(outputGradient, into: &gradient))
+    }
+
+    public func accumulateParameterGradients(_ outputGradient: Tensor, parameters: ParameterSet, gradient: inout ParameterSet) {
+        _ = scatterGradient(outputGradient, into: &gradient)
+    }
+
+    /// Adds each output-gradient row to the table row of its id; returns the input's shape.
+    private func scatterGradient(_ outputGradient: Tensor, into gradient: inout ParameterSet) -> [Int] {
         let (ids, shape) = requireCache(cachedIds)
         checkShape(outputGradient.shape, expected: shape + [dimension], what: "output gradient")
         let width = dimension
@@ -72,7 +81,7 @@ public final class Embedding: Layer {
                 }
             }
         }
-        return Tensor(shape: shape)
+        return shape
     }
 
     public func initialize(_ parameters: inout ParameterSet, using generator: inout RandomGenerator) {

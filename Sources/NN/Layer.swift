@@ -35,6 +35,12 @@ public protocol Layer: AnyObject {
     /// Accumulates parameter gradients into `gradient` and returns the input gradient.
     func backward(_ outputGradient: Tensor, parameters: ParameterSet, gradient: inout ParameterSet) -> Tensor
 
+    /// Accumulates the same parameter gradients as `backward`, bit for bit, for a caller
+    /// with no use for the input gradient: a model's first layer, whose input is data.
+    /// Layers whose input gradient is a product of its own (`Linear`, `Conv2d`) skip it, as
+    /// `Sequential` does for its first layer; the default runs `backward` and drops it.
+    func accumulateParameterGradients(_ outputGradient: Tensor, parameters: ParameterSet, gradient: inout ParameterSet)
+
     /// Writes this layer's initial parameter values.
     func initialize(_ parameters: inout ParameterSet, using generator: inout RandomGenerator)
 
@@ -44,6 +50,9 @@ public protocol Layer: AnyObject {
 
 extension Layer {
     public var parameterViews: [ParameterView] { [] }
+    public func accumulateParameterGradients(_ outputGradient: Tensor, parameters: ParameterSet, gradient: inout ParameterSet) {
+        _ = backward(outputGradient, parameters: parameters, gradient: &gradient)
+    }
     public func initialize(_ parameters: inout ParameterSet, using generator: inout RandomGenerator) {}
     public func setTraining(_ training: Bool) {}
 

@@ -84,13 +84,36 @@ public final class Linear: Layer {
     }
 
     public func backward(_ outputGradient: Tensor, parameters: ParameterSet, gradient: inout ParameterSet) -> Tensor {
+        let input = accumulateGradients(outputGradient, into: &gradient)
+        var inputGradient = Tensor(zerosLike: input)
+        guard input.count > 0 else { return inputGradient }
+        // dx = dy · W  (rows × out · out × in)
+        outputGradient.withUnsafeBufferPointer { dy in
+            parameters.withUnsafeBufferPointer(weight) { w in
+                inputGradient.withUnsafeMutableBufferPointer { dx in
+                    BLAS.gemm(
+                        .none, .none, m: input.count / inputFeatures, n: inputFeatures, k: outputFeatures,
+                        a: dy.baseAddress!, b: w.baseAddress!, c: dx.baseAddress!)
+                }
+            }
+        }
+        return inputGradient
+    }
+
+    /// The weight and bias gradients alone: the input gradient's product is skipped.
+    public func accumulateParameterGradients(_ outputGradient: Tensor, parameters: ParameterSet, gradient: inout ParameterSet) {
+        _ = accumulateGradients(outputGradient, into: &gradient)
+    }
+
+    /// Adds `dyᵀ · x` to the weight gradient and the column sums of `dy` to the bias
+    /// gradient; returns the cached input.
+    private func accumulateGradients(_ outputGradient: Tensor, into gradient: inout ParameterSet) -> Tensor {
         let input = requireCache(cachedInput)
         checkShape(
             outputGradient.shape, expected: Array(input.shape.dropLast()) + [outputFeatures],
             what: "output gradient")
         let rows = input.count / inputFeatures
-        var inputGradient = Tensor(zerosLike: input)
-        guard rows > 0 else { return inputGradient }
+        guard rows > 0 else { return input }
         outputGradient.withUnsafeBufferPointer { dy in
             input.withUnsafeBufferPointer { x in
                 // dW += dyᵀ · x  (out × rows · rows × in)
@@ -105,16 +128,8 @@ public final class Linear: Layer {
                     addColumnSums(dy, rows: rows, columns: outputFeatures, into: db)
                 }
             }
-            // dx = dy · W  (rows × out · out × in)
-            parameters.withUnsafeBufferPointer(weight) { w in
-                inputGradient.withUnsafeMutableBufferPointer { dx in
-                    BLAS.gemm(
-                        .none, .none, m: rows, n: inputFeatures, k: outputFeatures,
-                        a: dy.baseAddress!, b: w.baseAddress!, c: dx.baseAddress!)
-                }
-            }
         }
-        return inputGradient
+        return input
     }
 
     public func initialize(_ parameters: inout ParameterSet, using generator: inout RandomGenerator) {

@@ -24,6 +24,16 @@ public final class Sequential: Layer {
         return g
     }
 
+    /// Runs `backward` through every layer but the first, which only accumulates its
+    /// parameter gradients.
+    public func accumulateParameterGradients(_ outputGradient: Tensor, parameters: ParameterSet, gradient: inout ParameterSet) {
+        var g = outputGradient
+        for layer in layers.dropFirst().reversed() {
+            g = layer.backward(g, parameters: parameters, gradient: &gradient)
+        }
+        layers.first?.accumulateParameterGradients(g, parameters: parameters, gradient: &gradient)
+    }
+
     public func initialize(_ parameters: inout ParameterSet, using generator: inout RandomGenerator) {
         for layer in layers { layer.initialize(&parameters, using: &generator) }
     }

@@ -46,14 +46,17 @@ import Testing
     }
 
     /// The model's stated FLOPs are the products it really runs: a loss-and-gradient step
-    /// counted at the BLAS boundary is three forward passes' worth per image.
-    @Test func aTrainingStepRunsThreeTimesTheStatedForwardFlops() throws {
+    /// counted at the BLAS boundary is three forward passes' worth per image, less the
+    /// stem's input gradient, one stem forward pass.
+    @Test func aTrainingStepRunsTheStatedFlops() throws {
         let w = try Self.small()
         let parameters = w.initialParameters(seed: 1)
         var gradient = ParameterSet.zeros(like: parameters)
         let batch = w.makeDataStream(seed: 2).nextBatch(size: 5)
         let flops = BLAS.countingFlops { _ = w.lossAndGradient(parameters, batch: batch, into: &gradient) }.flops
-        #expect(flops == 3 * 5 * w.forwardFlopsPerImage)
+        let stemFlops = 2 * 2 * 3 * 9 * 8 * 8  // width 2, 3 channels, 3×3, 8×8 positions
+        #expect(flops == 5 * w.trainingFlopsPerImage)
+        #expect(w.trainingFlopsPerImage == 3 * w.forwardFlopsPerImage - stemFlops)
         #expect(w.forwardFlopsPerImage > 0)
     }
 

@@ -23,6 +23,10 @@ final class CNNModel {
     /// Forward FLOPs of one image (2 per multiply-add, convolutions and head; the
     /// elementwise work of activations, additions and pooling is not counted).
     let forwardFlopsPerImage: Int
+    /// FLOPs per image of a loss-and-gradient step: the forward pass, then both gradients
+    /// of every product but the stem's, whose input gradient is skipped
+    /// (`Sequential.accumulateParameterGradients`).
+    let trainingFlopsPerImage: Int
 
     init(settings s: CNNSettings) {
         var layout = ParameterLayout()
@@ -43,6 +47,7 @@ final class CNNModel {
         }
         var channels = s.width
         layers += [convolution("stem", 3, channels, stride: s.stemStride), activation("stem.act")]
+        let stemFlops = flops
         for stage in 1...s.stages {
             if stage > 1 {
                 let wider = 2 * channels
@@ -67,6 +72,7 @@ final class CNNModel {
         self.network = Sequential("cnn", layers)
         self.branchOutputs = branchOutputs
         self.forwardFlopsPerImage = flops
+        self.trainingFlopsPerImage = 3 * flops - stemFlops
     }
 
     /// He-initialised convolutions with zero biases, zero residual-branch outputs, and a

@@ -68,9 +68,12 @@ public final class CNNWorkload: Workload {
             defaultBatchSize: spec.defaultBatchSize, stepHint: spec.stepHint, trainingExamples: settings.trainExamples)
     }
 
-    /// Forward FLOPs per image of the network (2 per multiply-add); a training step costs
-    /// about three times this per example.
+    /// Forward FLOPs per image of the network (2 per multiply-add).
     public var forwardFlopsPerImage: Int { model.forwardFlopsPerImage }
+
+    /// FLOPs per image of a loss-and-gradient step: three forward passes' worth, less the
+    /// stem's input gradient, which is never computed (the stem's input is the images).
+    public var trainingFlopsPerImage: Int { model.trainingFlopsPerImage }
 
     /// The fixed validation and test sets, normalised.
     public var validationSet: CNNBatch { data.validation.batch(0..<data.validation.count, normalization: data.normalization) }
@@ -93,7 +96,7 @@ public final class CNNWorkload: Workload {
         gradient.values.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         let logits = model.logits(parameters, batch.images)
         let (loss, logitGradient) = lossFunction.lossAndGradient(prediction: logits, target: labelTensor(batch))
-        _ = model.network.backward(logitGradient, parameters: parameters, gradient: &gradient)
+        model.network.accumulateParameterGradients(logitGradient, parameters: parameters, gradient: &gradient)
         return loss
     }
 

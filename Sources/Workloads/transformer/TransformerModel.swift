@@ -107,7 +107,7 @@ final class TransformerModel {
         let logits = network.forward(inputs, parameters: parameters)
         let (loss, logitGradient) = crossEntropy.lossAndGradient(prediction: logits, target: targets)
         gradient.values.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-        _ = network.backward(logitGradient, parameters: parameters, gradient: &gradient)
+        network.accumulateParameterGradients(logitGradient, parameters: parameters, gradient: &gradient)
         return loss
     }
 

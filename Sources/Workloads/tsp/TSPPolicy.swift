@@ -327,6 +327,6 @@ final class TSPPolicy {
         for b in 0..<B {
             for j in 0..<n { for c in 0..<d { embeddingGradient[(b * n + j) * d + c] += meanGradient[b * d + c] * inverse } }
         }
-        _ = encoder.backward(Tensor(shape: [B, n, d], scalars: embeddingGradient), parameters: parameters, gradient: &gradient)
+        encoder.accumulateParameterGradients(Tensor(shape: [B, n, d], scalars: embeddingGradient), parameters: parameters, gradient: &gradient)
     }
 }
