@@ -5,19 +5,23 @@ import Tensor
 
 /// Forward and backward throughput of real layers at the sizes the workloads use, for
 /// `optbench perf`. Backward is counted as twice the forward FLOPs (input gradient plus
-/// parameter gradient), the usual convention for Linear, convolution and attention.
+/// parameter gradient), the usual convention for Linear, convolution and attention, or
+/// once for a layer measured as a network's first, whose input gradient is skipped.
 enum LayerBenchmarks {
     /// One measured row of the table.
     struct Row {
         var layer: String
         var shape: String
+        var network: (name: String, occurrences: Int)?
         var forwardFlops: Double
+        var backwardFlops: Double
         var forwardSeconds: Double
         var backwardSeconds: Double
 
         var forwardRate: Double { forwardFlops / forwardSeconds * 1e-9 }
-        var backwardRate: Double { 2 * forwardFlops / backwardSeconds * 1e-9 }
-        var combinedRate: Double { 3 * forwardFlops / (forwardSeconds + backwardSeconds) * 1e-9 }
+        var backwardRate: Double { backwardFlops / backwardSeconds * 1e-9 }
+        var combinedRate: Double { (forwardFlops + backwardFlops) / (forwardSeconds + backwardSeconds) * 1e-9 }
+        var combinedSeconds: Double { forwardSeconds + backwardSeconds }
     }
 
     /// A layer with its own parameters and a random input of `inputShape`.
@@ -26,7 +30,20 @@ enum LayerBenchmarks {
         var shape: String
         var forwardFlops: Double
         var inputShape: [Int]
+        /// Whether backward computes the input gradient; `false` measures the layer as a
+        /// network's first runs it (`Layer.accumulateParameterGradients`).
+        var computesInputGradient = true
+        /// The network whose training step runs this layer, and how many times it does.
+        var network: (name: String, occurrences: Int)?
         var make: (inout ParameterLayout) -> any Layer
+
+        /// This case measured as a network's first layer, without the input gradient.
+        var asFirstLayer: Case {
+            var first = self
+            first.computesInputGradient = false
+            first.shape += ", no input gradient"
+            return first
+        }
     }
 
     /// Times `testCase`: the best of repeated forward calls, and of repeated backward calls
@@ -47,11 +64,23 @@ enum LayerBenchmarks {
         }
         let both = Benchmarks.secondsPerCall(minimumSeconds: seconds) {
             _ = layer.forward(input, parameters: parameters)
-            _ = layer.backward(outputGradient, parameters: parameters, gradient: &gradient)
+            if testCase.computesInputGradient {
+                _ = layer.backward(outputGradient, parameters: parameters, gradient: &gradient)
+            } else {
+                layer.accumulateParameterGradients(outputGradient, parameters: parameters, gradient: &gradient)
+            }
         }
         return Row(
-            layer: testCase.label, shape: testCase.shape, forwardFlops: testCase.forwardFlops,
+            layer: testCase.label, shape: testCase.shape, network: testCase.network, forwardFlops: testCase.forwardFlops,
+            backwardFlops: (testCase.computesInputGradient ? 2 : 1) * testCase.forwardFlops,
             forwardSeconds: forward, backwardSeconds: max(both - forward, 1e-12))
+    }
+
+    /// This case as a layer `network`'s training step runs `occurrences` times.
+    static func occurring(_ testCase: Case, _ occurrences: Int, in network: String) -> Case {
+        var counted = testCase
+        counted.network = (network, occurrences)
+        return counted
     }
 
     static func linear(batch: Int, input: Int, output: Int) -> Case {
@@ -88,13 +117,29 @@ enum LayerBenchmarks {
         }
     }
 
-    /// Prints the table with each rate's ratio to the measured sgemm rate.
-    static func printTable(_ rows: [Row], sgemmRate: Double) {
-        print("layer".leftAligned(20) + "shape".leftAligned(40) + "fwd GFLOP/s  bwd GFLOP/s  fwd+bwd GFLOP/s  fwd+bwd / sgemm")
-        for row in rows {
-            print(row.layer.leftAligned(20) + row.shape.leftAligned(40) + String(
-                format: "%11.1f  %11.1f  %15.1f  %14.0f%%",
-                row.forwardRate, row.backwardRate, row.combinedRate, 100 * row.combinedRate / sgemmRate))
+    /// Prints the table: each row's rates, the sgemm rates measured around it, and its
+    /// combined rate as a fraction of the higher of those.
+    static func printTable(_ rows: [(Row, Perf.Bracket)]) {
+        print("layer".leftAligned(20) + "shape".leftAligned(46)
+            + "fwd GFLOP/s  bwd GFLOP/s  fwd+bwd GFLOP/s  sgemm before/after  fwd+bwd / sgemm")
+        for (row, sgemm) in rows {
+            print(row.layer.leftAligned(20) + row.shape.leftAligned(46) + String(
+                format: "%11.1f  %11.1f  %15.1f  %8.0f / %-7.0f  %14.0f%%",
+                row.forwardRate, row.backwardRate, row.combinedRate, sgemm.before, sgemm.after,
+                100 * row.combinedRate / sgemm.higher))
+        }
+        var networks: [String] = []
+        for case let name? in rows.map(\.0.network?.name) where !networks.contains(name) { networks.append(name) }
+        for network in networks {
+            let members = rows.compactMap { row, sgemm in
+                row.network.flatMap { $0.name == network ? (row, Double($0.occurrences), sgemm.higher) : nil }
+            }
+            let flops = members.reduce(0) { $0 + $1.1 * ($1.0.forwardFlops + $1.0.backwardFlops) }
+            let seconds = members.reduce(0) { $0 + $1.1 * $1.0.combinedSeconds }
+            let sgemm = members.map(\.2).max() ?? .nan
+            print("\(network): its layers as one training step runs them (each row times its occurrences): " + String(
+                format: "%.2f GFLOP in %.1f ms, %.1f GFLOP/s, %.0f%% of the highest sgemm rate around them (%.0f)",
+                flops * 1e-9, seconds * 1e3, flops / seconds * 1e-9, 100 * flops / seconds * 1e-9 / sgemm, sgemm))
         }
     }
 }

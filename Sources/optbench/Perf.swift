@@ -43,9 +43,14 @@ struct Perf: ParsableCommand {
                 measured.gigabytesPerSecond, 100 * measured.gigabytesPerSecond / bandwidth.higher))
         }
         print("")
-        let (rows, layerPeak) = Self.bracketed(by: sgemm) { Self.layerCases.map { LayerBenchmarks.measure($0, seconds: seconds) } }
-        print(String(format: "sgemm 1024³ before and after the layer table: %.1f and %.1f GFLOP/s (ratios use the higher)", layerPeak.before, layerPeak.after))
-        LayerBenchmarks.printTable(rows, sgemmRate: layerPeak.higher)
+        // The machine's rate drifts within a table, so each layer gets its own bracket.
+        let rowSeconds = seconds / 2
+        let rowSgemm = { Benchmarks.sgemmRate(size: 1024, seconds: rowSeconds) }
+        let rows = Self.layerCases.map { testCase in
+            Self.bracketed(by: rowSgemm) { LayerBenchmarks.measure(testCase, seconds: seconds) }
+        }
+        print("layers (each ratio uses the higher of the sgemm 1024³ rates measured just before and just after its row)")
+        LayerBenchmarks.printTable(rows)
         print("")
         let (steps, stepPeak) = try Self.bracketed(by: sgemm) {
             try WorkloadBenchmarks.measure(SpecCatalog(directory: workloadsDir), seconds: seconds)
@@ -73,33 +78,42 @@ struct Perf: ParsableCommand {
 
     /// Layers at the sizes the workloads use: the transformer's projections and MLP
     /// (2048 tokens, d_model 128), the convolutions and head of the `cnn` workload and its
-    /// `cnn_wide` variant (batch 128, stem stride 2, widths 32 and 64), and attention.
+    /// `cnn_wide` variant (batch 128, stem stride 2, widths 32 and 64, one block per
+    /// stage), and attention.
     static var layerCases: [LayerBenchmarks.Case] {
         [
             LayerBenchmarks.linear(batch: 2048, input: 128, output: 512),
             LayerBenchmarks.linear(batch: 2048, input: 512, output: 128),
             LayerBenchmarks.linear(batch: 2048, input: 128, output: 128),
         ]
-            + cnnLayerCases(batch: 128, width: 32, stemStride: 2, stages: 3, imageSize: 32, classes: 10)
-            + cnnLayerCases(batch: 128, width: 64, stemStride: 2, stages: 3, imageSize: 32, classes: 10)
+            + cnnLayerCases("cnn", batch: 128, width: 32, stemStride: 2, stages: 3, blocksPerStage: 1, imageSize: 32, classes: 10)
+            + cnnLayerCases("cnn_wide", batch: 128, width: 64, stemStride: 2, stages: 3, blocksPerStage: 1, imageSize: 32, classes: 10)
             + [LayerBenchmarks.attention(batch: 16, length: 128, dimension: 128, heads: 4)]
     }
 
     /// One case per distinct layer shape of the `cnn` network (see `CNNModel`): the stem,
     /// each stage's stride-2 widening convolution and its residual-block convolution,
-    /// and the linear head.
-    static func cnnLayerCases(batch: Int, width: Int, stemStride: Int, stages: Int, imageSize: Int, classes: Int) -> [LayerBenchmarks.Case] {
-        var cases = [LayerBenchmarks.conv2d(batch: batch, channels: 3, outputChannels: width, size: imageSize, stride: stemStride)]
+    /// and the linear head, each marked with how often a training step runs it. The stem
+    /// appears twice: with the input gradient (not counted in the network), and as the
+    /// network runs it, without (its input is the images).
+    static func cnnLayerCases(
+        _ network: String, batch: Int, width: Int, stemStride: Int, stages: Int, blocksPerStage: Int, imageSize: Int,
+        classes: Int
+    ) -> [LayerBenchmarks.Case] {
+        let stem = LayerBenchmarks.conv2d(batch: batch, channels: 3, outputChannels: width, size: imageSize, stride: stemStride)
+        var cases = [stem, LayerBenchmarks.occurring(stem.asFirstLayer, 1, in: network)]
         var channels = width, size = imageSize / stemStride
         for stage in 1...stages {
             if stage > 1 {
-                cases.append(LayerBenchmarks.conv2d(batch: batch, channels: channels, outputChannels: 2 * channels, size: size, stride: 2))
+                let down = LayerBenchmarks.conv2d(batch: batch, channels: channels, outputChannels: 2 * channels, size: size, stride: 2)
+                cases.append(LayerBenchmarks.occurring(down, 1, in: network))
                 channels *= 2
                 size /= 2
             }
-            cases.append(LayerBenchmarks.conv2d(batch: batch, channels: channels, outputChannels: channels, size: size))
+            let block = LayerBenchmarks.conv2d(batch: batch, channels: channels, outputChannels: channels, size: size)
+            cases.append(LayerBenchmarks.occurring(block, 2 * blocksPerStage, in: network))
         }
-        cases.append(LayerBenchmarks.linear(batch: batch, input: channels, output: classes))
+        cases.append(LayerBenchmarks.occurring(LayerBenchmarks.linear(batch: batch, input: channels, output: classes), 1, in: network))
         return cases
     }
 }
