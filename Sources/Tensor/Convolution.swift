@@ -517,13 +517,17 @@ extension Tensor {
             biasGradient.count == channels,
             "Tensor.conv2dBiasGradient: bias gradient holds \(biasGradient.count) elements, output has \(channels) channels")
         outputGradient.withUnsafeBufferPointer { dy in
-            guard let base = dy.baseAddress else { return }
-            for c in 0..<channels {
-                var total = 0.0
-                for i in 0..<batch {
-                    total += Double(planeSum(base + (i * channels + c) * positions, count: positions))
+            guard let base = dy.baseAddress, let db = biasGradient.baseAddress else { return }
+            // Threads take whole channels, each summed in the same order at any thread count.
+            let pointers = DirectConvolution.CopyPointers(source: base, destination: db)
+            ParallelRanges.forEach(channels, parts: ParallelRanges.parts(forElements: dy.count, minimumElements: 1 << 18)) { range in
+                for c in range {
+                    var total = 0.0
+                    for i in 0..<batch {
+                        total += Double(planeSum(pointers.source + (i * channels + c) * positions, count: positions))
+                    }
+                    pointers.destination[c] += Float(total)
                 }
-                biasGradient[c] += Float(total)
             }
         }
     }

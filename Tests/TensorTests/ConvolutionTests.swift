@@ -298,6 +298,23 @@ import Tensor
         #expect(worstError(db, expected) < 1e-6 * Double(positions).squareRoot())
     }
 
+    /// Large enough (2¹⁸ elements) to split the channels over threads.
+    @Test func biasGradientIsTheSameBitsAtOneAndTwoThreads() {
+        var rng = RandomGenerator(seed: 11)
+        let dy = Tensor.randomNormal(shape: [8, 32, 32, 32], using: &rng)
+        func run() -> [UInt32] {
+            var db = [Float](repeating: 0.5, count: 32)
+            db.withUnsafeMutableBufferPointer { Tensor.conv2dBiasGradient(outputGradient: dy, accumulatingInto: $0) }
+            return db.map(\.bitPattern)
+        }
+        let threads = BLAS.threadCount
+        defer { BLAS.setThreadCount(threads) }
+        BLAS.setThreadCount(2)
+        let two = run()
+        BLAS.setThreadCount(1)
+        #expect(run() == two)
+    }
+
     @Test(arguments: algorithms) func emptyBatchGivesEmptyResults(_ algorithm: ConvolutionAlgorithm) {
         let g = Conv2dGeometry(inputShape: [0, 2, 5, 5], outputChannels: 3, kernelHeight: 3, kernelWidth: 3, padding: 1)
         var rng = RandomGenerator(seed: 8)
