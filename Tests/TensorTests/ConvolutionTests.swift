@@ -34,6 +34,9 @@ import Tensor
         // More than one 16-lane block of output channels (forward) and of input channels
         // (stride-1 input gradient), each with a partial last block.
         Case(batch: 2, inputChannels: 17, height: 5, width: 6, outputChannels: 20, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1),
+        // Two whole 16-lane blocks of output channels, with tiles of six positions that
+        // straddle images (90 positions each).
+        Case(batch: 8, inputChannels: 4, height: 9, width: 10, outputChannels: 32, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1),
     ]
 
     static let algorithms: [ConvolutionAlgorithm] = [.unfolding, .direct]
