@@ -29,8 +29,11 @@ public final class ConvolutionWorkspace {
     private(set) var paddedGradient = UnsafeMutableBufferPointer<Float>(start: nil, count: 0)
     /// The padding whose zero borders `paddedGradient` holds.
     var paddedGradientBorders: DirectConvolution.Padding?
-    /// The direct kernels' tap and position offsets.
+    /// The direct kernels' tap and position offsets: the forward correlation's tables,
+    /// then the input gradient's.
     private(set) var offsets = UnsafeMutableBufferPointer<Int>(start: nil, count: 0)
+    /// The geometry whose forward-correlation tables `offsets` starts with, if any.
+    var forwardTables: Conv2dGeometry?
 
     public init() {}
 
@@ -52,7 +55,7 @@ public final class ConvolutionWorkspace {
     }
 
     /// Makes room for the direct kernels' buffers; growing drops the contents (and the
-    /// records of what was padded).
+    /// records of what was padded and which tables were built).
     func reserveDirect(
         paddedInput paddedCount: Int, packedKernel packedCount: Int, transposedGradient transposedCount: Int,
         paddedGradient paddedGradientCount: Int, offsets offsetCount: Int
@@ -61,7 +64,7 @@ public final class ConvolutionWorkspace {
         Self.grow(&packedKernel, to: packedCount)
         Self.grow(&transposedGradient, to: transposedCount)
         if Self.grow(&paddedGradient, to: paddedGradientCount) { paddedGradientBorders = nil }
-        Self.grow(&offsets, to: offsetCount)
+        if Self.grow(&offsets, to: offsetCount) { forwardTables = nil }
     }
 
     /// Replaces `buffer` by a larger one when it holds fewer than `count` elements; returns

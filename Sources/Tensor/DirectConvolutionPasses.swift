@@ -75,7 +75,13 @@ extension DirectConvolution {
                 laneBlocks(g.outputChannels) * tileLanes * g.columnRows, laneBlocks(g.inputChannels) * tileLanes * gradientTaps),
             transposedGradient: backward ? forwardPositions * laneBlocks(g.outputChannels) * tileLanes : 0,
             paddedGradient: plan?.layout.count ?? 0,
-            offsets: max(g.columnRows, gradientTaps) + 2 * max(forwardPositions, inputPositions))
+            offsets: forwardTableCount(g) + (plan == nil ? 0 : gradientTaps + 2 * inputPositions))
+    }
+
+    /// Entries of the forward correlation's offset tables, which start `space.offsets`; the
+    /// input gradient's tables follow them.
+    private static func forwardTableCount(_ g: Conv2dGeometry) -> Int {
+        g.columnRows + 2 * g.batch * g.outputPositions
     }
 
     /// The input of `g` padded by `g.padding` on every side.
@@ -95,26 +101,32 @@ extension DirectConvolution {
         space.padded = g
     }
 
-    /// The forward correlation's tables in `offsets`: `g.columnRows` tap offsets (in the
-    /// order of the column matrix's rows), then one input offset and one output offset per
-    /// output position of the batch. The correlation writes to `output`.
+    /// The forward correlation, over the tables at the start of `space.offsets`:
+    /// `g.columnRows` tap offsets (in the order of the column matrix's rows), then one input
+    /// offset and one output offset per output position of the batch. The tables depend on
+    /// the geometry alone, so the forward and backward passes of one geometry build them
+    /// once. The correlation writes to `output`.
     private static func forwardCorrelation(
-        _ g: Conv2dGeometry, input: UnsafePointer<Float>, packed: UnsafePointer<Float>, offsets: UnsafeMutablePointer<Int>,
+        _ g: Conv2dGeometry, input: UnsafePointer<Float>, packed: UnsafePointer<Float>, space: ConvolutionWorkspace,
         output: UnsafeMutablePointer<Float>
     ) -> Correlation {
-        let layout = paddedInputLayout(g)
         let positions = g.batch * g.outputPositions
-        let tapOffsets = offsets, positionOffsets = offsets + g.columnRows, outputOffsets = positionOffsets + positions
-        g.forEachKernelTap { c, ky, kx, t in tapOffsets[t] = c * layout.planeSize + ky * layout.width + kx }
-        var k = 0
-        for n in 0..<g.batch {
-            for oy in 0..<g.outputHeight {
-                for ox in 0..<g.outputWidth {
-                    positionOffsets[k] = n * layout.imageSize + oy * g.stride * layout.width + ox * g.stride
-                    outputOffsets[k] = n * g.outputChannels * g.outputPositions + oy * g.outputWidth + ox
-                    k += 1
+        let tapOffsets = space.offsets.baseAddress!
+        let positionOffsets = tapOffsets + g.columnRows, outputOffsets = positionOffsets + positions
+        if space.forwardTables != g {
+            let layout = paddedInputLayout(g)
+            g.forEachKernelTap { c, ky, kx, t in tapOffsets[t] = c * layout.planeSize + ky * layout.width + kx }
+            var k = 0
+            for n in 0..<g.batch {
+                for oy in 0..<g.outputHeight {
+                    for ox in 0..<g.outputWidth {
+                        positionOffsets[k] = n * layout.imageSize + oy * g.stride * layout.width + ox * g.stride
+                        outputOffsets[k] = n * g.outputChannels * g.outputPositions + oy * g.outputWidth + ox
+                        k += 1
+                    }
                 }
             }
+            space.forwardTables = g
         }
         return Correlation(
             taps: g.columnRows, positions: positions, outputChannels: g.outputChannels, channelStride: g.outputPositions,
@@ -133,8 +145,7 @@ extension DirectConvolution {
         let taps = g.columnRows
         pack(outputChannels: g.outputChannels, taps: taps, into: space.packedKernel.baseAddress!) { o, t in w[o * taps + t] }
         let c = forwardCorrelation(
-            g, input: space.paddedInput.baseAddress!, packed: space.packedKernel.baseAddress!,
-            offsets: space.offsets.baseAddress!, output: y)
+            g, input: space.paddedInput.baseAddress!, packed: space.packedKernel.baseAddress!, space: space, output: y)
         correlate(c, bias: bias)
     }
 
@@ -153,7 +164,7 @@ extension DirectConvolution {
         let scratch = space.transposedGradient.baseAddress!
         transpose(dy, images: g.batch, channels: g.outputChannels, positions: g.outputPositions, into: scratch)
         accumulateKernelGradient(forwardCorrelation(
-            g, input: space.paddedInput.baseAddress!, packed: scratch, offsets: space.offsets.baseAddress!, output: dW))
+            g, input: space.paddedInput.baseAddress!, packed: scratch, space: space, output: dW))
         if let plan, let (w, dx) = inputGradient {
             accumulateInputGradient(dy, weight: w, geometry: g, plan: plan, workspace: space, into: dx)
         }
@@ -241,7 +252,8 @@ extension DirectConvolution {
         }
         let totalTaps = pairs.reduce(0) { $0 + g.outputChannels * $1.0.taps.count * $1.1.taps.count }
         let totalPositions = pairs.reduce(0) { $0 + g.batch * $1.0.count * $1.1.count }
-        var tapOffsets = space.offsets.baseAddress!
+        assert(forwardTableCount(g) + totalTaps + 2 * totalPositions <= space.offsets.count)
+        var tapOffsets = space.offsets.baseAddress! + forwardTableCount(g)
         var positionOffsets = tapOffsets + totalTaps, outputOffsets = positionOffsets + totalPositions
         var packed = space.packedKernel.baseAddress!
         var phases: [InputGradientPhase] = []
