@@ -316,7 +316,8 @@ extension Tensor {
     ///
     /// With `algorithm` resolving to `.direct`, the `DirectConvolution` kernels run instead
     /// (no column matrix; `maximumColumnElements` is unused) and the workspace keeps the
-    /// padded input for the backward pass.
+    /// padded input for the backward pass; with `.directRows`, the `RowConvolution` kernels,
+    /// which keep nothing.
     public static func conv2dForward(
         input: Tensor, weight: UnsafeBufferPointer<Float>, bias: UnsafeBufferPointer<Float>?,
         geometry g: Conv2dGeometry,
@@ -324,16 +325,16 @@ extension Tensor {
         workspace: ConvolutionWorkspace? = nil, algorithm: ConvolutionAlgorithm = .automatic
     ) -> Tensor {
         checkConvolutionOperands(input: input, weight: weight, bias: bias, geometry: g, caller: "conv2dForward")
-        var output = Tensor(shape: g.outputShape)
-        guard g.batch > 0, let w = weight.baseAddress else { return output }
+        guard g.batch > 0, let w = weight.baseAddress else { return Tensor(shape: g.outputShape) }
         let p = g.outputPositions, outC = g.outputChannels
-        input.withUnsafeBufferPointer { x in
-            output.withUnsafeMutableBufferPointer { y in
+        // Every path below writes every output element.
+        return Tensor(shape: g.outputShape) { y in
+            input.withUnsafeBufferPointer { x in
                 guard let xBase = x.baseAddress, let yBase = y.baseAddress else { return }
                 if algorithm.usesDirectKernels(for: g) {
                     DirectConvolution.forward(
                         input: xBase, weight: w, bias: bias, geometry: g,
-                        workspace: workspace ?? ConvolutionWorkspace(), output: yBase)
+                        workspace: workspace ?? ConvolutionWorkspace(), rows: algorithm.usesRowKernels(for: g), output: yBase)
                     return
                 }
                 if g.isPointwise {
@@ -363,7 +364,6 @@ extension Tensor {
                 space.unfolded = chunk >= g.batch ? g : nil
             }
         }
-        return output
     }
 
     /// Gradients of `conv2dForward`: returns the input gradient and adds the kernel
@@ -382,7 +382,9 @@ extension Tensor {
     ///
     /// With `algorithm` resolving to `.direct`, both gradients come from the
     /// `DirectConvolution` kernels (`maximumColumnElements` is unused) and
-    /// `reusingForwardColumns` reuses the forward pass's padded input.
+    /// `reusingForwardColumns` reuses the forward pass's padded input; with `.directRows`,
+    /// the kernel gradient comes from the `RowConvolution` kernels, which unfold each image
+    /// again as they go.
     public static func conv2dBackward(
         outputGradient: Tensor, input: Tensor, weight: UnsafeBufferPointer<Float>,
         geometry g: Conv2dGeometry,
@@ -463,7 +465,8 @@ extension Tensor {
                 if algorithm.usesDirectKernels(for: g) {
                     DirectConvolution.backward(
                         outputGradient: dyBase, input: xBase, geometry: g, weightGradient: dW,
-                        workspace: space, reusingPaddedInput: reusingForwardColumns, inputGradient: inputGradient)
+                        workspace: space, rows: algorithm.usesRowKernels(for: g), reusingPaddedInput: reusingForwardColumns,
+                        inputGradient: inputGradient)
                     return
                 }
                 if g.isPointwise {

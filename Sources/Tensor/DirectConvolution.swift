@@ -1,20 +1,47 @@
 /// Which kernels a 2-D convolution runs.
 public enum ConvolutionAlgorithm: Sendable, Equatable {
-    /// `.direct` where this build vectorises it (`DirectConvolution.isVectorised`) and the
-    /// kernel is not a plain 1×1 product; `.unfolding` otherwise.
+    /// Where this build vectorises the direct kernels (`DirectConvolution.isVectorised`)
+    /// and the kernel is not a plain 1×1 product: `.directRows` for output rows of whole
+    /// 16-position tiles and fewer than 8 input channels (the cnn's stem), `.direct`
+    /// otherwise. `.unfolding` elsewhere.
     case automatic
     /// im2col + one OpenBLAS GEMM per chunk of images (col2im for the input gradient).
     case unfolding
     /// Register-tiled direct kernels (`DirectConvolution`) over a zero-padded copy of the
     /// input, with no column matrix, for all three products.
     case direct
+    /// `.direct`, except that the forward pass and the kernel gradient run the row kernels
+    /// (`RowConvolution`: adjacent output positions in the lanes instead of output
+    /// channels). Needs an output width that is a multiple of 16.
+    case directRows
 
     /// Whether a convolution of geometry `g` runs the direct kernels.
     public func usesDirectKernels(for g: Conv2dGeometry) -> Bool {
         switch self {
         case .unfolding: false
-        case .direct: true
+        case .direct, .directRows: true
         case .automatic: DirectConvolution.isVectorised && !g.isPointwise
+        }
+    }
+
+    /// Whether this algorithm can run a convolution of geometry `g`: all can, except
+    /// `.directRows`, whose output rows must be whole tiles of 16 positions.
+    public func supports(_ g: Conv2dGeometry) -> Bool {
+        self != .directRows || RowConvolution.supports(g)
+    }
+
+    /// Whether a convolution of geometry `g` runs its forward pass and kernel gradient on
+    /// the row kernels: `.directRows` (which stops unless `RowConvolution` supports `g`), or
+    /// `.automatic` where the direct kernels are vectorised and `RowConvolution` prefers `g`.
+    public func usesRowKernels(for g: Conv2dGeometry) -> Bool {
+        switch self {
+        case .unfolding, .direct: return false
+        case .directRows:
+            precondition(
+                RowConvolution.supports(g),
+                "ConvolutionAlgorithm.directRows: the output width \(g.outputWidth) of \(g) is not a multiple of \(RowConvolution.tilePositions)")
+            return true
+        case .automatic: return DirectConvolution.isVectorised && !g.isPointwise && RowConvolution.isPreferred(for: g)
         }
     }
 }

@@ -63,19 +63,21 @@ extension DirectConvolution {
     }
 
     /// Grows `space` for the forward pass of `g`; for its backward pass when `backward`
-    /// (with the input gradient's buffers when given its plan).
+    /// (with the input gradient's buffers when given its plan). With `rows`, the forward
+    /// pass and the kernel gradient run the row kernels, which need neither the padded
+    /// input nor the transposed output gradient.
     private static func reserve(
-        _ space: ConvolutionWorkspace, for g: Conv2dGeometry, backward: Bool, inputGradient plan: InputGradientPlan?
+        _ space: ConvolutionWorkspace, for g: Conv2dGeometry, rows: Bool, backward: Bool, inputGradient plan: InputGradientPlan?
     ) {
         let forwardPositions = g.batch * g.outputPositions, inputPositions = g.batch * g.height * g.width
         let gradientTaps = g.outputChannels * g.kernelHeight * g.kernelWidth
+        let forwardPacking = rows ? RowConvolution.packedForwardCount(g) : laneBlocks(g.outputChannels) * tileLanes * g.columnRows
         space.reserveDirect(
-            paddedInput: paddedInputLayout(g).count,
-            packedKernel: max(
-                laneBlocks(g.outputChannels) * tileLanes * g.columnRows, laneBlocks(g.inputChannels) * tileLanes * gradientTaps),
-            transposedGradient: backward ? forwardPositions * laneBlocks(g.outputChannels) * tileLanes : 0,
+            paddedInput: rows ? 0 : paddedInputLayout(g).count,
+            packedKernel: max(forwardPacking, plan == nil ? 0 : laneBlocks(g.inputChannels) * tileLanes * gradientTaps),
+            transposedGradient: backward && !rows ? forwardPositions * laneBlocks(g.outputChannels) * tileLanes : 0,
             paddedGradient: plan?.layout.count ?? 0,
-            offsets: forwardTableCount(g) + (plan == nil ? 0 : gradientTaps + 2 * inputPositions))
+            offsets: plan == nil ? (rows ? 0 : forwardTableCount(g)) : forwardTableCount(g) + gradientTaps + 2 * inputPositions)
     }
 
     /// Entries of the forward correlation's offset tables, which start `space.offsets`; the
@@ -138,9 +140,14 @@ extension DirectConvolution {
     /// `[outputChannels, inputChannels, kh, kw]` and the bias.
     static func forward(
         input x: UnsafePointer<Float>, weight w: UnsafePointer<Float>, bias: UnsafeBufferPointer<Float>?,
-        geometry g: Conv2dGeometry, workspace space: ConvolutionWorkspace, output y: UnsafeMutablePointer<Float>
+        geometry g: Conv2dGeometry, workspace space: ConvolutionWorkspace, rows: Bool, output y: UnsafeMutablePointer<Float>
     ) {
-        reserve(space, for: g, backward: false, inputGradient: nil)
+        reserve(space, for: g, rows: rows, backward: false, inputGradient: nil)
+        if rows {
+            RowConvolution.packForward(w, geometry: g, into: space.packedKernel.baseAddress!)
+            RowConvolution.forward(input: x, packed: space.packedKernel.baseAddress!, bias: bias, geometry: g, output: y)
+            return
+        }
         padInput(x, g, space, reusing: false)
         let taps = g.columnRows
         pack(outputChannels: g.outputChannels, taps: taps, into: space.packedKernel.baseAddress!) { o, t in w[o * taps + t] }
@@ -155,16 +162,20 @@ extension DirectConvolution {
     static func backward(
         outputGradient dy: UnsafePointer<Float>, input x: UnsafePointer<Float>,
         geometry g: Conv2dGeometry, weightGradient dW: UnsafeMutablePointer<Float>,
-        workspace space: ConvolutionWorkspace, reusingPaddedInput: Bool,
+        workspace space: ConvolutionWorkspace, rows: Bool, reusingPaddedInput: Bool,
         inputGradient: (weight: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>)?
     ) {
         let plan = inputGradient.map { _ in InputGradientPlan(g) }
-        reserve(space, for: g, backward: true, inputGradient: plan)
-        padInput(x, g, space, reusing: reusingPaddedInput)
-        let scratch = space.transposedGradient.baseAddress!
-        transpose(dy, images: g.batch, channels: g.outputChannels, positions: g.outputPositions, into: scratch)
-        accumulateKernelGradient(forwardCorrelation(
-            g, input: space.paddedInput.baseAddress!, packed: scratch, space: space, output: dW))
+        reserve(space, for: g, rows: rows, backward: true, inputGradient: plan)
+        if rows {
+            RowConvolution.accumulateKernelGradient(outputGradient: dy, input: x, geometry: g, into: dW)
+        } else {
+            padInput(x, g, space, reusing: reusingPaddedInput)
+            let scratch = space.transposedGradient.baseAddress!
+            transpose(dy, images: g.batch, channels: g.outputChannels, positions: g.outputPositions, into: scratch)
+            accumulateKernelGradient(forwardCorrelation(
+                g, input: space.paddedInput.baseAddress!, packed: scratch, space: space, output: dW))
+        }
         if let plan, let (w, dx) = inputGradient {
             accumulateInputGradient(dy, weight: w, geometry: g, plan: plan, workspace: space, into: dx)
         }

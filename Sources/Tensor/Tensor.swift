@@ -19,6 +19,19 @@ public struct Tensor: Equatable, Sendable {
         self.scalars = [Float](repeating: value, count: shape.reduce(1, *))
     }
 
+    /// A tensor of the given shape whose elements `body` writes, every one of them, through
+    /// the buffer it is handed: for kernels that write their whole output, where filling it
+    /// with zeros first would be a wasted pass over memory (4 MB at the cnn's stem).
+    public init(shape: [Int], initializingWith body: (UnsafeMutableBufferPointer<Float>) -> Void) {
+        Tensor.checkShape(shape)
+        let count = shape.reduce(1, *)
+        self.shape = shape
+        self.scalars = [Float](unsafeUninitializedCapacity: count) { buffer, initializedCount in
+            body(UnsafeMutableBufferPointer(rebasing: buffer[0..<count]))
+            initializedCount = count
+        }
+    }
+
     /// A tensor of the given shape holding `scalars` in row-major order.
     public init(shape: [Int], scalars: [Float]) {
         Tensor.checkShape(shape)

@@ -18,6 +18,20 @@ import Testing
         #expect(scalar.flatIndex([]) == 0)
     }
 
+    @Test func aTensorInitializedByAKernelHoldsWhatItWrote() {
+        var calls = 0
+        let t = Tensor(shape: [2, 3]) { buffer in
+            calls += 1
+            #expect(buffer.count == 6)
+            for i in buffer.indices { buffer[i] = Float(i) * 0.5 }
+        }
+        #expect(calls == 1)
+        #expect(t.shape == [2, 3])
+        #expect(t.scalars == [0, 0.5, 1, 1.5, 2, 2.5])
+        let empty = Tensor(shape: [0, 4]) { buffer in #expect(buffer.isEmpty) }
+        #expect(empty.shape == [0, 4] && empty.scalars.isEmpty)
+    }
+
     @Test func rowMajorIndexing() {
         let t = Tensor(shape: [2, 3, 4], scalars: (0..<24).map(Float.init))
         #expect(t.flatIndex([0, 0, 0]) == 0)
