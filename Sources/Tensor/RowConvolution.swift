@@ -9,8 +9,8 @@
 /// floats per input row at the stem, 20 KB per image, kept in cache), so that every tap's
 /// 16 positions of an output row are one contiguous 64-byte read:
 /// - forward: a 6 × 16 tile of (output channel, position) sums gains, per tap `t`,
-///   `w[o, t] · unfolded[t][16 positions]`, and is stored as six contiguous rows of NCHW
-///   output. Each output is the bias plus the taps' products in tap order, the sum
+///   `w[o, t] · unfolded[t][16 positions]`, and is stored as six contiguous runs of 16
+///   outputs, one in each of its channels' NCHW planes. Each output is the bias plus the taps' products in tap order, the sum
 ///   `DirectConvolution` forms, so the two forward passes agree bit for bit;
 /// - kernel gradient: a 4 × 3 tile of (output channel, tap) sums, each an 8-lane vector
 ///   over positions `ox ≡ lane (mod 8)`, reads the output gradient in place, 8 positions at
@@ -43,11 +43,10 @@ enum RowConvolution {
     /// kernel column `kx`, the `outputWidth` values `x[c, r − padding, ox·stride + kx −
     /// padding]` (zero in the padding). The taps of output row `oy` then read rows
     /// `oy·stride + ky`.
-    struct RowUnfolding: Equatable {
-        let images, channels, rows, kernelWidth, outputWidth: Int
+    struct RowUnfolding {
+        let channels, rows, kernelWidth, outputWidth: Int
 
         init(_ g: Conv2dGeometry) {
-            images = g.batch
             channels = g.inputChannels
             rows = (g.outputHeight - 1) * g.stride + g.kernelHeight
             kernelWidth = g.kernelWidth
@@ -56,8 +55,8 @@ enum RowConvolution {
 
         /// Floats of one padded row: `kernelWidth` runs of `outputWidth`.
         var rowSize: Int { kernelWidth * outputWidth }
+        /// Floats of one unfolded image.
         var imageSize: Int { channels * rows * rowSize }
-        var count: Int { images * imageSize }
 
         /// Offset of tap `(c, ky, kx)` from the start of its output row's first padded row.
         func tapOffset(channel c: Int, ky: Int, kx: Int) -> Int { (c * rows + ky) * rowSize + kx * outputWidth }
