@@ -173,16 +173,17 @@ public enum DirectConvolution {
 
     // MARK: Weight packing
 
-    /// `[laneBlocks][taps][16]`: lane `j` of block `b` at tap `t` is `weight(b·16 + j, t)`,
-    /// zero past `outputChannels`.
+    /// `[blocks][taps][width]` (`width` 16 by default): entry `j` of block `b` at tap `t` is
+    /// `weight(b·width + j, t)`, zero past `outputChannels`.
     static func pack(
-        outputChannels: Int, taps: Int, into packed: UnsafeMutablePointer<Float>, _ weight: (Int, Int) -> Float
+        outputChannels: Int, taps: Int, width: Int = tileLanes, into packed: UnsafeMutablePointer<Float>,
+        _ weight: (Int, Int) -> Float
     ) {
-        for b in 0..<laneBlocks(outputChannels) {
+        for b in 0..<((outputChannels + width - 1) / width) {
             for t in 0..<taps {
-                let row = packed + (b * taps + t) * tileLanes
-                for j in 0..<tileLanes {
-                    let o = b * tileLanes + j
+                let row = packed + (b * taps + t) * width
+                for j in 0..<width {
+                    let o = b * width + j
                     row[j] = o < outputChannels ? weight(o, t) : 0
                 }
             }

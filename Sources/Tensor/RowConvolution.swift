@@ -148,13 +148,8 @@ enum RowConvolution {
     /// 6·group + 6`, zero past `outputChannels`.
     static func packForward(_ weight: UnsafePointer<Float>, geometry g: Conv2dGeometry, into packed: UnsafeMutablePointer<Float>) {
         let taps = g.columnRows
-        for group in 0..<forwardGroups(g) {
-            for t in 0..<taps {
-                for r in 0..<tileChannels {
-                    let o = group * tileChannels + r
-                    packed[(group * taps + t) * tileChannels + r] = o < g.outputChannels ? weight[o * taps + t] : 0
-                }
-            }
+        DirectConvolution.pack(outputChannels: g.outputChannels, taps: taps, width: tileChannels, into: packed) { o, t in
+            weight[o * taps + t]
         }
     }
 
@@ -304,11 +299,14 @@ enum RowConvolution {
         let operands = GradientOperands(gradient: outputGradient, input: input, blockSums: blockSums)
         // Tile (channel group, tap group) reads four channels and three taps, the last
         // channel or tap repeated past the end (those sums are dropped).
-        let tileChannels = (0..<tiles).map { tile in
-            (0..<gradientChannels).map { i in min(g.outputChannels - 1, (tile / tapGroups) * gradientChannels + i) * g.outputPositions }
+        // Flat tables (four, then three, entries per tile) keep array copies off the loop.
+        let tileChannels = (0..<(tiles * gradientChannels)).map { k in
+            let (tile, i) = k.quotientAndRemainder(dividingBy: gradientChannels)
+            return min(g.outputChannels - 1, (tile / tapGroups) * gradientChannels + i) * g.outputPositions
         }
-        let tileTaps = (0..<tiles).map { tile in
-            (0..<gradientTaps).map { j in offsets[min(taps - 1, (tile % tapGroups) * gradientTaps + j)] }
+        let tileTaps = (0..<(tiles * gradientTaps)).map { k in
+            let (tile, j) = k.quotientAndRemainder(dividingBy: gradientTaps)
+            return offsets[min(taps - 1, (tile % tapGroups) * gradientTaps + j)]
         }
         let work = g.batch * g.outputPositions * taps * g.outputChannels
         ParallelRanges.forEach(blocks, parts: ParallelRanges.parts(forElements: work, minimumElements: 1 << 20)) { range in
@@ -321,11 +319,13 @@ enum RowConvolution {
                     let unfolded = unfolder.unfold(image: n, of: operands.input)
                     let gradient = operands.gradient + n * g.outputChannels * g.outputPositions
                     for tile in 0..<tiles {
-                        let c = tileChannels[tile], t = tileTaps[tile]
+                        let c = gradientChannels * tile, t = gradientTaps * tile
                         gradientTile(
                             sums + tile * sumsPerTile,
-                            gradient: (gradient + c[0], gradient + c[1], gradient + c[2], gradient + c[3]),
-                            unfolded: (unfolded + t[0], unfolded + t[1], unfolded + t[2]),
+                            gradient: (
+                                gradient + tileChannels[c], gradient + tileChannels[c + 1],
+                                gradient + tileChannels[c + 2], gradient + tileChannels[c + 3]),
+                            unfolded: (unfolded + tileTaps[t], unfolded + tileTaps[t + 1], unfolded + tileTaps[t + 2]),
                             rows: g.outputHeight, width: g.outputWidth, rowStep: g.stride * u.rowSize)
                     }
                 }
