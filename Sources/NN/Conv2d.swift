@@ -91,12 +91,11 @@ public final class Conv2d: Layer {
 
     public func backward(_ outputGradient: Tensor, parameters: ParameterSet, gradient: inout ParameterSet) -> Tensor {
         let (input, g) = cachedInput(matching: outputGradient)
-        accumulateBiasGradient(outputGradient, into: &gradient)
         return parameters.withUnsafeBufferPointer(weight) { w in
-            gradient.withUnsafeMutableBufferPointer(weight) { dw in
+            withGradientPointers(&gradient) { dw, db in
                 Tensor.conv2dBackward(
                     outputGradient: outputGradient, input: input, weight: w, geometry: g, weightGradient: dw,
-                    workspace: workspace, reusingForwardColumns: true)
+                    biasGradient: db, workspace: workspace, reusingForwardColumns: true)
             }
         }
     }
@@ -105,12 +104,21 @@ public final class Conv2d: Layer {
     /// forward pass, is skipped (`Tensor.conv2dKernelGradient`).
     public func accumulateParameterGradients(_ outputGradient: Tensor, parameters: ParameterSet, gradient: inout ParameterSet) {
         let (input, g) = cachedInput(matching: outputGradient)
-        accumulateBiasGradient(outputGradient, into: &gradient)
-        gradient.withUnsafeMutableBufferPointer(weight) { dw in
+        withGradientPointers(&gradient) { dw, db in
             Tensor.conv2dKernelGradient(
-                outputGradient: outputGradient, input: input, geometry: g, accumulatingInto: dw,
+                outputGradient: outputGradient, input: input, geometry: g, accumulatingInto: dw, biasGradient: db,
                 workspace: workspace, reusingForwardColumns: true)
         }
+    }
+
+    /// Calls `body` with the kernel's gradient and the bias's (nil without a bias), so that
+    /// one pass can fill both.
+    private func withGradientPointers<R>(
+        _ gradient: inout ParameterSet,
+        _ body: (UnsafeMutableBufferPointer<Float>, UnsafeMutableBufferPointer<Float>?) -> R
+    ) -> R {
+        guard let bias else { return gradient.withUnsafeMutableBufferPointer(weight) { body($0, nil) } }
+        return gradient.withUnsafeMutableBufferPointers(weight, bias) { body($0, $1) }
     }
 
     /// The last forward's input and geometry; stops naming this layer when there was none or
@@ -119,13 +127,6 @@ public final class Conv2d: Layer {
         let (input, g) = requireCache(cache)
         checkShape(outputGradient.shape, expected: g.outputShape, what: "output gradient")
         return (input, g)
-    }
-
-    private func accumulateBiasGradient(_ outputGradient: Tensor, into gradient: inout ParameterSet) {
-        guard let bias else { return }
-        gradient.withUnsafeMutableBufferPointer(bias) { db in
-            Tensor.conv2dBiasGradient(outputGradient: outputGradient, accumulatingInto: db)
-        }
     }
 
     /// He (Kaiming) normal initialisation for ReLU networks: weights drawn from

@@ -122,6 +122,22 @@ public struct ParameterSet: Sendable, Equatable {
         }
     }
 
+    /// Mutable pointers to the elements of two disjoint views at once, for kernels that
+    /// fill two parameters' gradients in one pass (a convolution's kernel and bias).
+    public mutating func withUnsafeMutableBufferPointers<R>(
+        _ first: ParameterView, _ second: ParameterView,
+        _ body: (UnsafeMutableBufferPointer<Float>, UnsafeMutableBufferPointer<Float>) throws -> R
+    ) rethrows -> R {
+        checkOwned(first)
+        checkOwned(second)
+        precondition(
+            !first.range.overlaps(second.range),
+            "ParameterSet: views '\(first.name)' and '\(second.name)' overlap; two mutable pointers need disjoint views")
+        return try values.withUnsafeMutableBufferPointer { all in
+            try body(UnsafeMutableBufferPointer(rebasing: all[first.range]), UnsafeMutableBufferPointer(rebasing: all[second.range]))
+        }
+    }
+
     private func checkOwned(_ view: ParameterView) {
         precondition(
             view.range.upperBound <= values.count && layout.view(named: view.name) == view,

@@ -395,27 +395,30 @@ extension Tensor {
         algorithm: ConvolutionAlgorithm = .automatic
     ) -> Tensor {
         checkConvolutionOperands(input: input, weight: weight, bias: nil, geometry: g, caller: "conv2dBackward")
-        checkConvolutionGradients(outputGradient: outputGradient, weightGradient: weightGradient, geometry: g, caller: "conv2dBackward")
-        if let biasGradient { conv2dBiasGradient(outputGradient: outputGradient, accumulatingInto: biasGradient) }
+        checkConvolutionGradients(
+            outputGradient: outputGradient, weightGradient: weightGradient, biasGradient: biasGradient, geometry: g,
+            caller: "conv2dBackward")
         var inputGradient = Tensor(shape: g.inputShape)
         guard g.batch > 0, let w = weight.baseAddress else { return inputGradient }
         inputGradient.withUnsafeMutableBufferPointer { dx in
             accumulateConvolutionGradients(
                 outputGradient: outputGradient, input: input, geometry: g, weightGradient: weightGradient,
-                inputGradient: dx.baseAddress.map { (weight: w, gradient: $0) },
+                biasGradient: biasGradient, inputGradient: dx.baseAddress.map { (weight: w, gradient: $0) },
                 maximumColumnElements: maximumColumnElements, workspace: workspace ?? ConvolutionWorkspace(),
                 reusingForwardColumns: reusingForwardColumns, algorithm: algorithm)
         }
         return inputGradient
     }
 
-    /// The kernel gradient of `conv2dForward` alone, added to `weightGradient`: for a
-    /// convolution whose input is data, where the input gradient (a product as large as
-    /// the forward pass) would be thrown away. The sums are those of `conv2dBackward`,
-    /// bit for bit; `reusingForwardColumns` and `algorithm` mean what they mean there.
+    /// The kernel gradient of `conv2dForward` alone, added to `weightGradient` (and the
+    /// bias gradient to `biasGradient` when given): for a convolution whose input is data,
+    /// where the input gradient (a product as large as the forward pass) would be thrown
+    /// away. The sums are those of `conv2dBackward` and `conv2dBiasGradient`, bit for bit;
+    /// `reusingForwardColumns` and `algorithm` mean what they mean there.
     public static func conv2dKernelGradient(
         outputGradient: Tensor, input: Tensor, geometry g: Conv2dGeometry,
         accumulatingInto weightGradient: UnsafeMutableBufferPointer<Float>,
+        biasGradient: UnsafeMutableBufferPointer<Float>? = nil,
         maximumColumnElements: Int = Conv2dGeometry.defaultMaximumColumnElements,
         workspace: ConvolutionWorkspace? = nil, reusingForwardColumns: Bool = false,
         algorithm: ConvolutionAlgorithm = .automatic
@@ -424,20 +427,22 @@ extension Tensor {
             input.shape == g.inputShape,
             "Tensor.conv2dKernelGradient: input shape \(input.shape) does not match expected \(g.inputShape)")
         checkConvolutionGradients(
-            outputGradient: outputGradient, weightGradient: weightGradient, geometry: g, caller: "conv2dKernelGradient")
+            outputGradient: outputGradient, weightGradient: weightGradient, biasGradient: biasGradient, geometry: g,
+            caller: "conv2dKernelGradient")
         guard g.batch > 0 else { return }
         accumulateConvolutionGradients(
             outputGradient: outputGradient, input: input, geometry: g, weightGradient: weightGradient,
-            inputGradient: nil, maximumColumnElements: maximumColumnElements,
+            biasGradient: biasGradient, inputGradient: nil, maximumColumnElements: maximumColumnElements,
             workspace: workspace ?? ConvolutionWorkspace(), reusingForwardColumns: reusingForwardColumns,
             algorithm: algorithm)
     }
 
-    /// Stops naming `caller` unless the output gradient has the geometry's output shape and
-    /// the kernel gradient the kernel's size.
+    /// Stops naming `caller` unless the output gradient has the geometry's output shape, the
+    /// kernel gradient the kernel's size and the bias gradient, when given, one element per
+    /// output channel.
     private static func checkConvolutionGradients(
-        outputGradient: Tensor, weightGradient: UnsafeMutableBufferPointer<Float>, geometry g: Conv2dGeometry,
-        caller: String
+        outputGradient: Tensor, weightGradient: UnsafeMutableBufferPointer<Float>,
+        biasGradient: UnsafeMutableBufferPointer<Float>?, geometry g: Conv2dGeometry, caller: String
     ) {
         precondition(
             outputGradient.shape == g.outputShape,
@@ -445,18 +450,27 @@ extension Tensor {
         precondition(
             weightGradient.count == g.weightCount,
             "Tensor.\(caller): weight gradient holds \(weightGradient.count) elements, kernel \(g.weightShape) needs \(g.weightCount)")
+        if let biasGradient {
+            precondition(
+                biasGradient.count == g.outputChannels,
+                "Tensor.\(caller): bias gradient holds \(biasGradient.count) elements, expected \(g.outputChannels) (one per output channel)")
+        }
     }
 
-    /// Adds the kernel gradient to `weightGradient` and, when `inputGradient` names the
-    /// kernel and a zeroed destination, writes the input gradient there (see
-    /// `conv2dBackward`). The batch is not empty.
+    /// Adds the kernel gradient to `weightGradient` and the bias gradient, when wanted, to
+    /// `biasGradient`, and, when `inputGradient` names the kernel and a zeroed destination,
+    /// writes the input gradient there (see `conv2dBackward`). The batch is not empty. The
+    /// row kernels form the bias gradient as they read the output gradient; elsewhere it is
+    /// `conv2dBiasGradient`.
     private static func accumulateConvolutionGradients(
         outputGradient: Tensor, input: Tensor, geometry g: Conv2dGeometry,
-        weightGradient: UnsafeMutableBufferPointer<Float>,
+        weightGradient: UnsafeMutableBufferPointer<Float>, biasGradient: UnsafeMutableBufferPointer<Float>?,
         inputGradient: (weight: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>)?,
         maximumColumnElements: Int, workspace space: ConvolutionWorkspace, reusingForwardColumns: Bool,
         algorithm: ConvolutionAlgorithm
     ) {
+        let rows = algorithm.usesDirectKernels(for: g) && algorithm.usesRowKernels(for: g)
+        if let biasGradient, !rows { conv2dBiasGradient(outputGradient: outputGradient, accumulatingInto: biasGradient) }
         guard let dW = weightGradient.baseAddress else { return }
         let p = g.outputPositions, outC = g.outputChannels, inC = g.inputChannels
         input.withUnsafeBufferPointer { x in
@@ -465,7 +479,8 @@ extension Tensor {
                 if algorithm.usesDirectKernels(for: g) {
                     DirectConvolution.backward(
                         outputGradient: dyBase, input: xBase, geometry: g, weightGradient: dW,
-                        workspace: space, rows: algorithm.usesRowKernels(for: g), reusingPaddedInput: reusingForwardColumns,
+                        biasGradient: rows ? biasGradient?.baseAddress : nil,
+                        workspace: space, rows: rows, reusingPaddedInput: reusingForwardColumns,
                         inputGradient: inputGradient)
                     return
                 }
@@ -524,14 +539,24 @@ extension Tensor {
             // Threads take whole channels, each summed in the same order at any thread count.
             let pointers = DirectConvolution.CopyPointers(source: base, destination: db)
             ParallelRanges.forEach(channels, parts: ParallelRanges.parts(forElements: dy.count, minimumElements: 1 << 18)) { range in
-                for c in range {
-                    var total = 0.0
-                    for i in 0..<batch {
-                        total += Double(planeSum(pointers.source + (i * channels + c) * positions, count: positions))
-                    }
-                    pointers.destination[c] += Float(total)
+                addChannelTotals(images: batch, channels: range, into: pointers.destination) { i, c in
+                    planeSum(pointers.source + (i * channels + c) * positions, count: positions)
                 }
             }
+        }
+    }
+
+    /// Adds to `totals[c]`, for each channel `c` in `channels`, the sum over images `i <
+    /// images` of `planeSum(i, c)`, accumulated in Double in image order: the bias
+    /// gradient's order wherever its plane sums are formed.
+    @inline(__always)
+    static func addChannelTotals(
+        images: Int, channels: Range<Int>, into totals: UnsafeMutablePointer<Float>, _ planeSum: (Int, Int) -> Float
+    ) {
+        for c in channels {
+            var total = 0.0
+            for i in 0..<images { total += Double(planeSum(i, c)) }
+            totals[c] += Float(total)
         }
     }
 
@@ -540,7 +565,7 @@ extension Tensor {
     /// each addition's latency: the bias gradient took 10–50 % of a convolution's
     /// backward pass.
     @inline(__always)
-    private static func planeSum(_ x: UnsafePointer<Float>, count: Int) -> Float {
+    static func planeSum(_ x: UnsafePointer<Float>, count: Int) -> Float {
         typealias Lanes = SIMD8<Float>
         let raw = UnsafeRawPointer(x)
         func load(_ i: Int) -> Lanes { raw.loadUnaligned(fromByteOffset: 4 * i, as: Lanes.self) }

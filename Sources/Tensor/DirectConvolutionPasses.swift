@@ -158,17 +158,20 @@ extension DirectConvolution {
 
     /// Adds the kernel gradient to `weightGradient` and, when `inputGradient` names the
     /// kernel and a destination, writes the input gradient there (the destination must hold
-    /// zeros: input elements no kernel tap reaches are not written).
+    /// zeros: input elements no kernel tap reaches are not written). `biasGradient` is for
+    /// the row kernels, which add the bias gradient as they go; it must be nil otherwise.
     static func backward(
         outputGradient dy: UnsafePointer<Float>, input x: UnsafePointer<Float>,
         geometry g: Conv2dGeometry, weightGradient dW: UnsafeMutablePointer<Float>,
+        biasGradient: UnsafeMutablePointer<Float>? = nil,
         workspace space: ConvolutionWorkspace, rows: Bool, reusingPaddedInput: Bool,
         inputGradient: (weight: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>)?
     ) {
         let plan = inputGradient.map { _ in InputGradientPlan(g) }
         reserve(space, for: g, rows: rows, backward: true, inputGradient: plan)
+        precondition(rows || biasGradient == nil, "DirectConvolution.backward: only the row kernels add the bias gradient")
         if rows {
-            RowConvolution.accumulateKernelGradient(outputGradient: dy, input: x, geometry: g, into: dW)
+            RowConvolution.accumulateKernelGradient(outputGradient: dy, input: x, geometry: g, into: dW, biasGradient: biasGradient)
         } else {
             padInput(x, g, space, reusing: reusingPaddedInput)
             let scratch = space.transposedGradient.baseAddress!

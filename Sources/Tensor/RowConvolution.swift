@@ -5,13 +5,15 @@
 /// `DirectConvolution` puts 16 output channels in the lanes and scatters each tile's six
 /// positions across 16 output planes; with 27 taps per output that scatter, and the
 /// transposition of the output gradient its kernel gradient needs, cost as much as the
-/// arithmetic. Here each image is first unfolded along its rows only (`RowUnfolding`, 3·16
-/// floats per input row at the stem, 20 KB per image, kept in cache), so that every tap's
-/// 16 positions of an output row are one contiguous 64-byte read:
+/// arithmetic. Here each image is first split by column phase (`RowUnfolding`: at stride 2
+/// the even and the odd columns of each zero-padded row, 13 KB per stem image, kept in
+/// cache), so that every tap's 16 positions of an output row are one contiguous 64-byte
+/// read:
 /// - forward: a 6 × 16 tile of (output channel, position) sums gains, per tap `t`,
 ///   `w[o, t] · unfolded[t][16 positions]`, and is stored as six contiguous runs of 16
-///   outputs, one in each of its channels' NCHW planes. Each output is the bias plus the taps' products in tap order, the sum
-///   `DirectConvolution` forms, so the two forward passes agree bit for bit;
+///   outputs, one in each of its channels' NCHW planes. Each output is the bias plus the
+///   taps' products in tap order, the sum `DirectConvolution` forms, so the two forward
+///   passes agree bit for bit;
 /// - kernel gradient: a 4 × 3 tile of (output channel, tap) sums, each an 8-lane vector
 ///   over positions `ox ≡ lane (mod 8)`, reads the output gradient in place, 8 positions at
 ///   a time; blocks of images keep their own sums, added in a fixed order at the end.
@@ -39,105 +41,101 @@ enum RowConvolution {
 
     // MARK: Row unfolding
 
-    /// The input unfolded along rows: for each image, input channel `c`, padded row `r` and
-    /// kernel column `kx`, the `outputWidth` values `x[c, r − padding, ox·stride + kx −
-    /// padding]` (zero in the padding). The taps of output row `oy` then read rows
-    /// `oy·stride + ky`.
+    /// The input split by column phase: for each image, input channel `c`, padded row `r`
+    /// and phase `q < stride`, the padded row's columns `q, q + stride, q + 2·stride, …`
+    /// (zero in the padding), `phaseWidth` floats. Tap `(c, ky, kx)` of output row `oy`
+    /// then reads the `outputWidth` consecutive floats from column `kx / stride` of phase
+    /// `kx % stride` of padded row `oy·stride + ky`: the padded columns `ox·stride + kx`.
+    /// At stride 1 this is the zero-padded input itself.
     struct RowUnfolding {
-        let channels, rows, kernelWidth, outputWidth: Int
+        let channels, rows, stride, phaseWidth: Int
 
         init(_ g: Conv2dGeometry) {
             channels = g.inputChannels
             rows = (g.outputHeight - 1) * g.stride + g.kernelHeight
-            kernelWidth = g.kernelWidth
-            outputWidth = g.outputWidth
+            stride = g.stride
+            // Every padded column the taps read, ox·stride + kx < width + 2·padding, has a place.
+            phaseWidth = (g.width + 2 * g.padding + g.stride - 1) / g.stride
         }
 
-        /// Floats of one padded row: `kernelWidth` runs of `outputWidth`.
-        var rowSize: Int { kernelWidth * outputWidth }
-        /// Floats of one unfolded image.
+        /// Floats of one padded row: `stride` phases of `phaseWidth`.
+        var rowSize: Int { stride * phaseWidth }
+        /// Floats of one split image.
         var imageSize: Int { channels * rows * rowSize }
 
+        /// Where padded column `x` of padded row `r` of channel `c` lies.
+        func offset(channel c: Int, row r: Int, column x: Int) -> Int {
+            (c * rows + r) * rowSize + (x % stride) * phaseWidth + x / stride
+        }
+
         /// Offset of tap `(c, ky, kx)` from the start of its output row's first padded row.
-        func tapOffset(channel c: Int, ky: Int, kx: Int) -> Int { (c * rows + ky) * rowSize + kx * outputWidth }
+        func tapOffset(channel c: Int, ky: Int, kx: Int) -> Int { offset(channel: c, row: ky, column: kx) }
     }
 
-    /// Unfolds images one at a time (`RowUnfolding`) into a buffer of its own, on one
-    /// thread.
+    /// Splits images one at a time (`RowUnfolding`) into a buffer of its own, on one thread.
     ///
-    /// The image is first copied into a zero-padded buffer, all of it before any run is
-    /// read back: reading a row right after writing it stalls on store forwarding, since the
-    /// runs start at other offsets than the stores. Run `kx` of padded row `r` is then
-    /// `padded[r][ox·stride + kx]`: a copy at stride 1, the even lanes of consecutive
-    /// vectors at stride 2. (Reading the runs straight from the input instead, with the
-    /// edges one element at a time, measured slower at the stem: a third of its runs touch
-    /// an edge.)
+    /// The buffer is zeroed once; each image then overwrites only the places of its own
+    /// values, so the padding stays zero. Each image is written whole before a tile reads
+    /// it, long enough before that no load waits on the stores it overlaps. (Session 8's
+    /// layout, three copied runs per padded row, wrote half as much again and needed a
+    /// zero-padded copy of the image first.)
     struct ImageUnfolder {
         let geometry: Conv2dGeometry
         let layout: RowUnfolding
-        /// Floats from one padded row to the next (the padded width, plus room for the
-        /// last vector read at stride 2).
-        let paddedWidth: Int
-        let padded: UnsafeMutablePointer<Float>
-        /// Room for one unfolded image (`layout.imageSize` floats), for the caller.
+        /// Room for one split image (`layout.imageSize` floats).
         let image: UnsafeMutablePointer<Float>
 
-        /// An unfolder with its own buffers; call `release()` when done.
+        /// An unfolder with its own buffer; call `release()` when done.
         init(_ g: Conv2dGeometry) {
             geometry = g
             layout = RowUnfolding(g)
-            paddedWidth = g.width + 2 * g.padding + 1
-            let count = g.inputChannels * layout.rows * paddedWidth
-            // Zeros once: later images overwrite only the interior.
-            padded = .allocate(capacity: count)
-            padded.initialize(repeating: 0, count: count)
             image = .allocate(capacity: layout.imageSize)
+            image.initialize(repeating: 0, count: layout.imageSize)
         }
 
-        func release() {
-            padded.deallocate()
-            image.deallocate()
-        }
+        func release() { image.deallocate() }
 
-        /// Unfolds image `n` of the NCHW batch `input` into `image` and returns it.
+        /// Splits image `n` of the NCHW batch `input` into the buffer and returns it.
         func unfold(image n: Int, of input: UnsafePointer<Float>) -> UnsafePointer<Float> {
             let g = geometry, u = layout, planeSize = g.height * g.width
-            // Input rows that reach the unfolding: y + padding < u.rows.
+            // Input rows that reach the split rows: y + padding < u.rows.
             let rows = max(0, min(g.height, u.rows - g.padding))
             for c in 0..<g.inputChannels {
                 let plane = input + (n * g.inputChannels + c) * planeSize
-                let to = padded + (c * u.rows + g.padding) * paddedWidth + g.padding
-                for y in 0..<rows { DirectConvolution.copy(plane + y * g.width, to: to + y * paddedWidth, count: g.width) }
-            }
-            for c in 0..<g.inputChannels {
-                for r in 0..<u.rows {
-                    let from = padded + (c * u.rows + r) * paddedWidth
-                    let to = image + (c * u.rows + r) * u.rowSize
-                    for kx in 0..<g.kernelWidth {
-                        unfoldRun(from + kx, stride: g.stride, count: u.outputWidth, into: to + kx * u.outputWidth)
-                    }
+                for y in 0..<rows {
+                    split(plane + y * g.width, into: image + u.offset(channel: c, row: y + g.padding, column: 0))
                 }
             }
             return UnsafePointer(image)
         }
 
-        /// `out[i] = row[stride·i]` for `i < count` (a multiple of 16).
+        /// Writes input row `x` into the phases of its padded row `row`: `x[j]` at padded
+        /// column `j + padding`.
         @inline(__always)
-        private func unfoldRun(_ row: UnsafePointer<Float>, stride s: Int, count: Int, into out: UnsafeMutablePointer<Float>) {
-            switch s {
+        private func split(_ x: UnsafePointer<Float>, into row: UnsafeMutablePointer<Float>) {
+            let g = geometry, u = layout, p = g.padding
+            switch g.stride {
             case 1:
-                DirectConvolution.copy(row, to: out, count: count)
-            case 2:
-                let source = UnsafeRawPointer(row), destination = UnsafeMutableRawPointer(out)
-                var i = 0
-                while i < count {
-                    let low = source.loadUnaligned(fromByteOffset: 8 &* i, as: Lanes.self)
-                    let high = source.loadUnaligned(fromByteOffset: 8 &* i &+ 32, as: Lanes.self)
-                    destination.storeBytes(of: Lanes(lowHalf: low.evenHalf, highHalf: high.evenHalf), toByteOffset: 4 &* i, as: Lanes.self)
-                    i &+= 8
+                DirectConvolution.copy(x, to: row + p, count: g.width)
+            case 2 where g.width % 16 == 0:
+                // Even columns 2i go to phase p % 2 at i + p / 2, odd ones to the other
+                // phase at i + (p + 1) / 2.
+                let source = UnsafeRawPointer(x)
+                let even = UnsafeMutableRawPointer(row + (p % 2) * u.phaseWidth + p / 2)
+                let odd = UnsafeMutableRawPointer(row + ((p + 1) % 2) * u.phaseWidth + (p + 1) / 2)
+                var j = 0
+                while j < g.width {
+                    let low = source.loadUnaligned(fromByteOffset: 4 &* j, as: Lanes.self)
+                    let high = source.loadUnaligned(fromByteOffset: 4 &* j &+ 32, as: Lanes.self)
+                    even.storeBytes(of: Lanes(lowHalf: low.evenHalf, highHalf: high.evenHalf), toByteOffset: 2 &* j, as: Lanes.self)
+                    odd.storeBytes(of: Lanes(lowHalf: low.oddHalf, highHalf: high.oddHalf), toByteOffset: 2 &* j, as: Lanes.self)
+                    j &+= 16
                 }
             default:
-                for i in 0..<count { out[i] = row[s &* i] }
+                for j in 0..<g.width {
+                    let column = j + p
+                    row[(column % g.stride) * u.phaseWidth + column / g.stride] = x[j]
+                }
             }
         }
     }
@@ -171,9 +169,9 @@ enum RowConvolution {
     }
 
     /// Writes the NCHW output of `g` from `input` and the kernel packed by `packForward`,
-    /// adding `bias`. Threads take whole images; each is unfolded into a buffer of the
-    /// thread's own (20 KB at the stem) just before its outputs are computed, so the
-    /// unfolding never leaves the cache.
+    /// adding `bias`. Threads take whole images; each is split into a buffer of the
+    /// thread's own (13 KB at the stem) just before its outputs are computed, so the split
+    /// image never leaves the cache.
     static func forward(
         input: UnsafePointer<Float>, packed: UnsafePointer<Float>, bias: UnsafeBufferPointer<Float>?,
         geometry g: Conv2dGeometry, output: UnsafeMutablePointer<Float>
@@ -270,6 +268,9 @@ enum RowConvolution {
     private struct GradientOperands: @unchecked Sendable {
         let gradient, input: UnsafePointer<Float>
         let blockSums: UnsafeMutablePointer<Float>
+        /// `[batch, outputChannels]` sums of the output gradient's planes, when the bias
+        /// gradient is wanted.
+        let planeSums: UnsafeMutablePointer<Float>?
     }
 
     /// Adds the kernel gradient of `g` to `weightGradient` (`[outputChannels, columnRows]`)
@@ -281,9 +282,16 @@ enum RowConvolution {
     /// running sums per element, by position modulo 8, row by row. At the end the blocks'
     /// sums are added in block order, the eight lanes folded pairwise, and the result
     /// added to `weightGradient`.
+    ///
+    /// With `biasGradient`, the bias gradient is added to it too, bit for bit
+    /// `Tensor.conv2dBiasGradient`'s: each image's output-gradient planes are summed just
+    /// before its tiles read them (which brings them into the cache for the tiles), and the
+    /// plane sums added per channel in Double, in image order. Summed on its own, the bias
+    /// gradient read the whole output gradient from memory a second time (a tenth of the
+    /// stem's parameter-gradient pass).
     static func accumulateKernelGradient(
         outputGradient: UnsafePointer<Float>, input: UnsafePointer<Float>, geometry g: Conv2dGeometry,
-        into weightGradient: UnsafeMutablePointer<Float>
+        into weightGradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>? = nil
     ) {
         let u = RowUnfolding(g)
         let offsets = tapOffsets(g, u), taps = g.columnRows
@@ -296,7 +304,9 @@ enum RowConvolution {
         let blockSums = UnsafeMutablePointer<Float>.allocate(capacity: blocks * tiles * sumsPerTile)
         defer { blockSums.deallocate() }
         blockSums.initialize(repeating: 0, count: blocks * tiles * sumsPerTile)
-        let operands = GradientOperands(gradient: outputGradient, input: input, blockSums: blockSums)
+        let planeSums = biasGradient.map { _ in UnsafeMutablePointer<Float>.allocate(capacity: g.batch * g.outputChannels) }
+        defer { planeSums?.deallocate() }
+        let operands = GradientOperands(gradient: outputGradient, input: input, blockSums: blockSums, planeSums: planeSums)
         // Tile (channel group, tap group) reads four channels and three taps, the last
         // channel or tap repeated past the end (those sums are dropped).
         // Flat tables (four, then three, entries per tile) keep array copies off the loop.
@@ -318,6 +328,11 @@ enum RowConvolution {
                 for n in images {
                     let unfolded = unfolder.unfold(image: n, of: operands.input)
                     let gradient = operands.gradient + n * g.outputChannels * g.outputPositions
+                    if let sums = operands.planeSums {
+                        for o in 0..<g.outputChannels {
+                            sums[n * g.outputChannels + o] = Tensor.planeSum(gradient + o * g.outputPositions, count: g.outputPositions)
+                        }
+                    }
                     for tile in 0..<tiles {
                         let c = gradientChannels * tile, t = gradientTaps * tile
                         gradientTile(
@@ -346,6 +361,11 @@ enum RowConvolution {
                     let four = lanes.lowHalf + lanes.highHalf, two = four.lowHalf + four.highHalf
                     weightGradient[o * taps + t] += two[0] + two[1]
                 }
+            }
+        }
+        if let planeSums, let biasGradient {
+            Tensor.addChannelTotals(images: g.batch, channels: 0..<g.outputChannels, into: biasGradient) { n, o in
+                planeSums[n * g.outputChannels + o]
             }
         }
     }

@@ -101,6 +101,28 @@ import Testing
         }
     }
 
+    /// At a stem's shape (the row kernels, where vectorised, which form the bias gradient in
+    /// the kernel gradient's pass), `backward` and `accumulateParameterGradients` give the
+    /// same parameter gradients, bit for bit, and the bias gradient is
+    /// `Tensor.conv2dBiasGradient`'s.
+    @Test(arguments: [true, false]) func parameterGradientsAtAStemShapeAgree(bias: Bool) {
+        let (conv, parameters, input) = Self.randomSetup(
+            inputShape: [3, 3, 32, 32], outputChannels: 8, kernelHeight: 3, kernelWidth: 3,
+            stride: 2, padding: 1, bias: bias, seed: 98)
+        var rng = RandomGenerator(seed: 6)
+        let probe = Tensor.randomNormal(shape: conv.forward(input, parameters: parameters).shape, using: &rng)
+        var full = ParameterSet.zeros(like: parameters), alone = ParameterSet.zeros(like: parameters)
+        _ = conv.backward(probe, parameters: parameters, gradient: &full)
+        conv.accumulateParameterGradients(probe, parameters: parameters, gradient: &alone)
+        #expect(full.values.map(\.bitPattern) == alone.values.map(\.bitPattern))
+        #expect(full.tensor(conv.weight).scalars.contains { $0 != 0 })
+        if let view = conv.bias {
+            var expected = [Float](repeating: 0, count: 8)
+            expected.withUnsafeMutableBufferPointer { Tensor.conv2dBiasGradient(outputGradient: probe, accumulatingInto: $0) }
+            #expect(alone.tensor(view).scalars.map(\.bitPattern) == expected.map(\.bitPattern))
+        }
+    }
+
     @Test func heInitialisationHasTheDocumentedSpread() {
         var layout = ParameterLayout()
         let conv = Conv2d(name: "conv", inputChannels: 16, outputChannels: 64, kernelSize: 3, layout: &layout)

@@ -53,6 +53,31 @@ import Testing
         #expect(zeros.values.count == 63 && zeros.values.allSatisfy { $0 == 0 })
     }
 
+    @Test func twoViewsAreWrittenThroughOneCall() {
+        var parameters = ParameterSet(layout: makeLayout(), repeating: 0)
+        let conv = parameters.layout.view(named: "conv")!, fc = parameters.layout.view(named: "fc")!
+        parameters.withUnsafeMutableBufferPointers(fc, conv) { a, b in
+            #expect(a.count == 10 && b.count == 48)
+            a.update(repeating: 2)
+            b[47] = 5
+        }
+        #expect(parameters.tensor(fc).scalars == [Float](repeating: 2, count: 10))
+        #expect(parameters.tensor(conv).scalars.last == 5)
+        #expect(parameters.values.reduce(0, +) == 25)
+    }
+
+    @Test func theSameViewTwiceStops() async {
+        await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            var layout = ParameterLayout()
+            let bias = layout.add("bias", shape: [4], kind: .bias)
+            var parameters = ParameterSet(layout: layout)
+            parameters.withUnsafeMutableBufferPointers(bias, bias) { _, _ in }
+        } .map { result in
+            let message = String(decoding: result.standardErrorContent, as: UTF8.self)
+            #expect(message.contains("views 'bias' and 'bias' overlap"))
+        }
+    }
+
     @Test func duplicateNameStops() async {
         await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             var layout = ParameterLayout()

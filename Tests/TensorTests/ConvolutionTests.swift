@@ -268,6 +268,61 @@ import Tensor
         #expect(worstError(db, once.bias.map { -2 + 2 * Double($0) }) < 1e-5)
     }
 
+    /// The bias gradient that `conv2dBackward` and `conv2dKernelGradient` add (inside the
+    /// row kernels' pass under `.directRows`, on its own elsewhere) is `conv2dBiasGradient`'s,
+    /// bit for bit, added to what the buffer held.
+    @Test(arguments: runs) func biasGradientIsTheBitsOfConv2dBiasGradient(_ c: Case, _ algorithm: ConvolutionAlgorithm) {
+        let g = c.geometry
+        var rng = RandomGenerator(seed: 10)
+        let (x, w, _) = operands(g, &rng)
+        let dy = Tensor.randomNormal(shape: g.outputShape, using: &rng)
+        let start = Tensor.randomNormal(shape: [g.outputChannels], using: &rng).scalars
+        var expected = start
+        expected.withUnsafeMutableBufferPointer { Tensor.conv2dBiasGradient(outputGradient: dy, accumulatingInto: $0) }
+        var dw = [Float](repeating: 0, count: g.weightCount)
+        var alone = start, withBackward = start
+        dw.withUnsafeMutableBufferPointer { dwb in
+            alone.withUnsafeMutableBufferPointer { dbb in
+                Tensor.conv2dKernelGradient(
+                    outputGradient: dy, input: x, geometry: g, accumulatingInto: dwb, biasGradient: dbb, algorithm: algorithm)
+            }
+            w.withUnsafeBufferPointer { wb in
+                withBackward.withUnsafeMutableBufferPointer { dbb in
+                    _ = Tensor.conv2dBackward(
+                        outputGradient: dy, input: x, weight: wb, geometry: g, weightGradient: dwb, biasGradient: dbb,
+                        algorithm: algorithm)
+                }
+            }
+        }
+        #expect(alone.map(\.bitPattern) == expected.map(\.bitPattern))
+        #expect(withBackward.map(\.bitPattern) == expected.map(\.bitPattern))
+        // Against the definition: the start plus the sum of each channel's planes.
+        var sums = start.map(Double.init)
+        for n in 0..<g.batch {
+            for o in 0..<g.outputChannels {
+                for p in 0..<g.outputPositions { sums[o] += Double(dy.scalars[(n * g.outputChannels + o) * g.outputPositions + p]) }
+            }
+        }
+        #expect(worstError(alone, sums) < 1e-5)
+    }
+
+    @Test func aBiasGradientOfTheWrongSizeStops() async {
+        await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let g = Conv2dGeometry(inputShape: [1, 3, 32, 32], outputChannels: 4, kernelHeight: 3, kernelWidth: 3, stride: 2, padding: 1)
+            var dw = [Float](repeating: 0, count: g.weightCount), db = [Float](repeating: 0, count: 3)
+            dw.withUnsafeMutableBufferPointer { dwb in
+                db.withUnsafeMutableBufferPointer { dbb in
+                    Tensor.conv2dKernelGradient(
+                        outputGradient: Tensor(shape: g.outputShape), input: Tensor(shape: g.inputShape), geometry: g,
+                        accumulatingInto: dwb, biasGradient: dbb)
+                }
+            }
+        } .map { result in
+            let message = String(decoding: result.standardErrorContent, as: UTF8.self)
+            #expect(message.contains("conv2dKernelGradient: bias gradient holds 3 elements, expected 4"))
+        }
+    }
+
     /// The kernel gradient alone is the backward pass's, bit for bit, fresh and reusing the
     /// forward pass's unfolding or padded input, and accumulates like it.
     @Test(arguments: runs) func kernelGradientAloneMatchesBackward(_ c: Case, _ algorithm: ConvolutionAlgorithm) {

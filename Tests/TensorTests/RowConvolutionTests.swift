@@ -23,12 +23,21 @@ import Tensor
         }
     }
 
-    /// The output, the input gradient and the kernel gradient (added to `initialGradient`), as bits.
+    /// The output, the input gradient and the kernel gradient (added to `initialGradient`),
+    /// and the bias gradient of a parameter-only backward, as bits.
     private func run(
         _ g: Conv2dGeometry, _ o: Operands, _ algorithm: ConvolutionAlgorithm, workspace: ConvolutionWorkspace? = nil,
         initialGradient: Float = 0
-    ) -> (output: [UInt32], inputGradient: [UInt32], weightGradient: [UInt32]) {
+    ) -> (output: [UInt32], inputGradient: [UInt32], weightGradient: [UInt32], biasGradient: [UInt32]) {
         var dw = [Float](repeating: initialGradient, count: g.weightCount)
+        var scratch = [Float](repeating: 0, count: g.weightCount), db = [Float](repeating: 0, count: g.outputChannels)
+        scratch.withUnsafeMutableBufferPointer { dwb in
+            db.withUnsafeMutableBufferPointer { dbb in
+                Tensor.conv2dKernelGradient(
+                    outputGradient: o.dy, input: o.x, geometry: g, accumulatingInto: dwb, biasGradient: dbb,
+                    workspace: workspace, algorithm: algorithm)
+            }
+        }
         let (y, dx) = o.w.withUnsafeBufferPointer { wb in
             let y = o.b.withUnsafeBufferPointer { bb in
                 Tensor.conv2dForward(input: o.x, weight: wb, bias: bb, geometry: g, workspace: workspace, algorithm: algorithm)
@@ -40,7 +49,7 @@ import Tensor
             }
             return (y, dx)
         }
-        return (y.scalars.map(\.bitPattern), dx.scalars.map(\.bitPattern), dw.map(\.bitPattern))
+        return (y.scalars.map(\.bitPattern), dx.scalars.map(\.bitPattern), dw.map(\.bitPattern), db.map(\.bitPattern))
     }
 
     @Test func automaticRunsTheRowKernelsForThinInputsWithWholeTileRows() {
@@ -75,6 +84,7 @@ import Tensor
         let one = run(Self.stem, o, .directRows)
         #expect(one.output == two.output)
         #expect(one.weightGradient == two.weightGradient)
+        #expect(one.biasGradient == two.biasGradient)
     }
 
     /// The kernel gradient sums eight lanes per block of images and adds the blocks in
@@ -130,6 +140,7 @@ import Tensor
                 #expect(kept.output == expected[i].output, "round \(round), geometry \(i)")
                 #expect(kept.inputGradient == expected[i].inputGradient, "round \(round), geometry \(i)")
                 #expect(kept.weightGradient == expected[i].weightGradient, "round \(round), geometry \(i)")
+                #expect(kept.biasGradient == expected[i].biasGradient, "round \(round), geometry \(i)")
             }
         }
     }
@@ -139,6 +150,6 @@ import Tensor
         let o = Operands(g, seed: 45)
         let result = run(g, o, .directRows)
         #expect(result.output.isEmpty && result.inputGradient.isEmpty)
-        #expect(result.weightGradient.allSatisfy { $0 == 0 })
+        #expect(result.weightGradient.allSatisfy { $0 == 0 } && result.biasGradient.allSatisfy { $0 == 0 })
     }
 }
