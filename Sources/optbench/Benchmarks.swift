@@ -39,6 +39,15 @@ enum Benchmarks {
         return 2 * Double(n * n * n) / t * 1e-9
     }
 
+    /// Measured `cblas_sgemm` rate for an n×n×n product on `threads` BLAS threads, in
+    /// GFLOP/s; the thread count is restored afterwards.
+    static func sgemmRate(size n: Int, seconds: Double, threads: Int) -> Double {
+        let kept = BLAS.threadCount
+        defer { BLAS.setThreadCount(kept) }
+        BLAS.setThreadCount(threads)
+        return sgemmRate(size: n, seconds: seconds)
+    }
+
     /// Measured memory-copy bandwidth (bytes read plus bytes written) in GB/s.
     static func copyBandwidth(megabytes: Int, seconds: Double) -> Double {
         let count = megabytes * (1 << 20) / MemoryLayout<Float>.size

@@ -51,6 +51,7 @@ struct Perf: ParsableCommand {
         }
         print("layers (each ratio uses the higher of the sgemm 1024³ rates measured just before and just after its row)")
         LayerBenchmarks.printTable(rows)
+        printSmallProductCeiling(rows.map(\.0), seconds: rowSeconds)
         print("")
         let (steps, stepPeak) = try Self.bracketed(by: sgemm) {
             try WorkloadBenchmarks.measure(SpecCatalog(directory: workloadsDir), seconds: seconds)
@@ -58,6 +59,22 @@ struct Perf: ParsableCommand {
         print(String(format: "sgemm 1024³ before and after the step table: %.1f and %.1f GFLOP/s (ratios use the higher)", stepPeak.before, stepPeak.after))
         print("training step (loss and gradient on a fresh batch, default batch size)")
         WorkloadBenchmarks.printTable(steps, sgemmRate: stepPeak.higher)
+    }
+
+    /// The ceiling of a layer whose products are too small to share between threads, such
+    /// as the cnn's head (128 × 128 → 10: three products of 0.33 MFLOP, a few microseconds
+    /// each, which OpenBLAS runs on one thread): one core's sgemm rate. Where that is below
+    /// 60 % of the rate on all threads, no kernel brings such a layer to 60 % of it.
+    private func printSmallProductCeiling(_ rows: [LayerBenchmarks.Row], seconds: Double) {
+        let oneThread = Benchmarks.sgemmRate(size: 1024, seconds: seconds, threads: 1)
+        print(String(format: "sgemm 1024³ on one thread: %.1f GFLOP/s, the ceiling of a layer too small to share between threads:", oneThread))
+        for row in rows {
+            guard row.layer == "Linear", let network = row.network else { continue }
+            print(String(
+                format: "  %@ head %@: %.2f MFLOP in %.1f µs forward + backward, %.0f%% of one thread's sgemm",
+                network.name, row.shape, (row.forwardFlops + row.backwardFlops) * 1e-6, row.combinedSeconds * 1e6,
+                100 * row.combinedRate / oneThread))
+        }
     }
 
     /// A machine limit measured just before and just after a table. On a shared or
