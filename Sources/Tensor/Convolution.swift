@@ -469,7 +469,7 @@ extension Tensor {
         maximumColumnElements: Int, workspace space: ConvolutionWorkspace, reusingForwardColumns: Bool,
         algorithm: ConvolutionAlgorithm
     ) {
-        let rows = algorithm.usesDirectKernels(for: g) && algorithm.usesRowKernels(for: g)
+        let rows = algorithm.usesRowKernels(for: g)  // implies the direct kernels
         if let biasGradient, !rows { conv2dBiasGradient(outputGradient: outputGradient, accumulatingInto: biasGradient) }
         guard let dW = weightGradient.baseAddress else { return }
         let p = g.outputPositions, outC = g.outputChannels, inC = g.inputChannels

@@ -30,8 +30,8 @@ public enum ConvolutionAlgorithm: Sendable, Equatable {
         self != .directRows || RowConvolution.supports(g)
     }
 
-    /// Whether a convolution of geometry `g` runs its forward pass and kernel gradient on
-    /// the row kernels: `.directRows` (which stops unless `RowConvolution` supports `g`), or
+    /// Whether a convolution of geometry `g` runs its forward pass, kernel gradient and bias
+    /// gradient on the row kernels (a use of the direct kernels): `.directRows` (which stops unless `RowConvolution` supports `g`), or
     /// `.automatic` where the direct kernels are vectorised and `RowConvolution` prefers `g`.
     public func usesRowKernels(for g: Conv2dGeometry) -> Bool {
         switch self {

@@ -76,9 +76,9 @@ enum RowConvolution {
     ///
     /// The buffer is zeroed once; each image then overwrites only the places of its own
     /// values, so the padding stays zero. Each image is written whole before a tile reads
-    /// it, long enough before that no load waits on the stores it overlaps. (Session 8's
-    /// layout, three copied runs per padded row, wrote half as much again and needed a
-    /// zero-padded copy of the image first.)
+    /// it, long enough before that no load waits on the stores it overlaps. (Copying each
+    /// padded row's `kernelWidth` runs of `outputWidth` instead wrote half as much again at
+    /// the stem, and needed a zero-padded copy of the image first.)
     struct ImageUnfolder {
         let geometry: Conv2dGeometry
         let layout: RowUnfolding

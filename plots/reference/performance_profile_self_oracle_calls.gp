@@ -9,12 +9,12 @@ set xrange [1:4.0]
 set yrange [0:1.05]
 set grid
 set key outside right top vertical
-plot 'performance_profile_self_oracle_calls.dat' index 0 using 1:2 with steps linewidth 2 linecolor rgb '#0072B2' dashtype 1 title 'adamw (score 0.4909)', \
-     'performance_profile_self_oracle_calls.dat' index 1 using 1:2 with steps linewidth 2 linecolor rgb '#E69F00' dashtype 1 title 'muon (score 0.4278)', \
-     'performance_profile_self_oracle_calls.dat' index 2 using 1:2 with steps linewidth 2 linecolor rgb '#009E73' dashtype 1 title 'shampoo (score 0.3839)', \
-     'performance_profile_self_oracle_calls.dat' index 3 using 1:2 with steps linewidth 2 linecolor rgb '#D55E00' dashtype 1 title 'schedule_free_adamw (score 0.2781)', \
-     'performance_profile_self_oracle_calls.dat' index 4 using 1:2 with steps linewidth 2 linecolor rgb '#CC79A7' dashtype 1 title 'nesterov (score 0.26)', \
-     'performance_profile_self_oracle_calls.dat' index 5 using 1:2 with steps linewidth 2 linecolor rgb '#56B4E9' dashtype 1 title 'lion (score 0.07368)'
+plot 'performance_profile_self_oracle_calls.dat' index 0 using 1:2 with steps linewidth 2 linecolor rgb '#0072B2' dashtype 1 title 'adamw (score 0.4943)', \
+     'performance_profile_self_oracle_calls.dat' index 1 using 1:2 with steps linewidth 2 linecolor rgb '#E69F00' dashtype 1 title 'muon (score 0.4286)', \
+     'performance_profile_self_oracle_calls.dat' index 2 using 1:2 with steps linewidth 2 linecolor rgb '#009E73' dashtype 1 title 'shampoo (score 0.4122)', \
+     'performance_profile_self_oracle_calls.dat' index 3 using 1:2 with steps linewidth 2 linecolor rgb '#D55E00' dashtype 1 title 'schedule_free_adamw (score 0.2734)', \
+     'performance_profile_self_oracle_calls.dat' index 4 using 1:2 with steps linewidth 2 linecolor rgb '#CC79A7' dashtype 1 title 'nesterov (score 0.2597)', \
+     'performance_profile_self_oracle_calls.dat' index 5 using 1:2 with steps linewidth 2 linecolor rgb '#56B4E9' dashtype 1 title 'lion (score 0.07534)'
 set terminal svg size 1000,600 font "Sans,11" noenhanced dynamic background rgb 'white'
 set output 'performance_profile_self_oracle_calls.svg'
 replot

@@ -5,7 +5,7 @@ set output 'time_to_target_self.png'
 set title 'Time to target — self ruleset (median over studies of the fastest trial; × = missed)'
 set ylabel 'submission time to target (s, log scale)'
 set logscale y
-set yrange [0.0409540447:288.306135]
+set yrange [0.0270787243:288.170027]
 set xrange [-0.6:6.6]
 set boxwidth 0.12666666666666665 absolute
 set xtics ('bilevel_hyperclean' 0, 'bilevel_hyperreg' 1, 'cnn' 2, 'maxcut' 3, 'regression' 4, 'transformer' 5, 'tsp' 6) rotate by -20
