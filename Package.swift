@@ -58,7 +58,7 @@ let package = Package(
         .target(name: "Core", dependencies: ["NN", "Tensor"]),
         .target(name: "Workloads", dependencies: ["Core", "NN", "Tensor"]),
         .target(name: "Submissions", dependencies: ["Core", "NN", "Tensor"]),
-        .target(name: "Results", dependencies: ["Core", "CHDF5"]),
+        .target(name: "Results", dependencies: ["Core", "Tensor", "CHDF5"]),
         .target(name: "Harness", dependencies: ["Core", "Results", "Workloads", "Submissions", "NN", "Tensor"]),
         .executableTarget(
             name: "optbench",

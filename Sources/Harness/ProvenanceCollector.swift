@@ -6,7 +6,7 @@ import Tensor
 /// command line, host, CPU, cores, BLAS and its threads, Swift version, date.
 public enum ProvenanceCollector {
     /// Version of the results layout written by this build.
-    public static let schemaVersion = 1
+    public static let schemaVersion = ResultsLayout.schemaVersion
     /// OptBench's own version.
     public static let toolVersion = "0.1.0"
 

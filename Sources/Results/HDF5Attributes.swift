@@ -4,17 +4,15 @@ import CHDF5
 /// int64) and UInt64. Setting an attribute that exists replaces it. Readers check the
 /// stored type class and convert numbers as HDF5 does (an int64 reads as Double too).
 extension HDF5Group {
-    /// Sets a string attribute. NUL characters cannot be stored in HDF5 strings and are
-    /// replaced by U+FFFD.
+    /// Sets a string attribute (fixed-length UTF-8, see `HDF5Library.makeStringType`). NUL
+    /// characters cannot be stored in HDF5 strings and are replaced by U+FFFD.
     public func setAttribute(_ name: String, _ value: String) throws {
         try HDF5Library.locked {
-            let type = try HDF5Library.makeStringType()
+            let bytes = Array(value.replacingOccurrences(of: "\0", with: "\u{FFFD}").utf8)
+            let type = try HDF5Library.makeStringType(bytes: bytes.count)
             defer { H5Tclose(type) }
-            let safe = value.replacingOccurrences(of: "\0", with: "\u{FFFD}")
-            try safe.withCString { text in
-                var pointer: UnsafePointer<CChar>? = text
-                try writeScalarAttribute(name, fileType: type, memoryType: type, &pointer)
-            }
+            let padded = bytes.isEmpty ? [0] : bytes
+            try padded.withUnsafeBytes { try writeScalarAttribute(name, fileType: type, memoryType: type, $0.baseAddress!) }
         }
     }
 
@@ -78,6 +76,9 @@ extension HDF5Group {
                     return pointer.map { String(cString: $0) } ?? ""
                 }
                 let size = H5Tget_size(type)
+                guard size > 0, size <= file.readLimit else {
+                    throw attributeError(name, "declares a string of \(size) bytes, more than its file holds (corrupt)")
+                }
                 var buffer = [UInt8](repeating: 0, count: size + 1)
                 guard H5Aread(attribute, type, &buffer) >= 0 else { throw attributeFailure(name, "cannot be read") }
                 return String(decoding: buffer.prefix { $0 != 0 }, as: UTF8.self)

@@ -28,16 +28,17 @@ extension HDF5Group {
         }
     }
 
-    /// Writes `values` as a variable-length UTF-8 string dataset (NUL becomes U+FFFD).
+    /// Writes `values` as a fixed-length UTF-8 string dataset, each element as long as the
+    /// longest value and NUL-padded (see `HDF5Library.makeStringType`; NUL becomes U+FFFD).
     public func writeDataset(_ name: String, _ values: [String]) throws {
         try HDF5Library.locked {
-            let type = try HDF5Library.makeStringType()
+            let encoded = values.map { Array($0.replacingOccurrences(of: "\0", with: "\u{FFFD}").utf8) }
+            let width = max(1, encoded.map(\.count).max() ?? 1)
+            let type = try HDF5Library.makeStringType(bytes: width)
             defer { H5Tclose(type) }
-            let pointers: [UnsafeMutablePointer<CChar>?] = values.map {
-                strdup($0.replacingOccurrences(of: "\0", with: "\u{FFFD}"))
-            }
-            defer { pointers.forEach { free($0) } }
-            try pointers.withUnsafeBytes { try writeColumn(name, count: values.count, type: type, $0.baseAddress) }
+            var buffer = [UInt8](repeating: 0, count: width * values.count)
+            for (index, bytes) in encoded.enumerated() { buffer.replaceSubrange((index * width)..<(index * width + bytes.count), with: bytes) }
+            try buffer.withUnsafeBytes { try writeColumn(name, count: values.count, type: type, $0.baseAddress) }
         }
     }
 
@@ -74,6 +75,10 @@ extension HDF5Group {
                 guard isVariable >= 0 else { throw failure(name, "has an unreadable string type") }
                 let all = HDF5Library.allSelection
                 if isVariable > 0 {
+                    // Each element is at least a 16-byte global-heap reference in the file.
+                    guard count <= file.readLimit / 16 else {
+                        throw datasetError(name, "declares \(count) strings, more than its file holds (corrupt)")
+                    }
                     var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
                     guard H5Dread(dataset, type, all, all, HDF5Library.defaultProperties, &pointers) >= 0 else {
                         throw failure(name, "cannot be read")
@@ -82,7 +87,11 @@ extension HDF5Group {
                     return pointers.map { $0.map { String(cString: $0) } ?? "" }
                 }
                 let size = H5Tget_size(type)
-                var buffer = [UInt8](repeating: 0, count: size * count)
+                let (total, overflow) = size.multipliedReportingOverflow(by: count)
+                guard size > 0, !overflow, total <= file.readLimit else {
+                    throw datasetError(name, "declares \(count) strings of \(size) bytes, more than its file holds (corrupt)")
+                }
+                var buffer = [UInt8](repeating: 0, count: total)
                 guard H5Dread(dataset, type, all, all, HDF5Library.defaultProperties, &buffer) >= 0 else {
                     throw failure(name, "cannot be read")
                 }
@@ -124,6 +133,10 @@ extension HDF5Group {
                 guard typeClass == H5T_INTEGER || (allowFloat && typeClass == H5T_FLOAT) else {
                     throw datasetError(name, allowFloat ? "must hold numbers" : "must hold integers")
                 }
+                let (total, overflow) = count.multipliedReportingOverflow(by: max(1, H5Tget_size(type)))
+                guard !overflow, total <= file.readLimit else {
+                    throw datasetError(name, "declares \(count) elements, more than its file holds (corrupt)")
+                }
                 var values = [T](repeating: zero, count: count)
                 guard count > 0 else { return values }
                 let all = HDF5Library.allSelection
@@ -148,10 +161,11 @@ extension HDF5Group {
         guard H5Sget_simple_extent_ndims(space) == 1 else { throw datasetError(name, "must be one-dimensional") }
         var dimensions: [hsize_t] = [0]
         guard H5Sget_simple_extent_dims(space, &dimensions, nil) == 1 else { throw failure(name, "has unreadable dimensions") }
+        guard let count = Int(exactly: dimensions[0]) else { throw datasetError(name, "declares \(dimensions[0]) elements (corrupt)") }
         let type = H5Dget_type(dataset)
         guard type >= 0 else { throw failure(name, "has an unreadable type") }
         defer { H5Tclose(type) }
-        return try body(dataset, type, Int(dimensions[0]))
+        return try body(dataset, type, count)
     }
 
     private func datasetError(_ name: String, _ message: String) -> HDF5Error {

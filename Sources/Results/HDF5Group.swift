@@ -93,6 +93,9 @@ public final class HDF5Group {
         try HDF5Library.locked {
             var info = H5G_info_t()
             guard H5Gget_info(id, &info) >= 0 else { throw failure(nil, "cannot list the group's members") }
+            guard info.nlinks <= 1_000_000 else {
+                throw HDF5Error(file: file.path, object: path, message: "declares \(info.nlinks) members (corrupt)")
+            }
             var names: [String] = []
             names.reserveCapacity(Int(info.nlinks))
             for index in 0..<info.nlinks {
@@ -118,6 +121,7 @@ public final class HDF5Group {
         let p = HDF5Library.defaultProperties
         let length = H5Lget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, index, nil, 0, p)
         guard length >= 0 else { throw failure(nil, "cannot read the name of member \(index)") }
+        guard length <= 65_536 else { throw HDF5Error(file: file.path, object: path, message: "member \(index) has a name of \(length) bytes (corrupt)") }
         var buffer = [CChar](repeating: 0, count: Int(length) + 1)
         guard H5Lget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, index, &buffer, buffer.count, p) >= 0 else {
             throw failure(nil, "cannot read the name of member \(index)")

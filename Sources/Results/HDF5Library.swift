@@ -62,16 +62,27 @@ public enum HDF5Library {
     static var nativeInt64: hid_t { optbench_H5T_NATIVE_INT64() }
     static var nativeUInt64: hid_t { optbench_H5T_NATIVE_UINT64() }
 
-    /// A new variable-length, NUL-terminated UTF-8 string type; the caller closes it.
-    static func makeStringType() throws -> hid_t {
+    /// A new fixed-length UTF-8 string type of `bytes` bytes (at least 1), padded with NUL;
+    /// the caller closes it.
+    ///
+    /// Strings are written fixed-length, never variable-length: a variable-length string
+    /// lives in HDF5's global heap, and libhdf5 (1.10) crashes or hangs reading a corrupt
+    /// global heap (`H5HG_read`), while a fixed-length value sits in the attribute's or
+    /// dataset's own storage, whose size the reader checks before allocating.
+    static func makeStringType(bytes: Int) throws -> hid_t {
         let type = H5Tcopy(optbench_H5T_C_S1())
         guard type >= 0 else { throw HDF5Error(file: "", object: "", message: "cannot create a string type") }
-        guard H5Tset_size(type, optbench_H5T_VARIABLE()) >= 0, H5Tset_cset(type, H5T_CSET_UTF8) >= 0,
-            H5Tset_strpad(type, H5T_STR_NULLTERM) >= 0
+        guard H5Tset_size(type, max(1, bytes)) >= 0, H5Tset_cset(type, H5T_CSET_UTF8) >= 0,
+            H5Tset_strpad(type, H5T_STR_NULLPAD) >= 0
         else {
             H5Tclose(type)
-            throw HDF5Error(file: "", object: "", message: "cannot configure a variable-length UTF-8 string type")
+            throw HDF5Error(file: "", object: "", message: "cannot configure a fixed-length UTF-8 string type of \(bytes) bytes")
         }
         return type
     }
+
+    /// The largest string, attribute or dataset buffer a reader allocates: a value cannot
+    /// hold more bytes than its file (compression is never used in results files), so a
+    /// declared size beyond the file's own size is corruption, refused before allocating.
+    static func readLimit(fileBytes: Int) -> Int { max(fileBytes, 4096) }
 }

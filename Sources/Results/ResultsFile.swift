@@ -33,8 +33,11 @@ public enum ResultsFile {
                 let key = trial.key
                 let group = try trials.group(key.ruleset).group(key.submission).group(key.workload)
                     .group(ResultsLayout.studyName(key.study)).createGroup(ResultsLayout.trialName(key.trial))
-                try trial.write(to: group, provenance: contents.provenance(of: key))
+                let provenance = contents.provenance(of: key)
+                try trial.write(to: group, provenance: provenance)
+                try group.setAttribute(ResultsLayout.digestAttribute, trial.digest(provenance: provenance))
             }
+            try root.setAttribute(ResultsLayout.digestAttribute, contents.provenance.digest)
             try root.setAttribute(ResultsLayout.completeAttribute, 1)
         }
     }
@@ -67,9 +70,12 @@ public enum ResultsFile {
                 message: "is incomplete: root attribute '\(ResultsLayout.completeAttribute)' is missing (the writer did not finish)")
         }
         let provenance = try Provenance(readingFrom: root)
+        let checksDigests = provenance.schemaVersion >= ResultsLayout.firstVersionWithDigests
+        if checksDigests { try checkDigest(provenance.digest, of: root) }
         var workloads: [String: WorkloadRecord] = [:]
         let workloadsGroup = try root.openGroup(ResultsLayout.workloadsGroup)
         for name in try workloadsGroup.childNames() {
+            try checkName(name, in: workloadsGroup)
             workloads[name] = try WorkloadRecord(readingFrom: workloadsGroup.openGroup(name), name: name)
         }
         var trials: [TrialRecord] = []
@@ -82,6 +88,7 @@ public enum ResultsFile {
                     message: "refers to workload '\(key.workload)', which /\(ResultsLayout.workloadsGroup) does not describe")
             }
             let (trial, origin) = try TrialRecord.read(from: group, key: key, workload: workload)
+            if checksDigests { try checkDigest(trial.digest(provenance: origin), of: group) }
             trials.append(trial)
             trialProvenance[key] = origin
         }
@@ -94,10 +101,13 @@ public enum ResultsFile {
     /// Walks `/trials/<ruleset>/<submission>/<workload>/study_<k>/trial_<i>`.
     private static func forEachTrialGroup(in trials: HDF5Group, _ body: (TrialKey, HDF5Group) throws -> Void) throws {
         for ruleset in try trials.childNames() {
+            try checkName(ruleset, in: trials)
             let rulesetGroup = try trials.openGroup(ruleset)
             for submission in try rulesetGroup.childNames() {
+                try checkName(submission, in: rulesetGroup)
                 let submissionGroup = try rulesetGroup.openGroup(submission)
                 for workload in try submissionGroup.childNames() {
+                    try checkName(workload, in: submissionGroup)
                     let workloadGroup = try submissionGroup.openGroup(workload)
                     for studyName in try workloadGroup.childNames() {
                         let study = try index(studyName, prefix: "study_", in: workloadGroup)
@@ -114,10 +124,35 @@ public enum ResultsFile {
     }
 
     private static func index(_ name: String, prefix: String, in group: HDF5Group) throws -> Int {
-        guard let value = ResultsLayout.index(in: name, prefix: prefix) else {
-            throw HDF5Error(file: group.file.path, object: group.childPath(name), message: "is not named \(prefix)<number>")
+        guard let value = ResultsLayout.index(in: name, prefix: prefix), value <= ResultsLayout.maximumIndex else {
+            throw HDF5Error(
+                file: group.file.path, object: group.path,
+                message: "member \(PlainName.escaped(name)) is not named \(prefix)<number up to \(ResultsLayout.maximumIndex)>")
         }
         return value
+    }
+
+    /// Rejects a group name that does not follow `PlainName` before it is opened, used or
+    /// printed (the error shows it escaped, under its parent's path).
+    private static func checkName(_ name: String, in parent: HDF5Group) throws {
+        guard PlainName.isValid(name) else {
+            throw HDF5Error(
+                file: parent.file.path, object: parent.path,
+                message: "member \(PlainName.escaped(name)) is not a plain name (\(PlainName.ruleDescription))")
+        }
+    }
+
+    /// Compares the digest stored on `group` with the one computed from what was read.
+    private static func checkDigest(_ computed: UInt64, of group: HDF5Group) throws {
+        guard try group.hasAttribute(ResultsLayout.digestAttribute) else {
+            throw HDF5Error(file: group.file.path, object: group.path, message: "has no '\(ResultsLayout.digestAttribute)' attribute, which schema 2 files carry")
+        }
+        let stored = try group.uint64Attribute(ResultsLayout.digestAttribute)
+        guard stored == computed else {
+            throw HDF5Error(
+                file: group.file.path, object: group.path,
+                message: "does not match its digest (stored \(String(stored, radix: 16)), computed \(String(computed, radix: 16))): the file was changed or corrupted after it was written")
+        }
     }
 
     // MARK: - Validation before writing
@@ -125,11 +160,7 @@ public enum ResultsFile {
     /// Rejects contents that would not read back as written, naming the file and field.
     private static func validate(_ contents: ResultsContents, path: String) throws {
         func check(_ name: String, _ field: String) throws {
-            guard !name.isEmpty, !name.contains("/"), !name.contains("\0"), name != ".", name != ".." else {
-                throw InputError(
-                    source: path, field: field,
-                    message: "'\(name)' cannot name an HDF5 group (must be non-empty, without '/' or NUL, not '.' or '..')")
-            }
+            try PlainName.validated(name, source: path, field: field)
         }
         var workloadNames: [String: WorkloadRecord] = [:]
         for workload in contents.workloads {
@@ -144,9 +175,10 @@ public enum ResultsFile {
             try check(key.ruleset, "key.ruleset")
             try check(key.submission, "key.submission")
             try check(key.workload, "key.workload")
-            guard key.study >= 0, key.trial >= 0 else {
-                throw InputError(source: path, field: "key", message: "study and trial must be non-negative in \(key.label)")
+            guard (0...ResultsLayout.maximumIndex).contains(key.study), (0...ResultsLayout.maximumIndex).contains(key.trial) else {
+                throw InputError(source: path, field: "key", message: "study and trial must be in 0...\(ResultsLayout.maximumIndex) in \(key.label)")
             }
+            for name in trial.hyperparameters.values.keys { try check(name, "hyperparameters") }
             guard keys.insert(key).inserted else {
                 throw InputError(source: path, field: "trials", message: "holds the key \(key.label) twice")
             }

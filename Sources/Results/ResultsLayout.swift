@@ -1,7 +1,14 @@
 /// Names and version of the results layout (documented in results/README.md).
 public enum ResultsLayout {
-    /// The newest `schema_version` this build reads; files with a larger one are rejected.
-    public static let schemaVersion = 1
+    /// The `schema_version` this build writes and the newest it reads; files with a larger
+    /// one are rejected. Version 2 stores strings fixed-length and a `digest` on the root
+    /// and on every trial, which readers check; version 1 files (variable-length strings,
+    /// no digests) are still read.
+    public static let schemaVersion = 2
+    /// The first `schema_version` whose files carry digests.
+    public static let firstVersionWithDigests = 2
+    /// Attribute holding a digest (`TrialRecord.digest`) on the root and each trial group.
+    public static let digestAttribute = "digest"
     /// Root attribute written last, set to 1: a file without it was not finished.
     public static let completeAttribute = "complete"
     public static let workloadsGroup = "workloads"
@@ -12,6 +19,9 @@ public enum ResultsLayout {
     public static let provenanceGroup = "provenance"
     public static let evaluationsGroup = "evals"
     public static let trainLossGroup = "train_loss"
+
+    /// The largest study or trial number a file may use.
+    public static let maximumIndex = 1_000_000
 
     /// Group name of study `k`: "study_<k>".
     public static func studyName(_ study: Int) -> String { "study_\(study)" }

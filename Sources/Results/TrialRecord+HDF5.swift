@@ -49,7 +49,7 @@ extension TrialRecord {
         guard let status = TrialStatus(rawValue: statusText) else {
             throw HDF5Error(
                 file: group.file.path, object: group.path,
-                message: "attribute 'status' must be one of \(TrialStatus.allCases.map(\.rawValue).joined(separator: ", ")), found '\(statusText)'")
+                message: "attribute 'status' must be one of \(TrialStatus.allCases.map(\.rawValue).joined(separator: ", ")), found \(PlainName.escaped(statusText))")
         }
         let time = try group.doubleAttribute("time_to_target")
         let record = TrialRecord(
@@ -87,19 +87,28 @@ extension TrialRecord {
         let text = try group.stringAttribute("hyperparameters")
         do {
             let values = try JSONDecoder().decode([String: Double?].self, from: Data(text.utf8))
+            if let bad = values.keys.sorted().first(where: { !PlainName.isValid($0) }) {
+                throw HDF5Error(
+                    file: group.file.path, object: group.path,
+                    message: "attribute 'hyperparameters' names \(PlainName.escaped(bad)), not a plain name (\(PlainName.ruleDescription))")
+            }
             return Hyperparameters(values.mapValues { $0 ?? .nan })
+        } catch let error as HDF5Error {
+            throw error
         } catch {
             throw HDF5Error(
                 file: group.file.path, object: group.path,
-                message: "attribute 'hyperparameters' must be a JSON object of numbers, found '\(text)'")
+                message: "attribute 'hyperparameters' must be a JSON object of numbers, found \(PlainName.escaped(text))")
         }
     }
 
     /// A count stored with -1 meaning "not reached".
     private static func optionalCount(_ name: String, in group: HDF5Group) throws -> Int? {
         let value = try group.intAttribute(name)
-        guard value >= -1 else {
-            throw HDF5Error(file: group.file.path, object: group.path, message: "attribute '\(name)' must be -1 or a count, found \(value)")
+        guard value >= -1, value <= countLimit else {
+            throw HDF5Error(
+                file: group.file.path, object: group.path,
+                message: "attribute '\(name)' must be -1 or a count in 0...\(countLimit), found \(value)")
         }
         return value == -1 ? nil : value
     }
@@ -122,6 +131,13 @@ extension TrialRecord {
         guard Set(lengths).count == 1 else {
             let listing = zip(EvaluationColumn.all, lengths).map { "\($0) \($1)" }.joined(separator: ", ")
             throw HDF5Error(file: evals.file.path, object: evals.path, message: "columns differ in length (\(listing))")
+        }
+        for (column, values) in [("step", step), ("examples", examples), ("grad_evals", gradients), ("hvp_evals", hvps), ("fn_evals", functions)] {
+            if let bad = values.first(where: { !(0...TrialRecord.countLimit).contains($0) }) {
+                throw HDF5Error(
+                    file: evals.file.path, object: evals.childPath(column),
+                    message: "holds \(bad), expected a count in 0...\(TrialRecord.countLimit)")
+            }
         }
         return step.indices.map { i in
             var counts = OracleCounts()

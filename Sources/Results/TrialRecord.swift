@@ -77,8 +77,15 @@ public struct EvaluationRow: Sendable, Equatable, Codable {
         self.testMetric = metrics.testMetric
     }
 
-    /// Gradient evaluations + HVPs + function evaluations at this row.
-    public var oracleCalls: Int { gradientEvaluations + hessianVectorProducts + functionEvaluations }
+    /// Gradient evaluations + HVPs + function evaluations at this row, saturating at
+    /// `Int.max` (readers cap each count at `TrialRecord.countLimit`, so a stored row
+    /// never gets there; the sum still cannot trap on a row built in memory).
+    public var oracleCalls: Int {
+        [hessianVectorProducts, functionEvaluations].reduce(gradientEvaluations) { sum, count in
+            let (total, overflow) = sum.addingReportingOverflow(count)
+            return overflow ? (count < 0 ? Int.min : Int.max) : total
+        }
+    }
 }
 
 /// The workload facts a trial was judged against (a copy of the spec's numbers).
@@ -134,6 +141,10 @@ public struct TrialKey: Sendable, Hashable, Codable, Comparable {
 
 /// Everything recorded about one trial: the unit written to (and read from) HDF5.
 public struct TrialRecord: Sendable, Equatable {
+    /// The largest count (steps, examples, oracle calls) a reader accepts: 2⁶⁰, so that
+    /// sums of a few counts cannot overflow 64 bits.
+    public static let countLimit = 1 << 60
+
     public var key: TrialKey
     public var workload: WorkloadRecord
     public var hyperparameters: Hyperparameters
