@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "CoreTests", dependencies: ["Core", "NN", "Tensor"]),
         .testTarget(name: "WorkloadsTests", dependencies: ["Workloads", "Core", "NN", "Tensor"]),
         .testTarget(name: "SubmissionsTests", dependencies: ["Submissions", "Core", "NN", "Tensor", "Workloads", "Harness", "Results"]),
-        .testTarget(name: "ResultsTests", dependencies: ["Results", "Core"]),
+        .testTarget(name: "ResultsTests", dependencies: ["Results", "Core", "CHDF5"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness", "Results", "Workloads", "Submissions", "Core", "NN", "Tensor"]),
     ]
 )

@@ -119,15 +119,19 @@ public final class HDF5File {
         guard H5Pset_fclose_degree(access, H5F_CLOSE_STRONG) >= 0, H5Pset_fapl_core(access, 1 << 20, false) >= 0 else {
             throw HDF5Error.failed(file: name, object: "", "cannot set up an in-memory file")
         }
+        // HDF5 knows open files by name: a name of its own keeps an in-memory file from
+        // clashing with the same path opened from disk elsewhere in this process.
+        temporaryCounter += 1
+        let memoryName = "\(name)#in-memory-\(getpid())-\(temporaryCounter)"
         let id: hid_t
         if var bytes = existing {
             guard bytes.withUnsafeMutableBytes({ H5Pset_file_image(access, $0.baseAddress, $0.count) }) >= 0 else {
                 throw HDF5Error.failed(file: name, object: "", "cannot load the file's bytes into memory")
             }
-            id = H5Fopen(name, optbench_H5F_ACC_RDWR(), access)
+            id = H5Fopen(memoryName, optbench_H5F_ACC_RDWR(), access)
             guard id >= 0 else { throw HDF5Error.failed(file: name, object: "", "cannot be opened as HDF5 (not an HDF5 file, truncated or corrupt)") }
         } else {
-            id = H5Fcreate(name, optbench_H5F_ACC_TRUNC(), HDF5Library.defaultProperties, access)
+            id = H5Fcreate(memoryName, optbench_H5F_ACC_TRUNC(), HDF5Library.defaultProperties, access)
             guard id >= 0 else { throw HDF5Error.failed(file: name, object: "", "cannot create an in-memory HDF5 file") }
         }
         let file = HDF5File(path: name, id: id)

@@ -19,11 +19,17 @@ public enum ResultsFile {
     }
 
     /// Writes `contents` to `path` atomically (see `HDF5File.writeAtomically`): trials,
-    /// workloads, root provenance and, last, the `complete` attribute.
-    public static func write(_ contents: ResultsContents, to path: String) throws {
+    /// workloads, root provenance, whatever `additionally` adds to the root (score
+    /// tables) and, last, the `complete` attribute.
+    public static func write(
+        _ contents: ResultsContents, to path: String, additionally: (HDF5Group) throws -> Void = { _ in }
+    ) throws {
         try validate(contents, path: path)
+        // The root's schema_version says which layout the file is in: this build's.
+        var rootProvenance = contents.provenance
+        rootProvenance.schemaVersion = ResultsLayout.schemaVersion
         try HDF5File.writeAtomically(to: path) { root in
-            try contents.provenance.write(to: root)
+            try rootProvenance.write(to: root)
             let workloads = try root.createGroup(ResultsLayout.workloadsGroup)
             for workload in contents.workloads {
                 try workload.write(to: workloads.createGroup(workload.name))
@@ -37,7 +43,8 @@ public enum ResultsFile {
                 try trial.write(to: group, provenance: provenance)
                 try group.setAttribute(ResultsLayout.digestAttribute, trial.digest(provenance: provenance))
             }
-            try root.setAttribute(ResultsLayout.digestAttribute, contents.provenance.digest)
+            try root.setAttribute(ResultsLayout.digestAttribute, rootProvenance.digest)
+            try additionally(root)
             try root.setAttribute(ResultsLayout.completeAttribute, 1)
         }
     }

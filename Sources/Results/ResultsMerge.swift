@@ -13,16 +13,29 @@ extension ResultsFile {
     ///   workload name (specs changed between runs) is skipped and listed.
     ///
     /// Throws when no trial is left to merge, or when the results file cannot be written.
+    ///
+    /// Inputs are read in this process; use `merge(read:into:provenance:)` with an
+    /// `IsolatedResultsReader`'s results for files from strangers.
     public static func merge(_ trialFiles: [String], into path: String, provenance: Provenance) throws -> MergeReport {
+        let inputs = trialFiles.map { file in (file, Result<ResultsContents, any Error> { try read(file) }) }
+        return try merge(read: inputs, into: path, provenance: provenance)
+    }
+
+    /// Merges inputs already read (each file's path with its contents or its reading
+    /// error), as `merge(_:into:provenance:)` does.
+    public static func merge(
+        read inputs: [(path: String, contents: Result<ResultsContents, any Error>)], into path: String, provenance: Provenance
+    ) throws -> MergeReport {
         var skipped: [MergeReport.Skipped] = []
         var kept: [TrialRecord] = []
         var origin: [TrialKey: (file: String, provenance: Provenance)] = [:]
         var workloads: [String: (record: WorkloadRecord, file: String)] = [:]
-        for input in trialFiles {
+        let trialFiles = inputs.map(\.path)
+        for (input, result) in inputs {
             let contents: ResultsContents
-            do {
-                contents = try read(input)
-            } catch {
+            switch result {
+            case .success(let read): contents = read
+            case .failure(let error):
                 skipped.append(.init(path: input, key: nil, reason: "\(error)"))
                 continue
             }

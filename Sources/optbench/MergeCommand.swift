@@ -11,13 +11,9 @@ struct MergeCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Results file to write (atomically).") var output: String
 
     mutating func run() throws {
-        var files: [String] = []
-        for input in inputs {
-            let found = ResultsFile.trialFiles(under: input)
-            files += found.isEmpty ? [input] : found
-        }
-        guard !files.isEmpty else { throw ValidationError("no trial files found in \(inputs.joined(separator: ", "))") }
-        let report = try ResultsFile.merge(files, into: output, provenance: ProvenanceCollector.current())
+        let read = ResultsSource.readForMerge(inputs, reader: ThisExecutable.resultsReader)
+        guard !read.isEmpty else { throw ValidationError("no trial files found in \(inputs.joined(separator: ", "))") }
+        let report = try ResultsFile.merge(read: read, into: output, provenance: ProvenanceCollector.current())
         for skipped in report.skipped { print("skipped \(skipped.path): \(skipped.reason)") }
         print("merged \(report.mergedTrials) trial(s) into \(output)")
     }

@@ -11,7 +11,7 @@ struct OptBench: ParsableCommand {
         subcommands: [
             ListCommand.self, RunCommand.self, TrialCommand.self, MergeCommand.self, ShowCommand.self, ScoreCommand.self,
             CalibrateCommand.self, VerifyTSPCommand.self,
-            PlotCommand.self, Perf.self, Conformance.self,
+            PlotCommand.self, Perf.self, Conformance.self, ReadResultsCommand.self,
         ])
 }
 
@@ -21,6 +21,12 @@ struct OptBench: ParsableCommand {
 @main
 enum Entry {
     static func main() {
+        // A child that exits while this process writes to its pipe must be an error from
+        // write(2), not a SIGPIPE that kills this process.
+        signal(SIGPIPE, SIG_IGN)
+        // Past a file-size limit, write(2) must fail with EFBIG (an error naming the file),
+        // not raise SIGXFSZ, whose default action kills the process.
+        signal(SIGXFSZ, SIG_IGN)
         if let core = BLASKernelSelection.recommendedCoreType() {
             setenv("OPENBLAS_CORETYPE", core, 1)
             let arguments = CommandLine.arguments

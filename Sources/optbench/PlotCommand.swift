@@ -11,7 +11,7 @@ struct PlotCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Figure folder (default: plots/<results file name>).") var output: String?
 
     mutating func run() throws {
-        let loaded = try ResultsSource.load(path)
+        let loaded = try ResultsSource.load(path, reader: ThisExecutable.resultsReader)
         for skipped in loaded.skipped { print("skipped \(skipped.path): \(skipped.reason)") }
         guard !loaded.trials.isEmpty else { throw ValidationError("\(path) holds no trials") }
         let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension

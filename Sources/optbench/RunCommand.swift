@@ -72,8 +72,9 @@ struct RunCommand: ParsableCommand {
         let resultsPath = "\(resultsDir)/\(runName).h5"
         let report = try ResultsFile.merge(summary.trialFiles, into: resultsPath, provenance: ProvenanceCollector.current())
         for skipped in report.skipped { print("warning: not merged: \(skipped.path): \(skipped.reason)") }
-        let trials = try ResultsFile.read(resultsPath).trials
-        let boards = try ScoreReport.scoreAndStore(trials: trials, in: resultsPath)
+        let merged = try ResultsFile.read(resultsPath)
+        let trials = merged.trials
+        let boards = try ScoreReport.scoreAndStore(contents: merged, in: resultsPath)
         print(ScoreReport.text(boards))
         print("results: \(resultsPath)")
         if !noPlots {

@@ -10,12 +10,11 @@ struct ScoreCommand: ParsableCommand {
     @Argument(help: "Results file (scores are written into it) or folder of trial files.") var path: String
 
     mutating func run() throws {
-        let loaded = try ResultsSource.load(path)
+        let loaded = try ResultsSource.load(path, reader: ThisExecutable.resultsReader)
         for skipped in loaded.skipped { print("skipped \(skipped.path): \(skipped.reason)") }
         guard !loaded.trials.isEmpty else { throw ValidationError("\(path) holds no trials") }
-        let boards = try ResultsSource.isFolder(path)
-            ? ScoreReport.scoreboards(trials: loaded.trials)
-            : ScoreReport.scoreAndStore(trials: loaded.trials, in: path)
+        let boards = try loaded.contents.map { try ScoreReport.scoreAndStore(contents: $0, in: path) }
+            ?? ScoreReport.scoreboards(trials: loaded.trials)
         print(ScoreReport.text(boards, allMeasures: true))
     }
 }

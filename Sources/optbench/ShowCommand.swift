@@ -11,10 +11,8 @@ struct ShowCommand: ParsableCommand {
     @Argument(help: "Results file or folder.") var path: String
 
     mutating func run() throws {
-        let loaded = try ResultsSource.load(path)
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
-            let provenance = try ResultsFile.read(path).provenance
+        let loaded = try ResultsSource.load(path, reader: ThisExecutable.resultsReader)
+        if let provenance = loaded.contents?.provenance {
             print("\(path): written \(provenance.created) by optbench \(provenance.toolVersion) (commit \(provenance.gitCommit))")
             print("  host \(provenance.host), \(provenance.cpu), \(provenance.cores) cores, \(provenance.blas) with \(provenance.blasThreads) thread(s), \(provenance.swiftVersion)")
         }

@@ -41,7 +41,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/run.h5"
         try ResultsFile.write(try ResultsContents(provenance: ProvenanceCollector.current(), trials: trials), to: path)
-        _ = try ScoreReport.scoreAndStore(trials: trials, in: path, bootstrapSamples: 20)
+        _ = try ScoreReport.scoreAndStore(contents: try ResultsFile.read(path), in: path, bootstrapSamples: 20)
 
         let root = try HDF5File.open(path).root()
         #expect(Set(try root.attributeNames()) == Set(documented["/ attrs"] ?? []))

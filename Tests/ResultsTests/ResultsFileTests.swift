@@ -1,3 +1,4 @@
+import CHDF5
 import Core
 import Foundation
 import Testing
@@ -45,7 +46,7 @@ import Testing
         }
         let status = #expect(throws: HDF5Error.self) { try ResultsFile.read(path) }
         #expect(status?.object == trialPath)
-        #expect(status?.message.contains("'finished'") == true)
+        #expect(status?.message.contains("found \"finished\"") == true)
 
         try HDF5File.updateAtomically(at: path) { root in
             let trial = try root.openGroup("trials").openGroup("external").openGroup("adamw").openGroup("regression")
@@ -55,6 +56,50 @@ import Testing
         }
         let column = #expect(throws: HDF5Error.self) { try ResultsFile.read(path) }
         #expect(column?.description == "\(path): \(trialPath)/evals/hvp_evals: is missing")
+    }
+
+    @Test func aValueChangedAfterWritingFailsTheDigest() throws {
+        let directory = try ResultsFixtures.temporaryDirectory("digest")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/trial.h5"
+        let record = ResultsFixtures.reachedTrial()
+        try TrialFile.write(record, provenance: ResultsFixtures.provenance(), to: path)
+        #expect(try ResultsFile.read(path).trials.map(\.seed) == [record.seed])
+        // A well-formed file whose numbers changed: the layout holds, the digest does not.
+        try HDF5File.updateAtomically(at: path) { root in
+            let trial = try ["trials", "external", "adamw", "regression", "study_0", "trial_1"].reduce(root) { try $0.openGroup($1) }
+            try trial.setAttribute("seed", UInt64(7))
+        }
+        let error = #expect(throws: HDF5Error.self) { try ResultsFile.read(path) }
+        #expect(error?.object == ResultsLayout.trialPath(record.key))
+        #expect(error?.message.contains("does not match its digest") == true)
+        // The root's provenance is covered too.
+        try TrialFile.write(record, provenance: ResultsFixtures.provenance(), to: path)
+        try HDF5File.updateAtomically(at: path) { root in try root.setAttribute("host", "elsewhere") }
+        let rootError = #expect(throws: HDF5Error.self) { try ResultsFile.read(path) }
+        #expect(rootError?.object == "/")
+        #expect(rootError?.message.contains("does not match its digest") == true)
+    }
+
+    @Test func namesThatAreNotPlainAreRejectedOnReadingAndOnWriting() throws {
+        let directory = try ResultsFixtures.temporaryDirectory("names")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/trial.h5"
+        var record = ResultsFixtures.reachedTrial()
+        record.key.submission = "x';system 'id';a='"
+        let refused = #expect(throws: InputError.self) { try TrialFile.write(record, provenance: ResultsFixtures.provenance(), to: path) }
+        #expect(refused?.field == "key.submission")
+        #expect(!FileManager.default.fileExists(atPath: path))
+        // A file renamed behind the writer's back: the reader refuses the name, escaped.
+        try TrialFile.write(ResultsFixtures.reachedTrial(), provenance: ResultsFixtures.provenance(), to: path)
+        try HDF5File.updateAtomically(at: path) { root in
+            let rulesets = try root.openGroup("trials").openGroup("external")
+            let moved = H5Lmove(rulesets.id, "adamw", rulesets.id, "a\nb'c", HDF5Library.defaultProperties, HDF5Library.defaultProperties)
+            #expect(moved >= 0)
+        }
+        let error = #expect(throws: HDF5Error.self) { try ResultsFile.read(path) }
+        #expect(error?.object == "/trials/external")
+        #expect(error?.message.hasPrefix("member \"a\\nb'c\" is not a plain name") == true)
     }
 
     @Test func trialFilesListsH5FilesRecursivelySorted() throws {

@@ -14,7 +14,7 @@ enum ResultsFixtures {
 
     static func provenance(host: String = "node-1", created: String = "2026-11-22T19:00:00Z") -> Provenance {
         Provenance(
-            schemaVersion: 1, toolVersion: "0.1.0", gitCommit: "5fb0981+dirty", commandLine: "optbench trial --seed 7 \"é\"",
+            schemaVersion: ResultsLayout.schemaVersion, toolVersion: "0.1.0", gitCommit: "5fb0981+dirty", commandLine: "optbench trial --seed 7 \"é\"",
             host: host, cpu: "AMD EPYC 7B13 64-Core Processor", cores: 2, blas: "OpenBLAS 0.3.21 (Haswell)", blasThreads: 1,
             swiftVersion: "Swift 6.3", created: created)
     }

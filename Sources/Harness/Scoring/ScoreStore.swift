@@ -11,11 +11,13 @@ public enum ScoreStore {
     /// Points of the stored ρ(τ) grid.
     public static let tauPoints = 301
 
-    /// Writes every board into `path` (atomically, replacing earlier scores).
-    public static func write(_ boards: [Scoreboard], bootstrapSamples: Int, into path: String) throws {
-        try HDF5File.updateAtomically(at: path) { root in
-            if try root.contains("scores") { try root.remove("scores") }
-            let scores = try root.createGroup("scores")
+    /// Rewrites the results file at `path` from `contents` with every board under
+    /// `/scores` (atomically, replacing earlier scores). The file is written anew from
+    /// contents already read and validated, never opened for update, so a file from a
+    /// stranger is parsed by libhdf5 only in an isolated reader.
+    public static func write(_ boards: [Scoreboard], bootstrapSamples: Int, contents: ResultsContents, into path: String) throws {
+        try ResultsFile.write(contents, to: path) { root in
+            let scores = try root.createGroup(ResultsLayout.scoresGroup)
             for board in boards {
                 let rulesetGroup = try scores.contains(board.ruleset) ? scores.openGroup(board.ruleset) : scores.createGroup(board.ruleset)
                 let group = try rulesetGroup.createGroup(board.measure.rawValue)
@@ -37,10 +39,11 @@ public enum ScoreStore {
 }
 
 extension ScoreReport {
-    /// Scores `trials` and stores the scores in the results file at `path`.
-    public static func scoreAndStore(trials: [TrialRecord], in path: String, bootstrapSamples: Int = 1000) throws -> [Scoreboard] {
-        let boards = scoreboards(trials: trials, bootstrapSamples: bootstrapSamples)
-        try ScoreStore.write(boards, bootstrapSamples: bootstrapSamples, into: path)
+    /// Scores the trials of `contents` and stores the scores with them in the results
+    /// file at `path` (rewritten whole, see `ScoreStore.write`).
+    public static func scoreAndStore(contents: ResultsContents, in path: String, bootstrapSamples: Int = 1000) throws -> [Scoreboard] {
+        let boards = scoreboards(trials: contents.trials, bootstrapSamples: bootstrapSamples)
+        try ScoreStore.write(boards, bootstrapSamples: bootstrapSamples, contents: contents, into: path)
         return boards
     }
 }
