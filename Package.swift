@@ -72,6 +72,6 @@ let package = Package(
         .testTarget(name: "WorkloadsTests", dependencies: ["Workloads", "Core", "NN", "Tensor"]),
         .testTarget(name: "SubmissionsTests", dependencies: ["Submissions", "Core", "NN", "Tensor", "Workloads", "Harness", "Results"]),
         .testTarget(name: "ResultsTests", dependencies: ["Results", "Core", "CHDF5"]),
-        .testTarget(name: "HarnessTests", dependencies: ["Harness", "Results", "Workloads", "Submissions", "Core", "NN", "Tensor"]),
+        .testTarget(name: "HarnessTests", dependencies: ["Harness", "Results", "Workloads", "Submissions", "Core", "NN", "Tensor", "CHDF5"]),
     ]
 )

@@ -24,7 +24,7 @@ enum BandFigure {
 
     static func make(workload: String, trials: [TrialRecord], axis: Axis) -> Figure? {
         guard let record = trials.first?.workload else { return nil }
-        let name = "band_\(axis.rawValue)_\(workload)"
+        let name = Gnuplot.fileStem("band_\(axis.rawValue)_\(workload)")
         let bySubmission = Dictionary(grouping: trials, by: \.key.submission)
         var data = DataTable(header: "\(axis.rawValue) median q20 q80; one block per submission (curves: the best trial of each study)")
         var series: [String] = []
@@ -42,8 +42,8 @@ enum BandFigure {
                 data.row([at, Scoreboard.percentile(values, 0.5), Scoreboard.percentile(values, 0.2), Scoreboard.percentile(values, 0.8)])
             }
             let block = series.count / 2
-            series.append("'\(name).dat' index \(block) using 1:3:4 with filledcurves fillstyle transparent solid 0.2 noborder \(Gnuplot.style(position)) notitle")
-            series.append("'\(name).dat' index \(block) using 1:2 with lines linewidth 2 \(Gnuplot.style(position)) title \(Gnuplot.quoted(submission))")
+            series.append("\(Gnuplot.quoted(name + ".dat")) index \(block) using 1:3:4 with filledcurves fillstyle transparent solid 0.2 noborder \(Gnuplot.style(position)) notitle")
+            series.append("\(Gnuplot.quoted(name + ".dat")) index \(block) using 1:2 with lines linewidth 2 \(Gnuplot.style(position)) title \(Gnuplot.quoted(submission))")
         }
         guard !series.isEmpty else { return nil }
         let target = record.validationTarget

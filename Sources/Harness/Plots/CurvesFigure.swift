@@ -5,7 +5,7 @@ import Results
 enum CurvesFigure {
     static func make(workload: String, trials: [TrialRecord]) -> Figure? {
         guard let record = trials.first?.workload else { return nil }
-        let name = "curves_\(workload)"
+        let name = Gnuplot.fileStem("curves_\(workload)")
         let bySubmission = Dictionary(grouping: trials, by: \.key.submission)
         let submissions = bySubmission.keys.sorted()
         var data = DataTable(header: "submission_time_s validation_metric; one block per submission (its best trial)")
@@ -23,7 +23,7 @@ enum CurvesFigure {
                 }
             }
             series.append(
-                "'\(name).dat' index \(series.count) using 1:2 with linespoints linewidth 2 pointsize 0.6 \(Gnuplot.style(position)) pointtype \(Gnuplot.pointType(position)) title \(Gnuplot.quoted(submission))")
+                "\(Gnuplot.quoted(name + ".dat")) index \(series.count) using 1:2 with linespoints linewidth 2 pointsize 0.6 \(Gnuplot.style(position)) pointtype \(Gnuplot.pointType(position)) title \(Gnuplot.quoted(submission))")
         }
         guard !series.isEmpty else { return nil }
         let target = record.validationTarget

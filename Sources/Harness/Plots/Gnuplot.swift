@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// Runs gnuplot on figure scripts and supplies a shared visual style.
 public enum Gnuplot {
@@ -46,9 +47,39 @@ public enum Gnuplot {
         [7, 5, 9, 11, 13, 15][index % 6]
     }
 
-    /// A string safe inside single quotes in a gnuplot script.
+    /// `text` as a single-quoted gnuplot string literal: the only way any text — a title,
+    /// a label, a file name — enters a generated script. Inside single quotes gnuplot
+    /// expands nothing (no backquote commands, no `@` macros, no backslash escapes), and a
+    /// quote is written doubled; line breaks and other control characters, which would end
+    /// the command and start another, become spaces.
     public static func quoted(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
+        var body = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "'": body += "''"
+            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar == "\u{2028}" || scalar == "\u{2029}":
+                body += " "
+            default: body.unicodeScalars.append(scalar)
+            }
+        }
+        return "'" + body + "'"
+    }
+
+    /// A file stem made from `text` that is safe as a single path component: characters
+    /// other than ASCII letters, digits, `_`, `-` and `.` become `_`, a leading `.` or `-`
+    /// is prefixed with `_`, and a changed stem ends in 8 hex digits of the text's
+    /// `StableHash`, so two texts never share a stem. Figure names pass through it; names
+    /// read from results files already follow `PlainName`, so for them it changes nothing.
+    public static func fileStem(_ text: String) -> String {
+        var stem = String(text.unicodeScalars.prefix(160).map { scalar -> Character in
+            let allowed = scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || "_-.".unicodeScalars.contains(scalar))
+            return allowed ? Character(scalar) : "_"
+        })
+        if let first = stem.first, first == "." || first == "-" { stem = "_" + stem }
+        guard stem != text, !text.isEmpty else { return text.isEmpty ? "_" : stem }
+        var hash = StableHash()
+        hash.combine(text)
+        return stem + "_" + String(String(hash.finalize(), radix: 16).suffix(8))
     }
 }
 

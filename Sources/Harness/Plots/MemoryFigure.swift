@@ -5,7 +5,7 @@ import Results
 enum MemoryFigure {
     static func make(_ board: Scoreboard, trials: [TrialRecord]) -> Figure? {
         guard !board.workloads.isEmpty else { return nil }
-        let name = "memory_vs_time_\(board.ruleset)"
+        let name = Gnuplot.fileStem("memory_vs_time_\(board.ruleset)")
         var data = DataTable(header: "state_MiB time_to_target_s; one block per submission, one row per base workload")
         var series: [String] = []
         var any = false
@@ -18,7 +18,7 @@ enum MemoryFigure {
                 data.row([Double(bytes) / 1_048_576, value])
                 any = any || value.isFinite
             }
-            series.append("'\(name).dat' index \(s) using 1:2 with points pointsize 1.5 \(Gnuplot.style(s)) pointtype \(Gnuplot.pointType(s)) title \(Gnuplot.quoted(submission))")
+            series.append("\(Gnuplot.quoted(name + ".dat")) index \(s) using 1:2 with points pointsize 1.5 \(Gnuplot.style(s)) pointtype \(Gnuplot.pointType(s)) title \(Gnuplot.quoted(submission))")
         }
         guard any else { return nil }
         let body = """

@@ -1,7 +1,7 @@
 /// The performance profiles ρ_s(τ) of every submission, with scores in the legend.
 enum ProfileFigure {
     static func make(_ board: Scoreboard) -> Figure {
-        let name = "performance_profile_\(board.ruleset)_\(board.measure.rawValue)"
+        let name = Gnuplot.fileStem("performance_profile_\(board.ruleset)_\(board.measure.rawValue)")
         var data = DataTable(header: "tau rho; one block per submission, in legend order")
         let order = board.submissions.indices.sorted { board.scores[$0] > board.scores[$1] }
         for (position, s) in order.enumerated() {
@@ -10,7 +10,7 @@ enum ProfileFigure {
         }
         let series = order.enumerated().map { position, s in
             let label = "\(board.submissions[s]) (score \(Scoreboard.format(board.scores[s])))"
-            return "'\(name).dat' index \(position) using 1:2 with steps linewidth 2 \(Gnuplot.style(position)) title \(Gnuplot.quoted(label))"
+            return "\(Gnuplot.quoted(name + ".dat")) index \(position) using 1:2 with steps linewidth 2 \(Gnuplot.style(position)) title \(Gnuplot.quoted(label))"
         }
         let body = """
         set title \(Gnuplot.quoted("Performance profiles — \(board.ruleset) ruleset, \(board.measure.rawValue) to target, \(board.workloads.count) workloads"))

@@ -3,7 +3,7 @@
 enum TimeToTargetFigure {
     static func make(_ board: Scoreboard) -> Figure? {
         guard !board.workloads.isEmpty, !board.submissions.isEmpty else { return nil }
-        let name = "time_to_target_\(board.ruleset)"
+        let name = Gnuplot.fileStem("time_to_target_\(board.ruleset)")
         let count = Double(board.submissions.count)
         let width = 0.8 / count
         let finite = board.gatedValues.flatMap { $0 }.filter { $0.isFinite && $0 > 0 }
@@ -18,8 +18,8 @@ enum TimeToTargetFigure {
                 let value = board.gatedValues[s][w]
                 data.row([x, value.isFinite ? value : .nan, value.isFinite ? .nan : top / 1.5])
             }
-            series.append("'\(name).dat' index \(s) using 1:2 with boxes fill solid 0.85 border rgb '#333333' \(Gnuplot.style(s)) title \(Gnuplot.quoted(submission))")
-            series.append("'\(name).dat' index \(s) using 1:3 with points pointtype 2 pointsize 1.6 linewidth 2 \(Gnuplot.style(s)) notitle")
+            series.append("\(Gnuplot.quoted(name + ".dat")) index \(s) using 1:2 with boxes fill solid 0.85 border rgb '#333333' \(Gnuplot.style(s)) title \(Gnuplot.quoted(submission))")
+            series.append("\(Gnuplot.quoted(name + ".dat")) index \(s) using 1:3 with points pointtype 2 pointsize 1.6 linewidth 2 \(Gnuplot.style(s)) notitle")
         }
         let tics = board.workloads.enumerated().map { "\(Gnuplot.quoted($1)) \($0)" }.joined(separator: ", ")
         let body = """

@@ -8,7 +8,7 @@ enum TuningScatterFigure {
     static func make(submission: String, trials: [TrialRecord]) -> Figure? {
         let names = tunedNames(trials)
         guard !names.isEmpty, !trials.isEmpty else { return nil }
-        let name = "tuning_\(submission)"
+        let name = Gnuplot.fileStem("tuning_\(submission)")
         let workloads = Set(trials.map(\.key.workload)).sorted()
         let times = trials.map { TargetMeasure.time.toTarget(of: $0) }
         let finite = times.filter { $0.isFinite && $0 > 0 }
@@ -40,8 +40,8 @@ enum TuningScatterFigure {
             body += logX ? "set logscale x\n" : "unset logscale x\n"
             let series = workloads.enumerated().flatMap { w, workload in
                 [
-                    "'\(name).dat' index \(w) using \(c + 1):\(columns + 1) with points pointsize 1.2 \(Gnuplot.style(w)) pointtype 7 title \(c == 0 ? Gnuplot.quoted(workload) : "''")",
-                    "'\(name).dat' index \(w) using \(c + 1):\(columns + 2) with points pointsize 1.2 \(Gnuplot.style(w)) pointtype 6 notitle",
+                    "\(Gnuplot.quoted(name + ".dat")) index \(w) using \(c + 1):\(columns + 1) with points pointsize 1.2 \(Gnuplot.style(w)) pointtype 7 title \(c == 0 ? Gnuplot.quoted(workload) : "''")",
+                    "\(Gnuplot.quoted(name + ".dat")) index \(w) using \(c + 1):\(columns + 2) with points pointsize 1.2 \(Gnuplot.style(w)) pointtype 6 notitle",
                 ]
             }
             body += "plot " + series.joined(separator: ", \\\n     ") + "\n"
