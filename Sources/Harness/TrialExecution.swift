@@ -31,7 +31,7 @@ public enum TrialExecution {
     /// are statuses in the returned record.
     public static func run(
         _ request: TrialRequest, spec: WorkloadSpec, provenance: Provenance,
-        schedule: EvaluationSchedule? = nil
+        schedule: EvaluationSchedule? = nil, maximumSteps: Int? = nil
     ) throws -> TrialRecord {
         let submission = try SubmissionRegistry.submission(named: request.key.submission)
         let workload = try WorkloadRegistry.make(spec)
@@ -40,7 +40,7 @@ public enum TrialExecution {
             workload: workload, submission: submission, hyperparameters: request.hyperparameters,
             seed: request.seed, budget: budget,
             schedule: schedule ?? .submissionTime(period: spec.evalPeriodSeconds * request.budgetScale),
-            stopAtTarget: request.stopAtTarget)
+            maximumSteps: maximumSteps, stopAtTarget: request.stopAtTarget)
         return record(for: request, spec: spec, outcome: outcome, peakResidentBytes: ResourceUsage.peakResidentBytes)
     }
 

@@ -24,6 +24,17 @@ public struct IsolatedResultsReader: Sendable {
     /// The subcommand the child runs.
     public static let subcommand = "read-results"
 
+    /// Environment variable that sets `baseTimeLimit` for the commands' readers (seconds).
+    public static let timeLimitVariable = "OPTBENCH_READ_TIME_LIMIT"
+
+    /// A reader of `executable` whose base time limit comes from `OPTBENCH_READ_TIME_LIMIT`
+    /// when it holds a positive number of seconds, else 20 s.
+    public static func configured(executable: String) -> IsolatedResultsReader {
+        let text = ProcessInfo.processInfo.environment[timeLimitVariable] ?? ""
+        let seconds = Double(text).flatMap { $0.isFinite && $0 > 0 ? $0 : nil } ?? 20
+        return IsolatedResultsReader(executable: executable, baseTimeLimit: seconds)
+    }
+
     public init(executable: String, baseTimeLimit: Double = 20, secondsPerMebibyte: Double = 0.5) {
         self.executable = executable
         self.baseTimeLimit = baseTimeLimit
@@ -81,7 +92,7 @@ public struct IsolatedResultsReader: Sendable {
         }
         var frames = FrameReader(descriptor: output.fileHandleForReading.fileDescriptor)
         defer {
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            if process.isRunning { Self.kill(process) }
             process.waitUntilExit()
             try? output.fileHandleForReading.close()
         }
@@ -91,7 +102,7 @@ public struct IsolatedResultsReader: Sendable {
             case .frame(let kind, let payload):
                 deliver(Self.result(path: path, kind: kind, payload: payload))
             case .timedOut:
-                kill(process.processIdentifier, SIGKILL)
+                Self.kill(process)
                 deliver(.failure(Failure(path: path, reason: "reading did not finish within \(Self.seconds(timeLimit(for: path))) (libhdf5 hangs on some corrupt files); skipped")))
                 return
             case .ended:
@@ -103,6 +114,14 @@ public struct IsolatedResultsReader: Sendable {
                 return
             }
         }
+    }
+
+    /// Kills the child and anything it started (Foundation starts a child in a process
+    /// group of its own).
+    private static func kill(_ process: Process) {
+        let pid = process.processIdentifier
+        if getpgid(pid) == pid { Glibc.kill(-pid, SIGKILL) }
+        Glibc.kill(pid, SIGKILL)
     }
 
     private func timeLimit(for path: String) -> Double {

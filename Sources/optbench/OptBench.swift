@@ -11,7 +11,7 @@ struct OptBench: ParsableCommand {
         subcommands: [
             ListCommand.self, RunCommand.self, TrialCommand.self, MergeCommand.self, ShowCommand.self, ScoreCommand.self,
             CalibrateCommand.self, VerifyTSPCommand.self,
-            PlotCommand.self, Perf.self, Conformance.self, ReadResultsCommand.self,
+            PlotCommand.self, Perf.self, Conformance.self, FuzzCommand.self, ReadResultsCommand.self,
         ])
 }
 

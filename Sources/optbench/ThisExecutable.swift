@@ -10,5 +10,5 @@ enum ThisExecutable {
     }
 
     /// A reader of results files from strangers that runs libhdf5 in a child of this binary.
-    static var resultsReader: IsolatedResultsReader { IsolatedResultsReader(executable: path) }
+    static var resultsReader: IsolatedResultsReader { IsolatedResultsReader.configured(executable: path) }
 }
