@@ -1,4 +1,5 @@
 import ArgumentParser
+import Core
 import Foundation
 import Harness
 import Results
@@ -13,8 +14,11 @@ struct ShowCommand: ParsableCommand {
     mutating func run() throws {
         let loaded = try ResultsSource.load(path, reader: ThisExecutable.resultsReader)
         if let provenance = loaded.contents?.provenance {
-            print("\(path): written \(provenance.created) by optbench \(provenance.toolVersion) (commit \(provenance.gitCommit))")
-            print("  host \(provenance.host), \(provenance.cpu), \(provenance.cores) cores, \(provenance.blas) with \(provenance.blasThreads) thread(s), \(provenance.swiftVersion)")
+            // Free text from the file: shown escaped, so it cannot forge lines or send
+            // terminal control sequences.
+            let text = PlainName.escaped
+            print("\(path): written \(text(provenance.created)) by optbench \(text(provenance.toolVersion)) (commit \(text(provenance.gitCommit)))")
+            print("  host \(text(provenance.host)), \(text(provenance.cpu)), \(provenance.cores) cores, \(text(provenance.blas)) with \(provenance.blasThreads) thread(s), \(text(provenance.swiftVersion))")
         }
         for skipped in loaded.skipped { print("skipped \(skipped.path): \(skipped.reason)") }
         print("\(loaded.trials.count) trial(s)")
@@ -30,7 +34,7 @@ struct ShowCommand: ParsableCommand {
                 String(trial.evaluations.count),
             ]
             print(zip(cells, widths).map { $0.leftAligned($1) }.joined() + trial.hyperparameters.description)
-            if !trial.message.isEmpty { print("    message: \(trial.message.split(separator: "\n").first ?? "")") }
+            if !trial.message.isEmpty { print("    message: \(PlainName.escaped(String(trial.message.split(separator: "\n").first ?? "")))") }
         }
     }
 }
