@@ -45,8 +45,12 @@ struct TrialCommand: ParsableCommand {
         if let n = evalEverySteps { try ArgumentCheck.range(n, ArgumentCheck.steps, "--eval-every-steps") }
         if let n = maxSteps { try ArgumentCheck.range(n, ArgumentCheck.steps, "--max-steps") }
         guard !output.isEmpty else { throw ValidationError("--output must be a file path, got an empty string") }
-        _ = try Self.parseHistory(history)
-        _ = try Self.parseHyperparameters(hyperparameters)
+        do {
+            _ = try Self.parseHistory(history)
+            _ = try Self.parseHyperparameters(hyperparameters)
+        } catch {
+            throw ValidationError("\(error)")
+        }
     }
 
     mutating func run() throws {
