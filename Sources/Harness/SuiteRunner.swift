@@ -175,7 +175,7 @@ public struct SuiteRunner: Sendable {
             }
             message = status.description
         } catch {
-            message = "could not start trial process: \(error)"
+            message = "could not start trial process: \(PathError.describe(error))"
         }
         return recordCrash(job, message: message, history: history, logPath: logPath, label: label, progress: progress)
     }
@@ -379,6 +379,18 @@ public struct PathError: Error, CustomStringConvertible {
             }
         }
         return result + "\""
+    }
+
+    /// `error`'s own description, or for a Foundation error carrying a POSIX code,
+    /// `strerror` of that code instead of Foundation's generic wording.
+    public static func describe(_ error: any Error) -> String {
+        if error is PathError { return "\(error)" }
+        let bridged = error as NSError
+        if bridged.domain == NSPOSIXErrorDomain { return reason(Int32(bridged.code)) }
+        if let underlying = bridged.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return reason(Int32(underlying.code))
+        }
+        return "\(error)"
     }
 
     /// `strerror(code)`.

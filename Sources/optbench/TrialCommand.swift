@@ -56,8 +56,13 @@ struct TrialCommand: ParsableCommand {
     mutating func run() throws {
         // Signals: the defaults, whatever `optbench run` set for itself (an ignored SIGTERM is
         // inherited), and a write over a file-size limit fails with an error instead of a signal.
+        // `run` starts trial processes from threads that block signals, and the mask is
+        // inherited: unblock every signal so that a forwarded SIGTERM ends the trial at once.
         for number in RunInterruption.signals { signal(number, SIG_DFL) }
         signal(SIGXFSZ, SIG_IGN)
+        var all = sigset_t()
+        sigfillset(&all)
+        sigprocmask(SIG_UNBLOCK, &all, nil)
         BLAS.setThreadCount(threads)
         do {
             try SuiteRunner.makeDirectories((output as NSString).deletingLastPathComponent.isEmpty

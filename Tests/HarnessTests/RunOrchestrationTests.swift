@@ -236,8 +236,11 @@ import Testing
             FileManager.default.createFile(atPath: folder + "/trial_0.h5.tmp-424242-1", contents: Data([0x89]))
         }
         Thread.sleep(forTimeInterval: 0.5)
+        let signalled = Date()
         kill(run.processIdentifier, SIGTERM)
         run.waitUntilExit()
+        // The trial processes end on the forwarded SIGTERM itself, not on the SIGKILL 5 s later.
+        #expect(Date().timeIntervalSince(signalled) < 4)
         let log = (try? String(contentsOfFile: directory + "/first.log", encoding: .utf8)) ?? ""
         #expect(run.terminationReason == .exit && run.terminationStatus == 128 + SIGTERM, "\(log)")
         #expect(log.contains("interrupted by SIGTERM") && log.contains("Rerun the same command to resume"))
