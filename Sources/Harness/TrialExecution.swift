@@ -15,41 +15,82 @@ public struct TrialRequest: Sendable, Equatable {
     public var budgetScale: Double
     /// False for calibration: train for the whole budget, noting when the target was met.
     public var stopAtTarget: Bool
+    /// A step budget that replaces the time budget as the stopping rule; nil: the time budget.
+    public var maximumSteps: Int?
+    /// Evaluate every this many steps; nil: every `eval_period_s` × `budgetScale` of submission time.
+    public var evalEverySteps: Int?
 
-    public init(key: TrialKey, hyperparameters: Hyperparameters, seed: UInt64, budgetScale: Double, stopAtTarget: Bool = true) {
+    public init(
+        key: TrialKey, hyperparameters: Hyperparameters, seed: UInt64, budgetScale: Double, stopAtTarget: Bool = true,
+        maximumSteps: Int? = nil, evalEverySteps: Int? = nil
+    ) {
         self.key = key
         self.hyperparameters = hyperparameters
         self.seed = seed
         self.budgetScale = budgetScale
         self.stopAtTarget = stopAtTarget
+        self.maximumSteps = maximumSteps
+        self.evalEverySteps = evalEverySteps
+    }
+
+    /// When this trial evaluates on `spec`.
+    public func schedule(on spec: WorkloadSpec) -> EvaluationSchedule {
+        evalEverySteps.map { .steps(period: $0) } ?? .submissionTime(period: spec.evalPeriodSeconds * budgetScale)
     }
 }
 
 /// Runs a trial request against a loaded spec and assembles its record.
 public enum TrialExecution {
+    /// Exit status of `optbench trial` when it cannot write its trial file (EX_IOERR from
+    /// sysexits.h: a full disk, a file-size limit, a folder it may not write into). The
+    /// suite runner records no `crashed` trial for it, so a rerun retries the trial.
+    public static let cannotWriteExitStatus: Int32 = 74
+
     /// Runs `request` in this process. Unknown names throw; failures inside the trial
-    /// are statuses in the returned record.
+    /// are statuses in the returned record. `history` lists earlier attempts that left no
+    /// result (see `TrialRecord.history`).
     public static func run(
-        _ request: TrialRequest, spec: WorkloadSpec, provenance: Provenance,
-        schedule: EvaluationSchedule? = nil, maximumSteps: Int? = nil
+        _ request: TrialRequest, spec: WorkloadSpec, provenance: Provenance, history: [String] = []
     ) throws -> TrialRecord {
         let submission = try SubmissionRegistry.submission(named: request.key.submission)
         let workload = try WorkloadRegistry.make(spec)
         let budget = spec.budget(scale: request.budgetScale)
         let outcome = TrialRunner.run(
             workload: workload, submission: submission, hyperparameters: request.hyperparameters,
-            seed: request.seed, budget: budget,
-            schedule: schedule ?? .submissionTime(period: spec.evalPeriodSeconds * request.budgetScale),
-            maximumSteps: maximumSteps, stopAtTarget: request.stopAtTarget)
-        return record(for: request, spec: spec, outcome: outcome, peakResidentBytes: ResourceUsage.peakResidentBytes)
+            seed: request.seed, budget: budget, schedule: request.schedule(on: spec), maximumSteps: request.maximumSteps,
+            stopAtTarget: request.stopAtTarget)
+        return record(
+            for: request, spec: spec, outcome: outcome, peakResidentBytes: ResourceUsage.peakResidentBytes, history: history)
     }
 
     /// The record of a trial whose process died before writing its own.
-    public static func crashedRecord(for request: TrialRequest, spec: WorkloadSpec, message: String) -> TrialRecord {
+    public static func crashedRecord(
+        for request: TrialRequest, spec: WorkloadSpec, message: String, history: [String] = []
+    ) -> TrialRecord {
         let outcome = TrialOutcome(
             status: .crashed, message: message, evaluations: [], lossLog: LossLog(), timeToTarget: nil,
             stepsToTarget: nil, oracleCallsToTarget: nil, stateBytes: 0, steps: 0)
-        return record(for: request, spec: spec, outcome: outcome, peakResidentBytes: 0)
+        return record(for: request, spec: spec, outcome: outcome, peakResidentBytes: 0, history: history)
+    }
+
+    /// Whether `record` is the result of running `request` on `spec` as they stand: the same
+    /// hyperparameters, seed, budget scale, stop-at-target rule, step budget, evaluation
+    /// schedule and workload facts (targets, budget, evaluation period, step hint). A rerun
+    /// after the plan or a spec changed redoes a trial whose record fails this.
+    public static func isRecord(_ record: TrialRecord, of request: TrialRequest, on spec: WorkloadSpec) -> Bool {
+        record.key == request.key && record.hyperparameters == request.hyperparameters && record.seed == request.seed
+            && record.budgetScale == request.budgetScale && record.stopAtTarget == request.stopAtTarget
+            && record.maximumSteps == request.maximumSteps && record.evalEverySteps == request.evalEverySteps
+            && sameFacts(record.workload, workloadRecord(spec))
+    }
+
+    /// Whether two workload records hold the same facts, a NaN equal to a NaN.
+    static func sameFacts(_ a: WorkloadRecord, _ b: WorkloadRecord) -> Bool {
+        func same(_ x: Double, _ y: Double) -> Bool { x == y || (x.isNaN && y.isNaN) }
+        return a.name == b.name && a.variantOf == b.variantOf && a.metric == b.metric && a.direction == b.direction
+            && same(a.validationTarget, b.validationTarget) && same(a.testTarget, b.testTarget)
+            && same(a.maxRuntimeSeconds, b.maxRuntimeSeconds) && same(a.evalPeriodSeconds, b.evalPeriodSeconds)
+            && a.stepHint == b.stepHint
     }
 
     /// The workload facts a record carries.
@@ -60,13 +101,16 @@ public enum TrialExecution {
             maxRuntimeSeconds: spec.maxRuntimeSeconds, evalPeriodSeconds: spec.evalPeriodSeconds, stepHint: spec.stepHint)
     }
 
-    static func record(for request: TrialRequest, spec: WorkloadSpec, outcome: TrialOutcome, peakResidentBytes: Int) -> TrialRecord {
+    static func record(
+        for request: TrialRequest, spec: WorkloadSpec, outcome: TrialOutcome, peakResidentBytes: Int, history: [String]
+    ) -> TrialRecord {
         TrialRecord(
             key: request.key, workload: workloadRecord(spec), hyperparameters: request.hyperparameters,
             seed: request.seed, status: outcome.status, message: outcome.message, timeToTarget: outcome.timeToTarget,
             stepsToTarget: outcome.stepsToTarget, oracleCallsToTarget: outcome.oracleCallsToTarget,
             stateBytes: outcome.stateBytes, peakResidentBytes: peakResidentBytes, evaluations: outcome.evaluations,
             trainLossSteps: outcome.lossLog.steps, trainLossValues: outcome.lossLog.losses,
-            budgetScale: request.budgetScale)
+            budgetScale: request.budgetScale, maximumSteps: request.maximumSteps, evalEverySteps: request.evalEverySteps,
+            stopAtTarget: request.stopAtTarget, history: history)
     }
 }

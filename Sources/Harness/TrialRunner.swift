@@ -23,8 +23,9 @@ public struct TrialOutcome: Sendable {
 /// submission's `step` and its `parametersForEvaluation`; initialisation, evaluation and
 /// logging do not. Evaluation happens before the first step, whenever the schedule says,
 /// and at the end. The trial stops when an evaluation meets the validation target
-/// (status `reachedTarget`), when submission time reaches the budget
-/// (`budgetExhausted`), when the training loss or an evaluated metric is not finite
+/// (status `reachedTarget`), when submission time reaches the budget or, under a step
+/// budget (`maximumSteps`), which then replaces the time budget, when the steps are used
+/// up (`budgetExhausted`), when the training loss or an evaluated metric is not finite
 /// (`diverged`), or when the submission throws (`error`, with its message).
 public enum TrialRunner {
     /// Runs the trial; never throws: failures become statuses.
@@ -81,13 +82,15 @@ public enum TrialRunner {
                     state.finish(.diverged, "training loss \(loss) at step \(state.step)")
                 }
             }
-            let outOfTime = state.clock.elapsed >= budget.maxRuntimeSeconds
+            // A step budget replaces the time budget, so that the same seed gives the same
+            // number of steps, rows and status on any machine.
+            let outOfTime = maximumSteps == nil && state.clock.elapsed >= budget.maxRuntimeSeconds
             let outOfSteps = maximumSteps.map { state.step >= $0 } ?? false
             let due = schedule.isDue(step: state.step, time: state.clock.elapsed, lastStep: state.lastEvaluationStep, lastTime: state.lastEvaluationTime)
             if state.status == nil, due || outOfTime || outOfSteps {
                 let evaluated = state.clock.time { instance.parametersForEvaluation(parameters) }
                 if !evaluate(evaluated), state.status == nil, outOfTime || outOfSteps {
-                    state.finish(.budgetExhausted, outOfTime ? "" : "step limit reached")
+                    state.finish(.budgetExhausted, outOfTime ? "" : "step budget of \(state.step) steps used up")
                 }
             }
         }

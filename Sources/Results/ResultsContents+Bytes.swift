@@ -81,6 +81,10 @@ extension TrialRecord {
         writer.append(trainLossSteps) { $0.append($1) }
         writer.append(trainLossValues) { $0.append($1) }
         writer.append(budgetScale)
+        writer.append(maximumSteps) { $0.append($1) }
+        writer.append(evalEverySteps) { $0.append($1) }
+        writer.append(stopAtTarget)
+        writer.append(history) { $0.append($1) }
     }
 
     init(from reader: inout ByteReader) throws {
@@ -105,7 +109,9 @@ extension TrialRecord {
             key: key, workload: workload, hyperparameters: hyperparameters, seed: seed, status: status, message: message,
             timeToTarget: time, stepsToTarget: steps, oracleCallsToTarget: calls, stateBytes: stateBytes,
             peakResidentBytes: peak, evaluations: evaluations, trainLossSteps: lossSteps, trainLossValues: lossValues,
-            budgetScale: try reader.double())
+            budgetScale: try reader.double(), maximumSteps: try reader.optional { try $0.int() },
+            evalEverySteps: try reader.optional { try $0.int() }, stopAtTarget: try reader.bool(),
+            history: try reader.array { try $0.string() })
     }
 }
 

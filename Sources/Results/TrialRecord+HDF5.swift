@@ -23,6 +23,10 @@ extension TrialRecord {
         try group.setAttribute("state_bytes", stateBytes)
         try group.setAttribute("peak_resident_bytes", peakResidentBytes)
         try group.setAttribute("budget_scale", budgetScale)
+        try group.setAttribute("max_steps", maximumSteps ?? -1)
+        try group.setAttribute("eval_every_steps", evalEverySteps ?? -1)
+        try group.setAttribute("stop_at_target", stopAtTarget ? 1 : 0)
+        try group.setAttribute("history", JSONValue.array(history.map { .string($0) }).serialized)
         try provenance.write(to: group.createGroup(ResultsLayout.provenanceGroup))
 
         let evals = try group.createGroup(ResultsLayout.evaluationsGroup)
@@ -71,6 +75,10 @@ extension TrialRecord {
         var complete = record
         complete.trainLossSteps = steps
         complete.trainLossValues = losses
+        complete.maximumSteps = try optionalPositiveCount("max_steps", in: group)
+        complete.evalEverySteps = try optionalPositiveCount("eval_every_steps", in: group)
+        complete.stopAtTarget = try stopAtTarget(in: group)
+        complete.history = try history(in: group)
         let provenance = try Provenance(readingFrom: group.openGroup(ResultsLayout.provenanceGroup))
         return (complete, provenance)
     }
@@ -111,6 +119,46 @@ extension TrialRecord {
                 message: "attribute '\(name)' must be -1 or a count in 0...\(countLimit), found \(value)")
         }
         return value == -1 ? nil : value
+    }
+
+    /// A step count stored with -1 meaning "none"; nil too when the attribute is absent
+    /// (files written before it existed).
+    private static func optionalPositiveCount(_ name: String, in group: HDF5Group) throws -> Int? {
+        guard try group.hasAttribute(name) else { return nil }
+        let value = try group.intAttribute(name)
+        guard value == -1 || value >= 1 else {
+            throw HDF5Error(file: group.file.path, object: group.path, message: "attribute '\(name)' must be -1 or a positive count, found \(value)")
+        }
+        return value == -1 ? nil : value
+    }
+
+    /// `stop_at_target`: 1 or 0; true when absent (files written before it existed).
+    private static func stopAtTarget(in group: HDF5Group) throws -> Bool {
+        guard try group.hasAttribute("stop_at_target") else { return true }
+        let value = try group.intAttribute("stop_at_target")
+        guard value == 0 || value == 1 else {
+            throw HDF5Error(file: group.file.path, object: group.path, message: "attribute 'stop_at_target' must be 0 or 1, found \(value)")
+        }
+        return value == 1
+    }
+
+    /// `history`: a JSON array of strings; empty when absent (files written before it existed).
+    private static func history(in group: HDF5Group) throws -> [String] {
+        guard try group.hasAttribute("history") else { return [] }
+        let text = try group.stringAttribute("history")
+        guard let value = try? JSONValue.parse(Data(text.utf8), source: "history"), case .array(let items) = value else {
+            throw HDF5Error(
+                file: group.file.path, object: group.path,
+                message: "attribute 'history' must be a JSON array of strings, found \(PlainName.escaped(text))")
+        }
+        return try items.map { item in
+            guard case .string(let entry) = item else {
+                throw HDF5Error(
+                    file: group.file.path, object: group.path,
+                    message: "attribute 'history' must be a JSON array of strings, found an element of type \(item.typeName)")
+            }
+            return entry
+        }
     }
 
     private static func evaluations(in evals: HDF5Group) throws -> [EvaluationRow] {

@@ -167,12 +167,25 @@ public struct TrialRecord: Sendable, Equatable {
     /// Multiplier applied to the workload's `max_runtime_s` for this trial (profile scale
     /// times the ruleset's factor), so a shortened run is never mistaken for a full one.
     public var budgetScale: Double
+    /// The step budget the trial ran under (`--max-steps`), which replaces the time budget
+    /// as the stopping rule; nil when the trial ran under the time budget.
+    public var maximumSteps: Int?
+    /// The evaluation period in steps (`--eval-every-steps`); nil when evaluations were
+    /// scheduled every `eval_period_s` of submission time.
+    public var evalEverySteps: Int?
+    /// Whether the trial stopped at the validation target (false for calibration runs,
+    /// which train for the whole budget).
+    public var stopAtTarget: Bool
+    /// Earlier attempts at this trial that did not produce a result, oldest first, each
+    /// as "<status>: <message's first line>", e.g. "crashed: trial process killed by signal 9".
+    public var history: [String]
 
     public init(
         key: TrialKey, workload: WorkloadRecord, hyperparameters: Hyperparameters, seed: UInt64, status: TrialStatus,
         message: String, timeToTarget: Double?, stepsToTarget: Int?, oracleCallsToTarget: Int?, stateBytes: Int,
         peakResidentBytes: Int, evaluations: [EvaluationRow], trainLossSteps: [Int], trainLossValues: [Float],
-        budgetScale: Double = 1
+        budgetScale: Double = 1, maximumSteps: Int? = nil, evalEverySteps: Int? = nil, stopAtTarget: Bool = true,
+        history: [String] = []
     ) {
         precondition(trainLossSteps.count == trainLossValues.count, "TrialRecord: train-loss steps and values differ in length")
         self.key = key
@@ -190,5 +203,9 @@ public struct TrialRecord: Sendable, Equatable {
         self.trainLossSteps = trainLossSteps
         self.trainLossValues = trainLossValues
         self.budgetScale = budgetScale
+        self.maximumSteps = maximumSteps
+        self.evalEverySteps = evalEverySteps
+        self.stopAtTarget = stopAtTarget
+        self.history = history
     }
 }

@@ -18,18 +18,23 @@ struct CalibrateCommand: ParsableCommand {
     @Option(help: "Comma-separated workloads or variants (default: every implemented workload with its variants).")
     var workloads: String?
     @Option(help: "Comma-separated baseline submissions.") var baselines = "adamw,nadamw,nesterov,heavy_ball"
-    @Option(help: "Quasi-random tuning trials per baseline and workload.") var trials = 8
-    @Option(help: "Reruns of the best configuration with fresh seeds.") var seeds = 5
-    @Option(help: "Multiplier on max_runtime_s for the generous calibration budget.") var budgetScale = 2.0
-    @Option(help: "Trial processes at once.") var jobs = ProcessInfo.processInfo.activeProcessorCount
-    @Option(help: "Suite seed.") var seed = 0
+    @Option(parsing: .unconditional, help: "Quasi-random tuning trials per baseline and workload.") var trials = 8
+    @Option(parsing: .unconditional, help: "Reruns of the best configuration with fresh seeds.") var seeds = 5
+    @Option(parsing: .unconditional, help: "Multiplier on max_runtime_s for the generous calibration budget.") var budgetScale = 2.0
+    @Option(parsing: .unconditional, help: "Trial processes at once.") var jobs = min(ProcessInfo.processInfo.activeProcessorCount, ArgumentCheck.threads.upperBound)
+    @Option(parsing: .unconditional, help: "Suite seed.") var seed = 0
     @Option(help: "Folder of workload specs.") var workloadsDir = "workloads"
     @Option(help: "Folder for results (trials go to <dir>/calibration/).") var resultsDir = "results"
     @Flag(help: "Write the calibrated numbers back into the spec files.") var write = false
 
     mutating func validate() throws {
-        guard trials >= 1, seeds >= 1, jobs >= 1 else { throw ValidationError("--trials, --seeds and --jobs must be at least 1") }
-        guard budgetScale > 0, budgetScale.isFinite else { throw ValidationError("--budget-scale must be positive, got \(budgetScale)") }
+        try ArgumentCheck.range(trials, ArgumentCheck.index, "--trials")
+        try ArgumentCheck.range(seeds, ArgumentCheck.index, "--seeds")
+        try ArgumentCheck.range(jobs, ArgumentCheck.threads, "--jobs")
+        try ArgumentCheck.range(seed, ArgumentCheck.suiteSeed, "--seed")
+        try ArgumentCheck.budgetScale(budgetScale, "--budget-scale")
+        _ = try ArgumentCheck.nameList(workloads, "--workloads")
+        _ = try ArgumentCheck.nameList(baselines, "--baselines")
     }
 
     mutating func run() throws {
@@ -38,9 +43,11 @@ struct CalibrateCommand: ParsableCommand {
             ?? catalog.baseSpecs.filter { WorkloadRegistry.names.contains($0.name) }.flatMap { [$0] + $0.variants }
         let baselineTypes = try RunCommand.list(baselines)?.map(SubmissionRegistry.submission(named:)) ?? []
         let directory = "\(resultsDir)/calibration"
+        let interruption = RunInterruption()
+        interruption.install()
         let runner = SuiteRunner(
-            executable: RunCommand.executablePath(), workloadsDirectory: workloadsDir, trialsDirectory: "\(directory)/trials",
-            jobs: jobs, threadsPerTrial: 1)
+            executable: ThisExecutable.path, workloadsDirectory: workloadsDir, trialsDirectory: "\(directory)/trials",
+            jobs: jobs, threadsPerTrial: 1, interruption: interruption, reader: ThisExecutable.resultsReader)
 
         // 1. Tuning: quasi-random search per baseline, training for the whole budget.
         var tuning: [TrialJob] = []
@@ -110,7 +117,9 @@ struct CalibrateCommand: ParsableCommand {
         let progress = ProgressReporter(total: jobs.count, live: isatty(STDOUT_FILENO) == 1)
         let summary = try runner.run(jobs, progress: progress)
         progress.close()
-        return summary.trialFiles.compactMap { try? ResultsFile.read($0).trials.first }
+        if let signal = summary.interruptedBy { RunCommand.exitInterrupted(by: signal) }
+        for failure in summary.failures { print("warning: \(failure)") }
+        return ThisExecutable.resultsReader.read(summary.trialFiles).compactMap { try? $0.get().trials.first }
     }
 
     private func writeBack(

@@ -30,7 +30,7 @@ enum Entry {
         if let core = BLASKernelSelection.recommendedCoreType() {
             setenv("OPENBLAS_CORETYPE", core, 1)
             let arguments = CommandLine.arguments
-            let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? arguments[0]
+            let executable = ThisExecutable.path
             var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
             argv.append(nil)
             execv(executable, argv)

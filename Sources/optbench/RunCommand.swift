@@ -9,19 +9,36 @@ import Workloads
 
 /// `optbench run`: a suite run — plan the trials of a profile and ruleset, run each in its
 /// own process (`--jobs` at a time), merge them into `results/<run>.h5`, score, and plot.
-/// Rerunning the same command resumes: complete trials are skipped.
+/// Rerunning the same command resumes: complete trials are skipped, crashed and missing
+/// ones are run again.
+///
+/// Exit status: 0 when every trial has a result and none ended `crashed` or `error`;
+/// `failedTrialsExitStatus` (2) when some did (or could not write their file), after
+/// merging, scoring and plotting the rest and listing them one per line; 64 for a bad
+/// argument; 128 + the signal's number when interrupted by SIGINT, SIGTERM or SIGHUP
+/// (the trials in flight are stopped and not recorded; nothing is merged); 1 for any
+/// other error.
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run workloads × submissions under a ruleset and profile, then merge, score and plot.")
 
+    /// Exit status when the run finished but some trials have no usable result.
+    static let failedTrialsExitStatus: Int32 = 2
+
     @Option(help: "Profile from <workloads-dir>/profiles.json (smoke, quick, full).") var profile = "quick"
     @Option(help: "Ruleset: external or self (default: the profile's).") var ruleset: String?
-    @Option(help: "Comma-separated submissions (default: the profile's).") var submissions: String?
-    @Option(help: "Comma-separated workloads or variants (default: the profile's).") var workloads: String?
-    @Option(help: "Trial processes at once.") var jobs = ProcessInfo.processInfo.activeProcessorCount
-    @Option(help: "OpenBLAS threads per trial process.") var threads = 1
-    @Option(help: "Suite seed: every trial seed and tuning draw derives from it.") var seed = 0
+    @Option(help: "Comma-separated submissions, each once (default: the profile's).") var submissions: String?
+    @Option(help: "Comma-separated workloads or variants, each once (default: the profile's).") var workloads: String?
+    @Option(parsing: .unconditional, help: "Trial processes at once, 1 to 1024.")
+    var jobs = min(ProcessInfo.processInfo.activeProcessorCount, ArgumentCheck.threads.upperBound)
+    @Option(parsing: .unconditional, help: "OpenBLAS threads per trial process, 1 to 1024.") var threads = 1
+    @Option(parsing: .unconditional, help: "Suite seed, a non-negative integer: every trial seed and tuning draw derives from it.")
+    var seed = 0
+    @Option(parsing: .unconditional, help: "Step budget per trial: stop after N steps instead of at the time budget.")
+    var maxSteps: Int?
+    @Option(parsing: .unconditional, help: "Evaluate every N steps instead of every eval_period_s of submission time.")
+    var evalEverySteps: Int?
     @Option(name: .customLong("run"), help: "Run name (default: the profile's name): results/<run>.h5 and plots/<run>/.")
     var runName: String?
     @Option(help: "Folder of workload specs and profiles.json.") var workloadsDir = "workloads"
@@ -30,10 +47,24 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Skip rendering figures.") var noPlots = false
 
     mutating func validate() throws {
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
-        if let name = runName, name.isEmpty || name.contains("/") {
-            throw ValidationError("--run must be a plain name without '/', got '\(name)'")
+        try ArgumentCheck.plainName(profile, "--profile")
+        if let ruleset { try ArgumentCheck.plainName(ruleset, "--ruleset") }
+        _ = try ArgumentCheck.nameList(submissions, "--submissions")
+        _ = try ArgumentCheck.nameList(workloads, "--workloads")
+        try ArgumentCheck.range(jobs, ArgumentCheck.threads, "--jobs")
+        try ArgumentCheck.range(threads, ArgumentCheck.threads, "--threads")
+        try ArgumentCheck.range(seed, ArgumentCheck.suiteSeed, "--seed")
+        if let n = maxSteps { try ArgumentCheck.range(n, ArgumentCheck.steps, "--max-steps") }
+        if let n = evalEverySteps { try ArgumentCheck.range(n, ArgumentCheck.steps, "--eval-every-steps") }
+        if let name = runName {
+            try ArgumentCheck.plainName(name, "--run")
+            guard !name.lowercased().hasSuffix(".h5") else {
+                throw ValidationError("--run must be a run name, not a file name: drop the '.h5' from \(PlainName.escaped(name))")
+            }
+        }
+        for (argument, path) in [("--workloads-dir", workloadsDir), ("--results-dir", resultsDir), ("--plots-dir", plotsDir)]
+        where path.isEmpty {
+            throw ValidationError("\(argument) must be a folder path, got an empty string")
         }
     }
 
@@ -41,60 +72,115 @@ struct RunCommand: ParsableCommand {
         let catalog = try SpecCatalog(directory: workloadsDir)
         let chosen = try Profile.load(named: profile, contentsOf: "\(workloadsDir)/profiles.json")
         let rules = try ruleset.map(Ruleset.named) ?? chosen.ruleset
-        let submissionNames = Self.list(submissions) ?? (chosen.submissions.isEmpty ? SubmissionRegistry.names : chosen.submissions)
+        let submissionNames = try Self.knownSubmissions(ArgumentCheck.nameList(submissions, "--submissions"))
+            ?? (chosen.submissions.isEmpty ? SubmissionRegistry.names : chosen.submissions)
         // A profile without a workload list means every workload that has both a spec and an implementation.
         let implemented = catalog.baseNames.filter(WorkloadRegistry.names.contains)
-        let workloadNames = Self.list(workloads) ?? (chosen.workloads.isEmpty ? implemented : chosen.workloads)
-        for name in workloadNames {
-            let spec = try catalog.spec(named: name)
-            guard WorkloadRegistry.names.contains(spec.baseName) else {
-                throw ValidationError("workload '\(name)' has a spec but no implementation (implemented: \(WorkloadRegistry.names.joined(separator: ", ")))")
-            }
-        }
+        let namedWorkloads = try ArgumentCheck.nameList(workloads, "--workloads")
+        let workloadNames = namedWorkloads ?? (chosen.workloads.isEmpty ? implemented : chosen.workloads)
+        try Self.checkImplemented(workloadNames, catalog: catalog, argument: namedWorkloads == nil ? "profile \(chosen.name)" : "--workloads")
         var plannedProfile = chosen
         plannedProfile.workloads = workloadNames
         let jobList = try TrialPlan.jobs(
             catalog: catalog, profile: plannedProfile, ruleset: rules, submissionNames: submissionNames,
-            workloadNames: Self.list(workloads), suiteSeed: seed)
+            workloadNames: namedWorkloads, suiteSeed: seed
+        ).map { job in
+            var job = job
+            job.request.maximumSteps = maxSteps
+            job.request.evalEverySteps = evalEverySteps
+            return job
+        }
         let runName = self.runName ?? chosen.name
+        try ArgumentCheck.plainName(runName, "the profile name used as --run")
         let trialsDirectory = "\(resultsDir)/runs/\(runName)/trials"
+        let figuresDirectory = "\(plotsDir)/\(runName)"
+        try SuiteRunner.makeDirectories(trialsDirectory)
+        if !noPlots { try SuiteRunner.makeDirectories(figuresDirectory) }
+
         print("run \(runName): profile \(chosen.name), ruleset \(rules.rawValue), \(jobList.count) trials "
               + "(\(Set(jobList.map(\.spec.name)).count) workloads × \(submissionNames.count) submissions), "
-              + "\(jobs) at a time, \(threads) BLAS thread(s) each")
+              + "\(jobs) at a time, \(threads) BLAS thread(s) each"
+              + (maxSteps.map { ", step budget \($0)" } ?? "") + (evalEverySteps.map { ", evaluating every \($0) steps" } ?? ""))
+        let interruption = RunInterruption()
+        interruption.install()
+        let reader = ThisExecutable.resultsReader
         let runner = SuiteRunner(
-            executable: Self.executablePath(), workloadsDirectory: workloadsDir, trialsDirectory: trialsDirectory,
-            jobs: jobs, threadsPerTrial: threads)
+            executable: ThisExecutable.path, workloadsDirectory: workloadsDir, trialsDirectory: trialsDirectory,
+            jobs: jobs, threadsPerTrial: threads, interruption: interruption, reader: reader)
         let progress = ProgressReporter(total: jobList.count, live: isatty(STDOUT_FILENO) == 1)
         let summary = try runner.run(jobList, progress: progress)
         progress.close()
+        for file in summary.unreadable { print("warning: redone, its file could not be read: \(file.reason)") }
+        if let signal = summary.interruptedBy { Self.exitInterrupted(by: signal) }
         print("trials: \(summary.ran) run, \(summary.skipped) already complete, \(summary.crashed) crashed")
 
         let resultsPath = "\(resultsDir)/\(runName).h5"
-        let report = try ResultsFile.merge(summary.trialFiles, into: resultsPath, provenance: ProvenanceCollector.current())
+        let report = try ResultsFile.merge(
+            read: ResultsSource.readForMerge(summary.trialFiles, reader: reader), into: resultsPath,
+            provenance: ProvenanceCollector.current())
         for skipped in report.skipped { print("warning: not merged: \(skipped.path): \(skipped.reason)") }
         let merged = try ResultsFile.read(resultsPath)
         let trials = merged.trials
         let boards = try ScoreReport.scoreAndStore(contents: merged, in: resultsPath)
         print(ScoreReport.text(boards))
         print("results: \(resultsPath)")
-        if !noPlots {
-            let directory = "\(plotsDir)/\(runName)"
-            let figures = FigureSet.figures(trials: trials, scoreboards: boards)
-            do {
-                try FigureSet.render(figures, into: directory)
-                print("figures: \(directory)/ (\(figures.count) figures, PNG + SVG, with .gp scripts and .dat data)")
-            } catch {
-                print("warning: figures not rendered: \(error)")
+        if !noPlots { render(trials: trials, scoreboards: boards, into: figuresDirectory) }
+        try Self.reportFailures(summary.failures)
+    }
+
+    private func render(trials: [TrialRecord], scoreboards: [Scoreboard], into directory: String) {
+        let figures = FigureSet.figures(trials: trials, scoreboards: scoreboards)
+        do {
+            try FigureSet.render(figures, into: directory)
+            print("figures: \(directory)/ (\(figures.count) figures, PNG + SVG, with .gp scripts and .dat data)")
+        } catch {
+            print("warning: figures not rendered: \(error)")
+        }
+    }
+
+    /// `names` when every one is a registered submission; throws naming the first unknown one.
+    static func knownSubmissions(_ names: [String]?) throws -> [String]? {
+        guard let names else { return nil }
+        for name in names where !SubmissionRegistry.names.contains(name) {
+            throw ArgumentCheck.usageError(
+                "--submissions: unknown submission \(PlainName.escaped(name)) (registered: \(SubmissionRegistry.names.joined(separator: ", ")))")
+        }
+        return names
+    }
+
+    /// Throws unless every name is a spec in `catalog` whose base workload is implemented.
+    static func checkImplemented(_ names: [String], catalog: SpecCatalog, argument: String) throws {
+        for name in names {
+            guard let spec = catalog.allSpecs.first(where: { $0.name == name }) else {
+                throw ArgumentCheck.usageError(
+                    "\(argument): unknown workload \(PlainName.escaped(name)) (specs: \(catalog.allSpecs.map(\.name).joined(separator: ", ")))")
+            }
+            guard WorkloadRegistry.names.contains(spec.baseName) else {
+                throw ArgumentCheck.usageError(
+                    "\(argument): workload \(PlainName.escaped(name)) has a spec but no implementation (implemented: \(WorkloadRegistry.names.joined(separator: ", ")))")
             }
         }
     }
 
-    static func list(_ text: String?) -> [String]? {
-        text.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+    /// Lists the trials without a usable result and throws the failed-trials exit status.
+    static func reportFailures(_ failures: [SuiteRunner.TrialFailure]) throws {
+        guard !failures.isEmpty else { return }
+        var text = "error: \(failures.count) trial(s) have no usable result (rerunning the same command retries crashed and unwritten ones):\n"
+        for failure in failures { text += "  \(failure)\n" }
+        FileHandle.standardError.write(Data(text.utf8))
+        throw ExitCode(failedTrialsExitStatus)
     }
 
-    /// This executable's path, for starting trial processes.
-    static func executablePath() -> String {
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    /// Says the run was interrupted and exits with 128 + `signal`, merging nothing.
+    static func exitInterrupted(by signal: Int32) -> Never {
+        let names: [Int32: String] = [SIGINT: "SIGINT", SIGTERM: "SIGTERM", SIGHUP: "SIGHUP"]
+        let text = "\nrun interrupted by \(names[signal] ?? "signal \(signal)"): trials in flight were stopped and not recorded; "
+            + "nothing was merged, scored or plotted. Rerun the same command to resume.\n"
+        FileHandle.standardError.write(Data(text.utf8))
+        Foundation.exit(128 + signal)
+    }
+
+    static func list(_ text: String?) -> [String]? {
+        text.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
     }
 }

@@ -7,6 +7,10 @@ import Tensor
 
 /// `optbench trial`: runs one trial in this process and writes its file atomically.
 /// `optbench run` starts one of these per trial; a cluster job array can call it directly.
+///
+/// Exit status: 0 when the trial file was written (whatever the trial's status), 64 for a
+/// bad argument, 74 (`TrialExecution.cannotWriteExitStatus`) when the trial file or its
+/// folder cannot be written, 1 for any other error (unknown workload, bad spec).
 struct TrialCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trial", abstract: "Run one trial and write its results file (what `run` and cluster jobs call).")
@@ -15,38 +19,94 @@ struct TrialCommand: ParsableCommand {
     @Option(help: "Workload (base or variant) name.") var workload: String
     @Option(help: "Submission name.") var submission: String
     @Option(help: "Ruleset: external or self (calibration uses calibration_tuning and calibration_reruns).") var ruleset: String
-    @Option(help: "Study index.") var study: Int
-    @Option(help: "Trial index within the study.") var trial: Int
-    @Option(help: "Trial seed (64-bit unsigned).") var seed: UInt64
+    @Option(parsing: .unconditional, help: "Study index, 0 to 1000000.") var study: Int
+    @Option(parsing: .unconditional, help: "Trial index within the study, 0 to 1000000.") var trial: Int
+    @Option(parsing: .unconditional, help: "Trial seed (64-bit unsigned).") var seed: UInt64
     @Option(help: "Hyperparameters as a JSON object of numbers.") var hyperparameters: String
-    @Option(help: "Multiplier on the workload's max_runtime_s.") var budgetScale: Double = 1
-    @Option(help: "OpenBLAS threads.") var threads: Int = 1
-    @Option(help: "Evaluate every N steps instead of every eval_period_s (bit-for-bit reproducible evaluations).")
+    @Option(parsing: .unconditional, help: "Multiplier on the workload's max_runtime_s, in (0, 1000].")
+    var budgetScale: Double = 1
+    @Option(parsing: .unconditional, help: "OpenBLAS threads, 1 to 1024.") var threads: Int = 1
+    @Option(parsing: .unconditional, help: "Evaluate every N steps instead of every eval_period_s (bit-for-bit reproducible evaluations).")
     var evalEverySteps: Int?
+    @Option(parsing: .unconditional, help: "Step budget: stop after N steps instead of at the time budget.")
+    var maxSteps: Int?
+    @Option(help: "Earlier failed attempts, a JSON array of strings, kept in the trial file.") var history = "[]"
     @Option(help: "Trial file to write.") var output: String
     @Flag(help: "Train for the whole budget even after the target is met (calibration).") var noTargetStop = false
 
     mutating func validate() throws {
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
-        guard budgetScale > 0, budgetScale.isFinite else { throw ValidationError("--budget-scale must be a positive number, got \(budgetScale)") }
-        guard !ruleset.isEmpty, ruleset.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "_" }) else {
-            throw ValidationError("--ruleset must be external, self, or another lower-case name such as calibration_tuning; got '\(ruleset)'")
+        try ArgumentCheck.plainName(workload, "--workload")
+        try ArgumentCheck.plainName(submission, "--submission")
+        try ArgumentCheck.plainName(ruleset, "--ruleset")
+        try ArgumentCheck.range(threads, ArgumentCheck.threads, "--threads")
+        try ArgumentCheck.range(study, ArgumentCheck.index, "--study")
+        try ArgumentCheck.range(trial, ArgumentCheck.index, "--trial")
+        try ArgumentCheck.budgetScale(budgetScale, "--budget-scale")
+        if let n = evalEverySteps { try ArgumentCheck.range(n, ArgumentCheck.steps, "--eval-every-steps") }
+        if let n = maxSteps { try ArgumentCheck.range(n, ArgumentCheck.steps, "--max-steps") }
+        guard !output.isEmpty else { throw ValidationError("--output must be a file path, got an empty string") }
+        do {
+            _ = try Self.parseHistory(history)
+            _ = try Self.parseHyperparameters(hyperparameters)
+        } catch {
+            throw ValidationError("\(error)")
         }
-        guard study >= 0, trial >= 0 else { throw ValidationError("--study and --trial must be non-negative") }
-        if let n = evalEverySteps, n < 1 { throw ValidationError("--eval-every-steps must be at least 1, got \(n)") }
     }
 
     mutating func run() throws {
+        // Signals: the defaults, whatever `optbench run` set for itself (an ignored SIGTERM is
+        // inherited), and a write over a file-size limit fails with an error instead of a signal.
+        // `run` starts trial processes from threads that block signals, and the mask is
+        // inherited: unblock every signal so that a forwarded SIGTERM ends the trial at once.
+        for number in RunInterruption.signals { signal(number, SIG_DFL) }
+        signal(SIGXFSZ, SIG_IGN)
+        var all = sigset_t()
+        sigfillset(&all)
+        sigprocmask(SIG_UNBLOCK, &all, nil)
         BLAS.setThreadCount(threads)
+        do {
+            try SuiteRunner.makeDirectories((output as NSString).deletingLastPathComponent.isEmpty
+                ? "." : (output as NSString).deletingLastPathComponent)
+        } catch {
+            Self.exitCannotWrite("\(error)")
+        }
         let spec = try SpecCatalog(directory: workloadsDir).spec(named: workload)
         let request = TrialRequest(
             key: TrialKey(submission: submission, workload: workload, ruleset: ruleset, study: study, trial: trial),
             hyperparameters: try Self.parseHyperparameters(hyperparameters), seed: seed, budgetScale: budgetScale,
-            stopAtTarget: !noTargetStop)
+            stopAtTarget: !noTargetStop, maximumSteps: maxSteps, evalEverySteps: evalEverySteps)
         let record = try TrialExecution.run(
-            request, spec: spec, provenance: ProvenanceCollector.current(),
-            schedule: evalEverySteps.map { .steps(period: $0) })
-        try TrialFile.write(record, provenance: ProvenanceCollector.current(), to: output)
+            request, spec: spec, provenance: ProvenanceCollector.current(), history: try Self.parseHistory(history))
+        do {
+            try TrialFile.write(record, provenance: ProvenanceCollector.current(), to: output)
+        } catch {
+            Self.exitCannotWrite("cannot write trial file \(PathError.quoted(output)): \(error)")
+        }
+    }
+
+    /// Prints `message` to standard error and exits with status 74 at once: no exit
+    /// handlers, so a library's cleanup of the half-written file cannot crash the process
+    /// and turn a full disk into a signal.
+    static func exitCannotWrite(_ message: String) -> Never {
+        // One line, so that `optbench run` can quote it from the log.
+        let line = message.split(whereSeparator: \.isNewline).joined(separator: " ")
+        FileHandle.standardError.write(Data("error: \(line)\n".utf8))
+        fflush(nil)
+        _exit(TrialExecution.cannotWriteExitStatus)
+    }
+
+    /// Parses `--history`: a JSON array of strings.
+    static func parseHistory(_ text: String) throws -> [String] {
+        let value = try JSONValue.parse(Data(text.utf8), source: "--history")
+        guard case .array(let items) = value else {
+            throw InputError(source: "--history", field: nil, message: "must be a JSON array of strings, found \(value.typeName)")
+        }
+        return try items.map { item in
+            guard case .string(let entry) = item else {
+                throw InputError(source: "--history", field: nil, message: "must be a JSON array of strings, found an element of type \(item.typeName)")
+            }
+            return entry
+        }
     }
 
     /// Parses `--hyperparameters`, naming the argument in errors.
@@ -57,11 +117,72 @@ struct TrialCommand: ParsableCommand {
         }
         var result: [String: Double] = [:]
         for (name, field) in fields {
+            try PlainName.validated(name, source: "--hyperparameters", field: nil)
             guard case .number(let x) = field else {
                 throw InputError(source: "--hyperparameters", field: name, message: "must be a number, found \(field.typeName)")
             }
             result[name] = x
         }
         return Hyperparameters(result)
+    }
+}
+
+/// Range and name checks shared by `run`, `trial` and `calibrate`; every error names the
+/// argument, what it expects and what it got.
+enum ArgumentCheck {
+    /// `--threads`, `--jobs`.
+    static let threads = 1...1024
+    /// `--study`, `--trial`.
+    static let index = 0...1_000_000
+    /// `--max-steps`, `--eval-every-steps`.
+    static let steps = 1...1_000_000_000
+    /// `--seed` of a suite.
+    static let suiteSeed = 0...Int.max
+    /// Largest `--budget-scale`.
+    static let maximumBudgetScale = 1000.0
+
+    /// Prints `Error: <message>` and returns the usage-error exit status (64) to throw:
+    /// for checks that can only run in `run()`, where a `ValidationError` would print the
+    /// root command's usage instead of this one's.
+    static func usageError(_ message: String) -> ExitCode {
+        FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
+        return ExitCode.validationFailure
+    }
+
+    static func range(_ value: Int, _ range: ClosedRange<Int>, _ argument: String) throws {
+        guard range.contains(value) else {
+            throw ValidationError("\(argument) must be an integer from \(range.lowerBound) to \(range.upperBound), got \(value)")
+        }
+    }
+
+    static func budgetScale(_ value: Double, _ argument: String) throws {
+        guard value.isFinite, value > 0, value <= maximumBudgetScale else {
+            throw ValidationError("\(argument) must be a number greater than 0 and at most \(Int(maximumBudgetScale)), got \(value)")
+        }
+    }
+
+    static func plainName(_ name: String, _ argument: String) throws {
+        guard PlainName.isValid(name) else {
+            throw ValidationError("\(argument) must be a plain name (\(PlainName.ruleDescription)), got \(PlainName.escaped(name))")
+        }
+    }
+
+    /// A comma-separated list of plain names, none repeated; nil when `text` is nil.
+    static func nameList(_ text: String?, _ argument: String) throws -> [String]? {
+        guard let text else { return nil }
+        let names = text.split(separator: ",", omittingEmptySubsequences: false).map {
+            String($0).trimmingCharacters(in: .whitespaces)
+        }
+        guard !names.isEmpty, !(names.count == 1 && names[0].isEmpty) else {
+            throw ValidationError("\(argument) must list at least one name, got an empty list")
+        }
+        var seen: Set<String> = []
+        for name in names {
+            try plainName(name, argument)
+            guard seen.insert(name).inserted else {
+                throw ValidationError("\(argument) names \(PlainName.escaped(name)) more than once")
+            }
+        }
+        return names
     }
 }

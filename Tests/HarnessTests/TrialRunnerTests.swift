@@ -37,6 +37,19 @@ import Testing
         #expect(try #require(outcome.evaluations.last).step == 300)
     }
 
+    @Test func aStepBudgetReplacesTheTimeBudget() throws {
+        // A time budget of a nanosecond would end the trial after its first step; the step
+        // budget decides instead.
+        let outcome = TrialRunner.run(
+            workload: QuadraticWorkload(target: -1), submission: FixedRateSGD.self,
+            hyperparameters: Hyperparameters(["learning_rate": 0.01]), seed: 1,
+            budget: Budget(maxRuntimeSeconds: 1e-9, stepHint: 200), schedule: .steps(period: 10), maximumSteps: 40)
+        #expect(outcome.status == .budgetExhausted)
+        #expect(outcome.message == "step budget of 40 steps used up")
+        #expect(outcome.steps == 40)
+        #expect(outcome.evaluations.map(\.step) == [0, 10, 20, 30, 40])
+    }
+
     @Test func slowEvaluationDoesNotCountAsSubmissionTime() throws {
         let workload = QuadraticWorkload(target: -1, maxRuntimeSeconds: 0.05, evaluationDelay: 0.05)
         let outcome = TrialRunner.run(

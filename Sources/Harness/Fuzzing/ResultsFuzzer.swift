@@ -109,9 +109,9 @@ public struct ResultsFuzzer: Sendable {
         let request = TrialRequest(
             key: TrialKey(submission: "adamw", workload: "regression", ruleset: "external", study: 0, trial: 0),
             hyperparameters: Hyperparameters(["learning_rate": 0.01, "one_minus_beta1": 0.1, "beta2": 0.999, "weight_decay": 1e-4, "warmup_fraction": 0.05]),
-            seed: 7, budgetScale: 1, stopAtTarget: false)
+            seed: 7, budgetScale: 1, stopAtTarget: false, maximumSteps: 200, evalEverySteps: 25)
         let provenance = ProvenanceCollector.current()
-        let record = try TrialExecution.run(request, spec: spec, provenance: provenance, schedule: .steps(period: 25), maximumSteps: 200)
+        let record = try TrialExecution.run(request, spec: spec, provenance: provenance, history: ["crashed: an earlier attempt"])
         let path = (directory as NSString).appendingPathComponent("original.h5")
         try TrialFile.write(record, provenance: provenance, to: path)
         return path
