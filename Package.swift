@@ -53,6 +53,7 @@ let package = Package(
         .systemLibrary(
             name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
             providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CSystem", path: "Sources/CSystem"),
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: vectorFMASettings()),
         .target(name: "NN", dependencies: ["Tensor"]),
         .target(name: "Core", dependencies: ["NN", "Tensor"]),
@@ -63,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "optbench",
             dependencies: [
-                "Tensor", "NN", "Core", "Workloads", "Submissions", "Results", "Harness",
+                "Tensor", "NN", "Core", "Workloads", "Submissions", "Results", "Harness", "CSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),

@@ -318,6 +318,7 @@ public struct SuiteRunner: Sendable {
             "--budget-scale", String(job.request.budgetScale),
             "--threads", String(threadsPerTrial),
             "--output", output,
+            "--stop-with-parent", String(getpid()),
         ]
         if let steps = job.request.maximumSteps { arguments += ["--max-steps", String(steps)] }
         if let period = job.request.evalEverySteps { arguments += ["--eval-every-steps", String(period)] }

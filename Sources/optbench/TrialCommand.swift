@@ -1,4 +1,5 @@
 import ArgumentParser
+import CSystem
 import Core
 import Foundation
 import Harness
@@ -33,6 +34,8 @@ struct TrialCommand: ParsableCommand {
     @Option(help: "Earlier failed attempts, a JSON array of strings, kept in the trial file.") var history = "[]"
     @Option(help: "Trial file to write.") var output: String
     @Flag(help: "Train for the whole budget even after the target is met (calibration).") var noTargetStop = false
+    @Option(help: "Die with process PID, the one that started this trial (what `run` passes), so no trial outlives a killed run.")
+    var stopWithParent: Int32?
 
     mutating func validate() throws {
         try ArgumentCheck.plainName(workload, "--workload")
@@ -63,6 +66,15 @@ struct TrialCommand: ParsableCommand {
         var all = sigset_t()
         sigfillset(&all)
         sigprocmask(SIG_UNBLOCK, &all, nil)
+        if let parent = stopWithParent {
+            // SIGKILL to run cannot be forwarded; the kernel ends this process instead. A
+            // parent already gone before the request took effect: stop now.
+            _ = optbench_die_with_parent(SIGKILL)
+            guard getppid() == parent else {
+                FileHandle.standardError.write(Data("optbench trial: the run that started this trial (pid \(parent)) has ended; stopping\n".utf8))
+                Foundation.exit(1)
+            }
+        }
         BLAS.setThreadCount(threads)
         do {
             try SuiteRunner.makeDirectories((output as NSString).deletingLastPathComponent.isEmpty

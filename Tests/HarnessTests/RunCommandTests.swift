@@ -45,7 +45,9 @@ import Testing
         let completeBefore = ResultsFile.trialFiles(under: trials).filter(TrialFile.isComplete)
         #expect(!completeBefore.isEmpty && completeBefore.count < 8, "the first run should stop part-way")
         #expect(!FileManager.default.fileExists(atPath: directory + "/results/resume.h5"))
-        Thread.sleep(forTimeInterval: 3)  // let an orphaned trial process in flight finish or die
+        // Its trial processes die with it (they asked the kernel for SIGKILL when it ends).
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(Self.processes(mentioning: directory).isEmpty, "trial processes outlived the killed run")
 
         // Second run: the same command finishes the suite.
         let second = try Self.start(executable, Self.arguments(directory), log: directory + "/second.log")
@@ -75,6 +77,17 @@ import Testing
         #expect(third.output.contains("warning: redone, its file could not be read: \(damaged)"), "\(third.output)")
         #expect(TrialFile.isComplete(at: damaged))
         #expect(try ResultsFile.read(directory + "/results/resume.h5").trials.count == 8)
+    }
+
+    /// Pids of live processes whose command line mentions `text`.
+    static func processes(mentioning text: String) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { pid in
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            let state = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+            let isZombie = state.split(separator: ")").last?.trimmingCharacters(in: .whitespaces).hasPrefix("Z") ?? false
+            return !isZombie && String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self).contains(text)
+        }
     }
 
     /// Runs `optbench` to the end; returns its exit status and output.
