@@ -12,6 +12,10 @@ struct ListCommand: ParsableCommand {
 
     @Option(help: "Folder of workload specs and profiles.json.") var workloadsDir = "workloads"
 
+    mutating func validate() throws {
+        try ArgumentCheck.existingFolder(workloadsDir, argument: "--workloads-dir")
+    }
+
     mutating func run() throws {
         let catalog = try SpecCatalog(directory: workloadsDir)
         print("workloads (\(workloadsDir)):")

@@ -10,6 +10,10 @@ struct ShowCommand: ParsableCommand {
 
     @Argument(help: "Results file or folder.") var path: String
 
+    mutating func validate() throws {
+        try ArgumentCheck.existingFileOrFolder(path, argument: "<path>")
+    }
+
     mutating func run() throws {
         let loaded = try ResultsSource.load(path)
         var isDirectory: ObjCBool = false
