@@ -16,12 +16,50 @@ public enum JSONValue: Sendable, Equatable {
     /// Foundation's `JSONSerialization` can be off in the last bit (it read
     /// `3.0000000000000004e-08` as `3.000000000000001e-08`), which would break bit-for-bit
     /// reproducibility of hyperparameters handed from `optbench run` to its trials.
+    ///
+    /// A key given twice in one object is an error: the decoder would keep one of the two
+    /// silently, so `"step_hint": 10, "step_hint": 1e300` would pass unseen.
     public static func parse(_ data: Data, source: String) throws -> JSONValue {
+        let value: JSONValue
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: data)
+            value = try JSONDecoder().decode(JSONValue.self, from: data)
         } catch {
             throw InputError(source: source, field: nil, message: "is not valid JSON (\(Self.describe(error)))")
         }
+        if let key = duplicateKey(in: Array(data)) {
+            throw InputError(source: source, field: key, message: "appears twice in one object")
+        }
+        return value
+    }
+
+    /// The first key (as written, between its quotes) that appears twice in one object of
+    /// `bytes`, which must be valid JSON; nil when there is none.
+    static func duplicateKey(in bytes: [UInt8]) -> String? {
+        var objects: [Set<[UInt8]>?] = []  // one entry per open object (its keys) or array (nil)
+        var expectingKey = false
+        var index = 0
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "{"): objects.append([]); expectingKey = true
+            case UInt8(ascii: "["): objects.append(nil); expectingKey = false
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): _ = objects.popLast(); expectingKey = false
+            case UInt8(ascii: ","): expectingKey = objects.last.map { $0 != nil } ?? false
+            case UInt8(ascii: "\""):
+                let start = index + 1
+                index = start
+                while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
+                    index += bytes[index] == UInt8(ascii: "\\") ? 2 : 1
+                }
+                guard expectingKey, let top = objects.indices.last else { break }
+                let key = Array(bytes[start..<min(index, bytes.count)])
+                if objects[top]?.contains(key) == true { return String(decoding: key, as: UTF8.self) }
+                objects[top]?.insert(key)
+                expectingKey = false
+            default: break
+            }
+            index += 1
+        }
+        return nil
     }
 
     /// Reads and parses a JSON file; a missing file, a folder or an unreadable file is an

@@ -47,6 +47,16 @@ import Testing
         }
     }
 
+    @Test func aKeyGivenTwiceInOneObjectIsAnError() throws {
+        #expect(throws: InputError(source: "test.json", field: "step_hint", message: "appears twice in one object")) {
+            try Self.parse(#"{"a": {"step_hint": 10, "b": [1, {"step_hint": 2}], "step_hint": 1e300}}"#)
+        }
+        #expect(throws: InputError(source: "test.json", field: #"x\"y"#, message: "appears twice in one object")) {
+            try Self.parse(#"[{"x\"y": 1, "z": "x\"y", "x\"y": 2}]"#)
+        }
+        #expect(try Self.parse(#"{"a": {"a": 1}, "b": [{"a": 1}, {"a": "a"}], "c": "a", "d": ["a", "a"]}"#) != .null)
+    }
+
     @Test func integersOutsideIntAreErrorsNotTraps() throws {
         for text in ["1e300", "9223372036854775808", "-1e19", "0.5"] {
             var reader = try JSONObjectReader(Self.parse("{\"n\": \(text)}"), source: "test.json")
