@@ -80,7 +80,7 @@ enum ArgumentCheck {
     }
 
     /// `path` can become a file written atomically: not empty, not an existing folder or
-    /// device, in an existing folder, and none of `inputs` (so no input is overwritten).
+    /// device, not under an existing file, and none of `inputs` (so no input is overwritten).
     static func fileToWrite(_ path: String, argument: String, notAmong inputs: [String] = []) throws {
         guard !path.isEmpty else { throw failure(argument, "must be a file path, found an empty one") }
         switch FileAccess.kind(of: path) {
@@ -89,7 +89,10 @@ enum ArgumentCheck {
         case .other: throw failure(argument, "must be a regular file: \(PlainName.escaped(path))")
         }
         let parent = (path as NSString).deletingLastPathComponent
-        try existingFolder(parent.isEmpty ? "." : parent, argument: "\(argument)'s folder")
+        switch FileAccess.kind(of: parent.isEmpty ? "." : parent) {
+        case .folder, .missing: break  // a missing folder is created
+        case .regularFile, .other: throw failure(argument, "must be in a folder, found the file \(PlainName.escaped(parent))")
+        }
         let target = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
         let overwritten = inputs.contains { URL(fileURLWithPath: $0).standardizedFileURL.resolvingSymlinksInPath().path == target }
         guard !overwritten else { throw failure(argument, "must not be one of the inputs: \(PlainName.escaped(path))") }
