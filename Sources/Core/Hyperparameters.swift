@@ -44,6 +44,31 @@ public struct Hyperparameters: Sendable, Equatable, Codable, CustomStringConvert
     }
 }
 
+extension Hyperparameters {
+    /// The field named in errors about a hyperparameter's name (names are JSON keys, so
+    /// a bad one has no field path of its own).
+    public static let nameField = "hyperparameter names"
+
+    /// Reads a non-empty JSON object of finite numbers keyed by plain names (`PlainName`),
+    /// as a fixed point of a search space or a trial's `--hyperparameters` holds it.
+    /// Errors name `source` and the field under `path` ("" at the top).
+    public init(parsing value: JSONValue, source: String, path: String = "") throws {
+        guard case .object(let fields) = value, !fields.isEmpty else {
+            throw InputError(source: source, field: path, message: "must be a non-empty object of numbers, found \(value.typeName)")
+        }
+        var values: [String: Double] = [:]
+        for name in fields.keys.sorted() {
+            try PlainName.validated(name, source: source, field: path.isEmpty ? Self.nameField : "\(path) \(Self.nameField)")
+            let field = path.isEmpty ? name : "\(path).\(name)"
+            guard case .number(let x) = fields[name], x.isFinite else {
+                throw InputError(source: source, field: field, message: "must be a finite number, found \(fields[name]?.typeName ?? "nothing")")
+            }
+            values[name] = x
+        }
+        self.init(values)
+    }
+}
+
 /// A hyperparameter a submission needs is absent.
 public enum HyperparameterError: Error, CustomStringConvertible, Equatable {
     case missing(name: String, present: [String])

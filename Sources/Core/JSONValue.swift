@@ -16,24 +16,60 @@ public enum JSONValue: Sendable, Equatable {
     /// Foundation's `JSONSerialization` can be off in the last bit (it read
     /// `3.0000000000000004e-08` as `3.000000000000001e-08`), which would break bit-for-bit
     /// reproducibility of hyperparameters handed from `optbench run` to its trials.
+    ///
+    /// A key given twice in one object is an error: the decoder would keep one of the two
+    /// silently, so `"step_hint": 10, "step_hint": 1e300` would pass unseen.
     public static func parse(_ data: Data, source: String) throws -> JSONValue {
+        let value: JSONValue
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: data)
+            value = try JSONDecoder().decode(JSONValue.self, from: data)
         } catch {
             throw InputError(source: source, field: nil, message: "is not valid JSON (\(Self.describe(error)))")
         }
+        if let key = duplicateKey(in: Array(data)) {
+            throw InputError(source: source, field: key, message: "appears twice in one object")
+        }
+        return value
     }
 
-    /// Reads and parses a JSON file.
-    public static func load(contentsOf path: String) throws -> JSONValue {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(source: path, field: nil, message: "cannot be read (missing or not a file)")
+    /// The first key (as written, between its quotes) that appears twice in one object of
+    /// `bytes`, which must be valid JSON; nil when there is none.
+    static func duplicateKey(in bytes: [UInt8]) -> String? {
+        var objects: [Set<[UInt8]>?] = []  // one entry per open object (its keys) or array (nil)
+        var expectingKey = false
+        var index = 0
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "{"): objects.append([]); expectingKey = true
+            case UInt8(ascii: "["): objects.append(nil); expectingKey = false
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): _ = objects.popLast(); expectingKey = false
+            case UInt8(ascii: ","): expectingKey = objects.last.map { $0 != nil } ?? false
+            case UInt8(ascii: "\""):
+                let start = index + 1
+                index = start
+                while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
+                    index += bytes[index] == UInt8(ascii: "\\") ? 2 : 1
+                }
+                guard expectingKey, let top = objects.indices.last else { break }
+                let key = Array(bytes[start..<min(index, bytes.count)])
+                if objects[top]?.contains(key) == true { return String(decoding: key, as: UTF8.self) }
+                objects[top]?.insert(key)
+                expectingKey = false
+            default: break
+            }
+            index += 1
         }
-        return try parse(data, source: path)
+        return nil
+    }
+
+    /// Reads and parses a JSON file; a missing file, a folder or an unreadable file is an
+    /// `InputError` naming the path and the reason (see `FileAccess.contents(of:)`).
+    public static func load(contentsOf path: String) throws -> JSONValue {
+        try parse(FileAccess.contents(of: path), source: path)
     }
 
     private static func describe(_ error: Error) -> String {
-        guard let decoding = error as? DecodingError else { return error.localizedDescription }
+        guard let decoding = error as? DecodingError else { return FileAccess.reason(for: error) }
         switch decoding {
         case .dataCorrupted(let context), .typeMismatch(_, let context), .valueNotFound(_, let context), .keyNotFound(_, let context):
             let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
@@ -136,9 +172,20 @@ public struct InputError: Error, CustomStringConvertible, Equatable {
         self.message = message
     }
 
+    /// "source: field 'field' message"; a source or field holding control or format
+    /// characters (a hostile path or JSON key) is shown escaped, so it cannot forge lines.
     public var description: String {
-        if let field, !field.isEmpty { return "\(source): field '\(field)' \(message)" }
-        return "\(source): \(message)"
+        let shownSource = Self.shown(source)
+        if let field, !field.isEmpty { return "\(shownSource): field '\(Self.shown(field))' \(message)" }
+        return "\(shownSource): \(message)"
+    }
+
+    private static func shown(_ text: String) -> String {
+        let hostile = text.unicodeScalars.contains { scalar in
+            let category = scalar.properties.generalCategory
+            return category == .control || category == .format
+        }
+        return hostile ? PlainName.escaped(text) : text
     }
 }
 
@@ -192,22 +239,53 @@ public struct JSONObjectReader {
         return x
     }
 
-    /// A number that must be a whole number within `range`.
+    /// A number that must be a whole number within `range` (checked before conversion, so
+    /// `1e300` is an error, not a trap).
     public mutating func integer(_ key: String, in range: ClosedRange<Int> = Int.min...Int.max) throws -> Int {
-        let x = try number(key)
-        guard x == x.rounded(), x >= Double(range.lowerBound), x <= Double(range.upperBound) else {
-            throw InputError(source: source, field: fieldPath(key), message: "must be an integer in \(range.lowerBound)...\(range.upperBound), found \(x)")
-        }
-        return Int(x)
+        try checkedInteger(number(key), key, range)
     }
 
-    /// A number that must be finite and positive.
-    public mutating func positiveNumber(_ key: String) throws -> Double {
-        let x = try number(key)
-        guard x.isFinite, x > 0 else {
-            throw InputError(source: source, field: fieldPath(key), message: "must be a positive number, found \(x)")
+    /// An optional number that, when present, must be a whole number within `range`.
+    public mutating func optionalInteger(_ key: String, in range: ClosedRange<Int> = Int.min...Int.max) throws -> Int? {
+        try optionalNumber(key).map { try checkedInteger($0, key, range) }
+    }
+
+    /// A number that must be finite.
+    public mutating func finiteNumber(_ key: String) throws -> Double {
+        try checkedFinite(number(key), key)
+    }
+
+    /// A number that must be finite, positive and at most `maximum`.
+    public mutating func positiveNumber(_ key: String, atMost maximum: Double = .greatestFiniteMagnitude) throws -> Double {
+        try checkedPositive(number(key), key, maximum)
+    }
+
+    /// An optional number that, when present, must be finite, positive and at most `maximum`.
+    public mutating func optionalPositiveNumber(_ key: String, atMost maximum: Double = .greatestFiniteMagnitude) throws -> Double? {
+        try optionalNumber(key).map { try checkedPositive($0, key, maximum) }
+    }
+
+    /// A string that must be a plain name (`PlainName`), such as a workload or metric name.
+    public mutating func plainName(_ key: String) throws -> String {
+        try PlainName.validated(string(key), source: source, field: fieldPath(key))
+    }
+
+    /// An array of plain names without duplicates; errors name the offending element
+    /// (`key[i]`).
+    public mutating func plainNames(_ key: String) throws -> [String] {
+        var names: [String] = []
+        for (index, value) in try array(key).enumerated() {
+            let field = "\(fieldPath(key))[\(index)]"
+            guard case .string(let name) = value else {
+                throw InputError(source: source, field: field, message: "must be a string, found \(value.typeName)")
+            }
+            try PlainName.validated(name, source: source, field: field)
+            guard !names.contains(name) else {
+                throw InputError(source: source, field: field, message: "duplicates the name \(PlainName.escaped(name))")
+            }
+            names.append(name)
         }
-        return x
+        return names
     }
 
     public mutating func string(_ key: String) throws -> String {
@@ -238,7 +316,7 @@ public struct JSONObjectReader {
     public mutating func choice(_ key: String, _ choices: [String]) throws -> String {
         let s = try string(key)
         guard choices.contains(s) else {
-            throw InputError(source: source, field: fieldPath(key), message: "must be one of \(choices.joined(separator: ", ")), found '\(s)'")
+            throw InputError(source: source, field: fieldPath(key), message: "must be one of \(choices.joined(separator: ", ")), found \(PlainName.escaped(s))")
         }
         return s
     }
@@ -274,6 +352,26 @@ public struct JSONObjectReader {
                 source: source, field: fieldPath(unknown[0]),
                 message: "is not a known field (expected one of: \(known))")
         }
+    }
+
+    private func checkedInteger(_ x: Double, _ key: String, _ range: ClosedRange<Int>) throws -> Int {
+        guard let n = Int(exactly: x), range.contains(n) else {
+            throw InputError(source: source, field: fieldPath(key), message: "must be an integer in \(range.lowerBound)...\(range.upperBound), found \(x)")
+        }
+        return n
+    }
+
+    private func checkedFinite(_ x: Double, _ key: String) throws -> Double {
+        guard x.isFinite else { throw InputError(source: source, field: fieldPath(key), message: "must be a finite number, found \(x)") }
+        return x
+    }
+
+    private func checkedPositive(_ x: Double, _ key: String, _ maximum: Double) throws -> Double {
+        guard x.isFinite, x > 0, x <= maximum else {
+            let bound = maximum < .greatestFiniteMagnitude ? " at most \(maximum)" : ""
+            throw InputError(source: source, field: fieldPath(key), message: "must be a positive number\(bound), found \(x)")
+        }
+        return x
     }
 
     private func typeError(_ key: String, _ expected: String, _ found: JSONValue) -> InputError {

@@ -16,7 +16,7 @@ extension SearchSpace {
                 throw InputError(source: source, field: nil, message: "a list of fixed points must hold at least one point")
             }
             let points = try items.enumerated().map { index, item in
-                try fixedPoint(item, source: source, path: "[\(index)]")
+                try Hyperparameters(parsing: item, source: source, path: "[\(index)]")
             }
             return SearchSpace(fixedPoints: points)
         case .object(let fields):
@@ -25,6 +25,7 @@ extension SearchSpace {
             }
             var dimensions: [String: Dimension] = [:]
             for name in fields.keys.sorted() {
+                try PlainName.validated(name, source: source, field: Hyperparameters.nameField)
                 dimensions[name] = try dimension(fields[name] ?? .null, source: source, path: name)
             }
             return SearchSpace(dimensions)
@@ -86,19 +87,5 @@ extension SearchSpace {
             throw InputError(source: source, field: reader.fieldPath("min"), message: "must be positive for log scaling, found \(minimum)")
         }
         return .range(min: minimum, max: maximum, scaling: scaling)
-    }
-
-    private static func fixedPoint(_ value: JSONValue, source: String, path: String) throws -> Hyperparameters {
-        guard case .object(let fields) = value, !fields.isEmpty else {
-            throw InputError(source: source, field: path, message: "a fixed point must be a non-empty object of numbers, found \(value.typeName)")
-        }
-        var values: [String: Double] = [:]
-        for (name, field) in fields {
-            guard case .number(let x) = field, x.isFinite else {
-                throw InputError(source: source, field: "\(path).\(name)", message: "must be a finite number, found \(field.typeName)")
-            }
-            values[name] = x
-        }
-        return Hyperparameters(values)
     }
 }

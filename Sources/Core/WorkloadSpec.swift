@@ -47,6 +47,17 @@ public struct WorkloadSpec: Sendable, Equatable {
         self.source = source
     }
 
+    /// The bounds every number of a spec is checked against when loaded, the base's and
+    /// each variant's alike, so no number reaches a conversion or a budget unchecked.
+    public enum Bounds {
+        /// `default_batch_size`.
+        public static let batchSize = 1...1_000_000
+        /// `step_hint`.
+        public static let stepHint = 1...Int(Int32.max)
+        /// The largest `max_runtime_s` and `eval_period_s`, in seconds (about 116 days).
+        public static let maximumSeconds = 1e7
+    }
+
     /// The trial budget this spec grants, scaled (profiles and the self-tuning ruleset scale it).
     public func budget(scale: Double = 1) -> Budget {
         Budget(maxRuntimeSeconds: maxRuntimeSeconds * scale, stepHint: stepHint)

@@ -31,14 +31,14 @@ extension WorkloadSpec {
             let variant = try base.resolvingVariant(&variantReader)
             try variantReader.finish()
             guard variant.name != base.name, !variants.contains(where: { $0.name == variant.name }) else {
-                throw InputError(source: source, field: "variants[\(index)].name", message: "duplicates the name '\(variant.name)'")
+                throw InputError(source: source, field: "variants[\(index)].name", message: "duplicates the name \(PlainName.escaped(variant.name))")
             }
             variants.append(variant)
         }
         base.variants = variants
         let fileStem = expectedName ?? ((path as NSString).lastPathComponent as NSString).deletingPathExtension
         guard fileStem == base.name else {
-            throw InputError(source: source, field: "name", message: "must match the file name '\(fileStem)', found '\(base.name)'")
+            throw InputError(source: source, field: "name", message: "must match the file name \(PlainName.escaped(fileStem)), found \(PlainName.escaped(base.name))")
         }
         return base
     }
@@ -47,23 +47,14 @@ extension WorkloadSpec {
     /// (suite profiles). Reference data (such as exact tour lengths) lives in subfolders,
     /// which are not read.
     public static func loadAll(directory: String) throws -> [WorkloadSpec] {
-        let entries: [String]
-        do {
-            entries = try FileManager.default.contentsOfDirectory(atPath: directory)
-        } catch {
-            throw InputError(source: directory, field: nil, message: "cannot list the workload spec folder: \(error.localizedDescription)")
-        }
-        return try entries
+        return try FileAccess.entries(ofFolder: directory)
             .filter { $0.hasSuffix(".json") && $0 != "profiles.json" }
             .sorted()
             .map { try load(contentsOf: (directory as NSString).appendingPathComponent($0)) }
     }
 
     private static func readBase(_ reader: inout JSONObjectReader, source: String) throws -> WorkloadSpec {
-        let name = try reader.string("name")
-        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
-            throw InputError(source: source, field: "name", message: "must be a non-empty name of letters, digits and '_', found '\(name)'")
-        }
+        let name = try reader.plainName("name")
         let settingsReader = try reader.object("settings")
         var settings: [String: JSONValue] = [:]
         for key in settingsReader.keys {
@@ -74,15 +65,15 @@ extension WorkloadSpec {
         let directionName = try reader.choice("direction", ["minimize", "maximize"])
         return WorkloadSpec(
             name: name, settings: settings,
-            defaultBatchSize: try reader.integer("default_batch_size", in: 1...1_000_000),
+            defaultBatchSize: try reader.integer("default_batch_size", in: Bounds.batchSize),
             lossType: LossType(rawValue: lossName) ?? .custom,
-            metric: try reader.string("metric"),
+            metric: try reader.plainName("metric"),
             direction: MetricDirection(rawValue: directionName) ?? .minimize,
-            validationTarget: try finite(reader.number("validation_target"), "validation_target", source),
-            testTarget: try finite(reader.number("test_target"), "test_target", source),
-            maxRuntimeSeconds: try reader.positiveNumber("max_runtime_s"),
-            evalPeriodSeconds: try reader.positiveNumber("eval_period_s"),
-            stepHint: try reader.integer("step_hint", in: 1...Int(Int32.max)),
+            validationTarget: try reader.finiteNumber("validation_target"),
+            testTarget: try reader.finiteNumber("test_target"),
+            maxRuntimeSeconds: try reader.positiveNumber("max_runtime_s", atMost: Bounds.maximumSeconds),
+            evalPeriodSeconds: try reader.positiveNumber("eval_period_s", atMost: Bounds.maximumSeconds),
+            stepHint: try reader.integer("step_hint", in: Bounds.stepHint),
             provisional: try reader.bool("provisional"),
             source: source)
     }
@@ -91,7 +82,7 @@ extension WorkloadSpec {
         var variant = self
         variant.variants = []
         variant.variantOf = name
-        variant.name = try reader.string("name")
+        variant.name = try reader.plainName("name")
         if var overrides = try reader.optionalObject("settings") {
             for key in overrides.keys {
                 guard settings[key] != nil else {
@@ -102,34 +93,14 @@ extension WorkloadSpec {
                 variant.settings[key] = overrides.optionalValue(key)
             }
         }
-        if let v = try reader.optionalNumber("default_batch_size") {
-            guard v >= 1, v == v.rounded() else {
-                throw InputError(source: source, field: reader.fieldPath("default_batch_size"), message: "must be a positive integer, found \(v)")
-            }
-            variant.defaultBatchSize = Int(v)
-        }
-        variant.validationTarget = try Self.finite(reader.number("validation_target"), reader.fieldPath("validation_target"), source)
-        variant.testTarget = try Self.finite(reader.number("test_target"), reader.fieldPath("test_target"), source)
-        if let v = try reader.optionalNumber("max_runtime_s") { variant.maxRuntimeSeconds = try Self.positive(v, reader.fieldPath("max_runtime_s"), source) }
-        if let v = try reader.optionalNumber("eval_period_s") { variant.evalPeriodSeconds = try Self.positive(v, reader.fieldPath("eval_period_s"), source) }
-        if let v = try reader.optionalNumber("step_hint") {
-            guard v >= 1, v == v.rounded() else {
-                throw InputError(source: source, field: reader.fieldPath("step_hint"), message: "must be a positive integer, found \(v)")
-            }
-            variant.stepHint = Int(v)
-        }
+        variant.defaultBatchSize = try reader.optionalInteger("default_batch_size", in: Bounds.batchSize) ?? defaultBatchSize
+        variant.validationTarget = try reader.finiteNumber("validation_target")
+        variant.testTarget = try reader.finiteNumber("test_target")
+        variant.maxRuntimeSeconds = try reader.optionalPositiveNumber("max_runtime_s", atMost: Bounds.maximumSeconds) ?? maxRuntimeSeconds
+        variant.evalPeriodSeconds = try reader.optionalPositiveNumber("eval_period_s", atMost: Bounds.maximumSeconds) ?? evalPeriodSeconds
+        variant.stepHint = try reader.optionalInteger("step_hint", in: Bounds.stepHint) ?? stepHint
         if let v = try reader.optionalBool("provisional") { variant.provisional = v }
         _ = try reader.optionalObject("calibration")
         return variant
-    }
-
-    private static func finite(_ x: Double, _ field: String, _ source: String) throws -> Double {
-        guard x.isFinite else { throw InputError(source: source, field: field, message: "must be a finite number, found \(x)") }
-        return x
-    }
-
-    private static func positive(_ x: Double, _ field: String, _ source: String) throws -> Double {
-        guard x.isFinite, x > 0 else { throw InputError(source: source, field: field, message: "must be a positive number, found \(x)") }
-        return x
     }
 }

@@ -45,21 +45,35 @@ public struct Profile: Sendable, Equatable {
             throw InputError(source: path, field: nil, message: "must be a non-empty object of profiles by name, found \(json.typeName)")
         }
         return try fields.keys.sorted().map { name in
+            try PlainName.validated(name, source: path, field: Self.nameField)
             var reader = try JSONObjectReader(fields[name] ?? .null, source: path, path: name)
             let profile = Profile(
                 name: name,
-                description: try reader.string("description"),
+                description: try description(&reader),
                 ruleset: Ruleset(rawValue: try reader.choice("ruleset", Ruleset.allCases.map(\.rawValue))) ?? .external,
-                trials: try reader.integer("trials", in: 1...10_000),
-                studies: try reader.integer("studies", in: 1...1_000),
-                workloads: try stringList(&reader, "workloads", source: path),
+                trials: try reader.integer("trials", in: Bounds.trials),
+                studies: try reader.integer("studies", in: Bounds.studies),
+                workloads: try reader.plainNames("workloads"),
                 includeVariants: try reader.bool("include_variants"),
-                submissions: try stringList(&reader, "submissions", source: path),
-                budgetScale: try reader.positiveNumber("budget_scale"))
+                submissions: try reader.plainNames("submissions"),
+                budgetScale: try reader.positiveNumber("budget_scale", atMost: Bounds.maximumBudgetScale))
             try reader.finish()
             return profile
         }
     }
+
+    /// The bounds a profile's numbers are checked against when loaded.
+    public enum Bounds {
+        /// `trials` per study.
+        public static let trials = 1...10_000
+        /// `studies`.
+        public static let studies = 1...1_000
+        /// The largest `budget_scale`.
+        public static let maximumBudgetScale = 1_000.0
+    }
+
+    /// The field named in errors about a profile's name (a key of the profiles object).
+    public static let nameField = "profile names"
 
     /// The profile called `name` in `path`; throws listing the valid names otherwise.
     public static func load(named name: String, contentsOf path: String) throws -> Profile {
@@ -67,17 +81,19 @@ public struct Profile: Sendable, Equatable {
         guard let profile = all.first(where: { $0.name == name }) else {
             throw InputError(
                 source: path, field: nil,
-                message: "unknown profile '\(name)' (valid: \(all.map(\.name).joined(separator: ", ")))")
+                message: "unknown profile \(PlainName.escaped(name)) (valid: \(all.map(\.name).joined(separator: ", ")))")
         }
         return profile
     }
 
-    private static func stringList(_ reader: inout JSONObjectReader, _ key: String, source: String) throws -> [String] {
-        try reader.array(key).enumerated().map { index, value in
-            guard case .string(let s) = value, !s.isEmpty else {
-                throw InputError(source: source, field: "\(reader.fieldPath(key))[\(index)]", message: "must be a non-empty string, found \(value.typeName)")
-            }
-            return s
+    /// The one-line description, printed by `optbench list`: no control characters.
+    private static func description(_ reader: inout JSONObjectReader) throws -> String {
+        let text = try reader.string("description")
+        guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw InputError(
+                source: reader.source, field: reader.fieldPath("description"),
+                message: "must be one line of text without control characters, found \(PlainName.escaped(text))")
         }
+        return text
     }
 }

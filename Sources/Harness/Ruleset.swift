@@ -1,3 +1,5 @@
+import Core
+
 /// AlgoPerf's two tuning rulesets.
 public enum Ruleset: String, Sendable, CaseIterable {
     /// N quasi-random trials per study from the submission's search space; the fastest
@@ -27,6 +29,6 @@ public enum Ruleset: String, Sendable, CaseIterable {
 public struct RulesetError: Error, CustomStringConvertible {
     public let name: String
     public var description: String {
-        "unknown ruleset '\(name)' (valid: \(Ruleset.allCases.map(\.rawValue).joined(separator: ", ")))"
+        "unknown ruleset \(PlainName.escaped(name)) (valid: \(Ruleset.allCases.map(\.rawValue).joined(separator: ", ")))"
     }
 }

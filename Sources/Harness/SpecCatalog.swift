@@ -5,9 +5,26 @@ public struct SpecCatalog: Sendable {
     /// Base specs, sorted by name; each carries its resolved variants.
     public let baseSpecs: [WorkloadSpec]
 
-    /// Loads every spec in `directory` (strictly validated).
+    /// Loads every spec in `directory` (strictly validated); a name used twice in the
+    /// folder (a variant named like another spec or another spec's variant) is an error
+    /// naming the later file and field.
     public init(directory: String) throws {
         baseSpecs = try WorkloadSpec.loadAll(directory: directory)
+        try Self.requireUniqueNames(baseSpecs)
+    }
+
+    private static func requireUniqueNames(_ baseSpecs: [WorkloadSpec]) throws {
+        var seen: [String: String] = [:]  // name → the file defining it
+        for base in baseSpecs {
+            for (index, spec) in ([base] + base.variants).enumerated() {
+                if let earlier = seen[spec.name] {
+                    throw InputError(
+                        source: spec.source, field: index == 0 ? "name" : "variants[\(index - 1)].name",
+                        message: "duplicates the name \(PlainName.escaped(spec.name)) of \(earlier)")
+                }
+                seen[spec.name] = spec.source
+            }
+        }
     }
 
     /// Base names, sorted.
@@ -21,7 +38,7 @@ public struct SpecCatalog: Sendable {
         guard let found = allSpecs.first(where: { $0.name == name }) else {
             throw InputError(
                 source: "workload", field: nil,
-                message: "unknown workload '\(name)' (valid: \(allSpecs.map(\.name).joined(separator: ", ")))")
+                message: "unknown workload \(PlainName.escaped(name)) (valid: \(allSpecs.map(\.name).joined(separator: ", ")))")
         }
         return found
     }

@@ -20,8 +20,13 @@ struct Conformance: ParsableCommand {
     @Argument(help: "Directory of conformance cases (*.json).")
     var directory: String
 
-    @Option(help: "Override every submission's tolerance (largest relative error accepted).")
+    @Option(parsing: .unconditional, help: "Override every submission's tolerance (largest relative error accepted).")
     var tolerance: Double?
+
+    func validate() throws {
+        try ArgumentCheck.existingFolder(directory, argument: "<directory>")
+        if let tolerance { try ArgumentCheck.positive(tolerance, atMost: 1, argument: "--tolerance") }
+    }
 
     func run() throws {
         let names = try caseFiles()

@@ -12,8 +12,14 @@ struct ListCommand: ParsableCommand {
 
     @Option(help: "Folder of workload specs and profiles.json.") var workloadsDir = "workloads"
 
+    mutating func validate() throws {
+        try ArgumentCheck.existingFolder(workloadsDir, argument: "--workloads-dir")
+    }
+
     mutating func run() throws {
+        // Everything is loaded (and validated) before anything is printed.
         let catalog = try SpecCatalog(directory: workloadsDir)
+        let profiles = try Profile.loadAll(contentsOf: "\(workloadsDir)/profiles.json")
         print("workloads (\(workloadsDir)):")
         for spec in catalog.baseSpecs {
             print("  \(Self.describe(spec))")
@@ -24,7 +30,7 @@ struct ListCommand: ParsableCommand {
             print("  \(submission.name)  (tunes \(submission.searchSpace.names.joined(separator: ", ")))")
         }
         print("profiles (\(workloadsDir)/profiles.json):")
-        for profile in try Profile.loadAll(contentsOf: "\(workloadsDir)/profiles.json") {
+        for profile in profiles {
             print("  \(profile.name): \(profile.description)")
         }
     }

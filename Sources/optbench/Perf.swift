@@ -10,17 +10,22 @@ struct Perf: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure sgemm, memory bandwidth and layer throughput (build with -c release).")
 
-    @Option(help: "OpenBLAS threads.")
+    @Option(parsing: .unconditional, help: "OpenBLAS threads.")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(help: "Folder of workload specs.")
     var workloadsDir = "workloads"
 
-    @Option(help: "Minimum seconds spent timing each entry.")
+    @Option(parsing: .unconditional, help: "Minimum seconds spent timing each entry.")
     var seconds: Double = 0.5
 
+    mutating func validate() throws {
+        try ArgumentCheck.within(threads, 1...1024, argument: "--threads")
+        try ArgumentCheck.positive(seconds, atMost: 3600, argument: "--seconds")
+        try ArgumentCheck.existingFolder(workloadsDir, argument: "--workloads-dir")
+    }
+
     mutating func run() throws {
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
         BLAS.setThreadCount(threads)
         #if DEBUG
         print("warning: debug build; timings are meaningless. Use `swift run -c release optbench perf` or `make perf`.")

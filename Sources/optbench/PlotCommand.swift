@@ -10,6 +10,17 @@ struct PlotCommand: ParsableCommand {
     @Argument(help: "Results file or folder of trial files.") var path: String
     @Option(name: .shortAndLong, help: "Figure folder (default: plots/<results file name>).") var output: String?
 
+    mutating func validate() throws {
+        try ArgumentCheck.existingFileOrFolder(path, argument: "<path>")
+        if let output {
+            try ArgumentCheck.folderToWrite(output, argument: "--output")
+        } else {
+            // The default folder is named after the results: that name must be plain.
+            let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+            try ArgumentCheck.plainName(name, argument: "<path>'s name (or give --output)")
+        }
+    }
+
     mutating func run() throws {
         let loaded = try ResultsSource.load(path, reader: ThisExecutable.resultsReader)
         for skipped in loaded.skipped { print("skipped \(skipped.path): \(skipped.reason)") }

@@ -9,6 +9,10 @@ struct ScoreCommand: ParsableCommand {
 
     @Argument(help: "Results file (scores are written into it) or folder of trial files.") var path: String
 
+    mutating func validate() throws {
+        try ArgumentCheck.existingFileOrFolder(path, argument: "<path>")
+    }
+
     mutating func run() throws {
         let loaded = try ResultsSource.load(path, reader: ThisExecutable.resultsReader)
         for skipped in loaded.skipped { print("skipped \(skipped.path): \(skipped.reason)") }

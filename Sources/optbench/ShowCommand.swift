@@ -11,6 +11,10 @@ struct ShowCommand: ParsableCommand {
 
     @Argument(help: "Results file or folder.") var path: String
 
+    mutating func validate() throws {
+        try ArgumentCheck.existingFileOrFolder(path, argument: "<path>")
+    }
+
     mutating func run() throws {
         let loaded = try ResultsSource.load(path, reader: ThisExecutable.resultsReader)
         if let provenance = loaded.contents?.provenance {

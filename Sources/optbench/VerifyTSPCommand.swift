@@ -9,7 +9,12 @@ struct VerifyTSPCommand: ParsableCommand {
         commandName: "verify-tsp", abstract: "Re-check the stored optimal tsp tour lengths with exact Held-Karp.")
 
     @Argument(help: "The reference file.") var path = "workloads/references/tsp.json"
-    @Option(help: "Relative tolerance.") var tolerance = 1e-9
+    @Option(parsing: .unconditional, help: "Relative tolerance.") var tolerance = 1e-9
+
+    mutating func validate() throws {
+        try ArgumentCheck.existingFile(path, argument: "<path>")
+        try ArgumentCheck.positive(tolerance, atMost: 1, argument: "--tolerance")
+    }
 
     mutating func run() throws {
         let check = try TSPReference.verify(contentsOf: path, tolerance: tolerance) { done, total in

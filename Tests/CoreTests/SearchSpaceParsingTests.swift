@@ -65,4 +65,26 @@ import Testing
         #expect(Self.error(#"[]"#) != nil)
         #expect(Self.error(#"3"#)?.source == "space.json")
     }
+
+    @Test func hyperparameterNamesFollowThePlainNameRule() {
+        for bad in ["", "a b", "../lr", "lr;rm", "x\"y", "a\nb", String(repeating: "h", count: 65)] {
+            let key = JSONValue.string(bad).serialized
+            let ranged = Self.error(#"{"lr": {"min": 1, "max": 2, "scaling": "log"}, "# + key + #": {"min": 1, "max": 2, "scaling": "log"}}"#)
+            #expect(ranged?.field == "hyperparameter names" && ranged?.source == "space.json", "\(String(describing: ranged))")
+            #expect(ranged?.message.hasSuffix("found \(PlainName.escaped(bad))") == true)
+            let fixed = Self.error("[{\"lr\": 1}, {\(key): 2}]")
+            #expect(fixed?.field == "[1] hyperparameter names", "\(String(describing: fixed))")
+        }
+    }
+
+    @Test func fixedPointsAreReadByHyperparametersParsing() throws {
+        let point = try Hyperparameters(parsing: .object(["lr": .number(0.1), "beta1": .number(0.9)]), source: "--hyperparameters")
+        #expect(point == Hyperparameters(["lr": 0.1, "beta1": 0.9]))
+        #expect(throws: InputError(source: "--hyperparameters", field: "lr", message: "must be a finite number, found string")) {
+            try Hyperparameters(parsing: .object(["lr": .string("fast")]), source: "--hyperparameters")
+        }
+        #expect(throws: InputError(source: "--hyperparameters", field: "", message: "must be a non-empty object of numbers, found array")) {
+            try Hyperparameters(parsing: .array([]), source: "--hyperparameters")
+        }
+    }
 }

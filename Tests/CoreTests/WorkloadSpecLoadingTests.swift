@@ -60,6 +60,81 @@ import Testing
         #expect(Self.error(Self.base.replacingOccurrences(of: "\"toy_wide\"", with: "\"toy\""))?.field == "variants[0].name")
     }
 
+    /// The base spec with one variant field replaced (`"step_hint": 300` by default).
+    static func variant(_ replacement: String, of original: String = "\"step_hint\": 300") -> String {
+        base.replacingOccurrences(of: original, with: replacement)
+    }
+
+    /// Asserts that `text` is rejected with an error naming the spec file and `field`, and
+    /// returns the error's text.
+    @discardableResult
+    static func expectRejected(_ text: String, field: String, sourceLocation: SourceLocation = #_sourceLocation) -> String {
+        guard let error = error(text) else {
+            Issue.record("expected an error for \(field)", sourceLocation: sourceLocation)
+            return ""
+        }
+        #expect(error.field == field, "\(error)", sourceLocation: sourceLocation)
+        #expect(error.source.hasSuffix("toy.json"), sourceLocation: sourceLocation)
+        #expect(error.description.contains("toy.json: field '\(field)'"), "\(error)", sourceLocation: sourceLocation)
+        return error.description
+    }
+
+    @Test func variantNumbersAreRangeCheckedBeforeConversion() {
+        let stepHint = Self.expectRejected(Self.variant("\"step_hint\": 1e300"), field: "variants[0].step_hint")
+        #expect(stepHint.hasSuffix("must be an integer in 1...2147483647, found 1e+300"))
+        Self.expectRejected(Self.variant("\"step_hint\": 2147483648"), field: "variants[0].step_hint")
+        Self.expectRejected(Self.variant("\"step_hint\": 0"), field: "variants[0].step_hint")
+        Self.expectRejected(Self.variant("\"step_hint\": 2.5"), field: "variants[0].step_hint")
+        let batch = Self.expectRejected(Self.variant("\"default_batch_size\": 1e300"), field: "variants[0].default_batch_size")
+        #expect(batch.hasSuffix("must be an integer in 1...1000000, found 1e+300"))
+        Self.expectRejected(Self.variant("\"default_batch_size\": -4"), field: "variants[0].default_batch_size")
+        Self.expectRejected(Self.variant("\"max_runtime_s\": 1e300"), field: "variants[0].max_runtime_s")
+        Self.expectRejected(Self.variant("\"max_runtime_s\": 0"), field: "variants[0].max_runtime_s")
+        Self.expectRejected(Self.variant("\"eval_period_s\": -1"), field: "variants[0].eval_period_s")
+        Self.expectRejected(Self.variant("\"eval_period_s\": 10000001"), field: "variants[0].eval_period_s")
+        Self.expectRejected(Self.variant("\"validation_target\": \"high\"", of: "\"validation_target\": 0.4"), field: "variants[0].validation_target")
+    }
+
+    @Test func baseNumbersHaveTheSameBounds() {
+        Self.expectRejected(Self.base.replacingOccurrences(of: "\"step_hint\": 100", with: "\"step_hint\": 1e300"), field: "step_hint")
+        Self.expectRejected(
+            Self.base.replacingOccurrences(of: "\"default_batch_size\": 16", with: "\"default_batch_size\": 1000001"), field: "default_batch_size")
+        let runtime = Self.expectRejected(
+            Self.base.replacingOccurrences(of: "\"max_runtime_s\": 2", with: "\"max_runtime_s\": 1e8"), field: "max_runtime_s")
+        #expect(runtime.hasSuffix("must be a positive number at most 10000000.0, found 100000000.0"))
+        Self.expectRejected(Self.base.replacingOccurrences(of: "\"eval_period_s\": 0.5", with: "\"eval_period_s\": 0"), field: "eval_period_s")
+        // 1e400 overflows a Double: rejected by the JSON reader or the finite check, never accepted as infinity.
+        #expect(Self.error(Self.base.replacingOccurrences(of: "\"validation_target\": 0.3", with: "\"validation_target\": 1e400"))?.source.hasSuffix("toy.json") == true)
+    }
+
+    @Test func everyNameFollowsThePlainNameRule() {
+        for bad in ["a/b", "../x", "", "x\"y", "a\nb", "$(id)", "a`id`", "a b", String(repeating: "v", count: 65)] {
+            let text = Self.expectRejected(Self.variant(JSONValue.string(bad).serialized, of: "\"toy_wide\""), field: "variants[0].name")
+            #expect(text.contains("must be a plain name"), "\(text)")
+        }
+        let metric = Self.expectRejected(Self.base.replacingOccurrences(of: "\"mse\"", with: "\"m\\nse\""), field: "metric")
+        #expect(metric.hasSuffix(#"found "m\nse""#) && !metric.contains("\n"))
+        Self.expectRejected(Self.base.replacingOccurrences(of: "\"name\": \"toy\"", with: "\"name\": \"../toy\""), field: "name")
+    }
+
+    @Test func foldersAndMissingFilesAreNamedWithAReason() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("optbench-specs-\(UUID().uuidString)").path
+        #expect(Self.inputError { _ = try WorkloadSpec.loadAll(directory: folder) }?.description == "\(folder): no such folder")
+        try FileManager.default.createDirectory(atPath: folder + "/toy.json", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(Self.inputError { _ = try WorkloadSpec.loadAll(directory: folder) }?.description == "\(folder)/toy.json: is a folder, not a file")
+        #expect(Self.inputError { _ = try WorkloadSpec.loadAll(directory: folder + "/toy.json/x") }?.description == "\(folder)/toy.json/x: no such folder")
+    }
+
+    static func inputError(_ body: () throws -> Void) -> InputError? {
+        do {
+            try body()
+            return nil
+        } catch {
+            return error as? InputError
+        }
+    }
+
     @Test func fileNameMustMatchTheSpecName() {
         #expect(throws: InputError.self) { try Self.load(Self.base, name: "other") }
     }

@@ -57,4 +57,77 @@ import Testing
             }
         }
     }
+
+    static let good = #"{"p": {"description": "d", "ruleset": "external", "trials": 2, "studies": 1, "workloads": ["regression"], "include_variants": false, "submissions": ["adamw"], "budget_scale": 1}}"#
+
+    /// The error loading `text` raises, if an `InputError`.
+    static func error(_ text: String) -> InputError? {
+        do {
+            _ = try withFile(text) { try Profile.loadAll(contentsOf: $0) }
+            return nil
+        } catch {
+            return error as? InputError
+        }
+    }
+
+    @Test func namesInProfilesFollowThePlainNameRule() throws {
+        for bad in ["", "a/b", "../x", "x\"y", "a`id`", "$(id)", "a\nb", String(repeating: "w", count: 65)] {
+            let json = JSONValue.string(bad).serialized
+            let workloads = Self.error(Self.good.replacingOccurrences(of: #"["regression"]"#, with: "[\"regression\", \(json)]"))
+            #expect(workloads?.field == "p.workloads[1]" && workloads?.message.contains("must be a plain name") == true, "\(String(describing: workloads))")
+            #expect(workloads?.source.hasSuffix(".json") == true)
+            let submissions = Self.error(Self.good.replacingOccurrences(of: #"["adamw"]"#, with: "[\(json)]"))
+            #expect(submissions?.field == "p.submissions[0]", "\(String(describing: submissions))")
+            let profile = Self.error(Self.good.replacingOccurrences(of: #"{"p":"#, with: "{\(json):"))
+            #expect(profile?.field == Profile.nameField && profile?.message.hasSuffix("found \(PlainName.escaped(bad))") == true,
+                    "\(String(describing: profile))")
+        }
+    }
+
+    @Test func duplicateNamesInAProfileAreRejected() {
+        let workloads = Self.error(Self.good.replacingOccurrences(of: #"["regression"]"#, with: #"["regression", "cnn", "regression"]"#))
+        #expect(workloads?.field == "p.workloads[2]" && workloads?.message == #"duplicates the name "regression""#)
+        let submissions = Self.error(Self.good.replacingOccurrences(of: #"["adamw"]"#, with: #"["adamw", "adamw"]"#))
+        #expect(submissions?.field == "p.submissions[1]")
+    }
+
+    @Test func profileNumbersAreRangeCheckedBeforeConversion() {
+        let cases: [(String, String, String)] = [
+            ("\"trials\": 2", "\"trials\": 1e300", "p.trials"),
+            ("\"trials\": 2", "\"trials\": -1", "p.trials"),
+            ("\"studies\": 1", "\"studies\": 1001", "p.studies"),
+            ("\"studies\": 1", "\"studies\": 1.5", "p.studies"),
+            ("\"budget_scale\": 1", "\"budget_scale\": 1e300", "p.budget_scale"),
+            ("\"budget_scale\": 1", "\"budget_scale\": 0", "p.budget_scale"),
+        ]
+        for (original, replacement, field) in cases {
+            let error = Self.error(Self.good.replacingOccurrences(of: original, with: replacement))
+            #expect(error?.field == field, "\(replacement): \(String(describing: error))")
+        }
+        #expect(Self.error(Self.good.replacingOccurrences(of: "\"budget_scale\": 1", with: "\"budget_scale\": 1e300"))?.message
+            == "must be a positive number at most 1000.0, found 1e+300")
+    }
+
+    @Test func aDescriptionIsOneLine() {
+        let error = Self.error(Self.good.replacingOccurrences(of: #""d""#, with: #""first\nsecond""#))
+        #expect(error?.field == "p.description" && error?.message.hasSuffix(#"found "first\nsecond""#) == true)
+    }
+
+    @Test func aMissingOrFolderProfilesFileNamesThePath() throws {
+        let folder = FileManager.default.temporaryDirectory.path
+        #expect(throws: InputError(source: folder, field: nil, message: "is a folder, not a file")) { try Profile.loadAll(contentsOf: folder) }
+        let missing = folder + "/optbench-none-\(UUID().uuidString).json"
+        #expect(throws: InputError(source: missing, field: nil, message: "no such file")) { try Profile.load(named: "quick", contentsOf: missing) }
+    }
+
+    @Test func unknownNamesAreShownEscaped() throws {
+        let path = Self.repositoryRoot.appendingPathComponent("workloads/profiles.json").path
+        do {
+            _ = try Profile.load(named: "q\nuick", contentsOf: path)
+            Issue.record("expected an error")
+        } catch let error as InputError {
+            #expect(error.message.hasPrefix(#"unknown profile "q\nuick" (valid: bilevel, full"#) && !error.description.contains("\n"))
+        }
+        #expect(RulesetError(name: "x\ny").description == #"unknown ruleset "x\ny" (valid: external, self)"#)
+    }
 }

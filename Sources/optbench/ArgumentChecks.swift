@@ -1,0 +1,112 @@
+import ArgumentParser
+import Core
+import Foundation
+
+/// Checks of command-line arguments shared by the commands' `validate()`. Each throws a
+/// `ValidationError` (exit status 64, with the usage) whose text names the argument and
+/// the reason, with hostile text shown escaped (`PlainName.escaped`).
+///
+/// Numeric options are declared with `parsing: .unconditional`, so a negative value such
+/// as `--threads -3` reaches these checks instead of reading as a missing value.
+enum ArgumentCheck {
+    /// `names` are plain names (`PlainName`) without duplicates.
+    static func plainNames(_ names: [String], argument: String) throws {
+        for (index, name) in names.enumerated() {
+            try plainName(name, argument: argument)
+            guard !names[..<index].contains(name) else {
+                throw failure(argument, "names \(PlainName.escaped(name)) twice")
+            }
+        }
+    }
+
+    /// `name` is a plain name (`PlainName`).
+    static func plainName(_ name: String, argument: String) throws {
+        do {
+            try PlainName.validated(name, source: argument, field: nil)
+        } catch let error as InputError {
+            throw ValidationError(error.description)
+        }
+    }
+
+    /// `value` lies in `range`.
+    static func within<Value: Comparable>(_ value: Value, _ range: ClosedRange<Value>, argument: String) throws {
+        guard range.contains(value) else {
+            throw failure(argument, "must be in \(range.lowerBound)...\(range.upperBound), found \(value)")
+        }
+    }
+
+    /// `value` is finite, positive and at most `maximum`.
+    static func positive(_ value: Double, atMost maximum: Double, argument: String) throws {
+        guard value.isFinite, value > 0, value <= maximum else {
+            throw failure(argument, "must be a positive number at most \(maximum), found \(value)")
+        }
+    }
+
+    /// `path` is an existing regular file or folder (what results readers take).
+    static func existingFileOrFolder(_ path: String, argument: String) throws {
+        switch FileAccess.kind(of: path) {
+        case .regularFile, .folder: return
+        case .missing: throw failure(argument, "no such file or folder: \(PlainName.escaped(path))")
+        case .other: throw failure(argument, "is not a regular file or folder: \(PlainName.escaped(path))")
+        }
+    }
+
+    /// `path` is an existing regular file.
+    static func existingFile(_ path: String, argument: String) throws {
+        switch FileAccess.kind(of: path) {
+        case .regularFile: return
+        case .missing: throw failure(argument, "no such file: \(PlainName.escaped(path))")
+        case .folder: throw failure(argument, "is a folder, not a file: \(PlainName.escaped(path))")
+        case .other: throw failure(argument, "is not a regular file: \(PlainName.escaped(path))")
+        }
+    }
+
+    /// `path` is an existing folder.
+    static func existingFolder(_ path: String, argument: String) throws {
+        switch FileAccess.kind(of: path) {
+        case .folder: return
+        case .missing: throw failure(argument, "no such folder: \(PlainName.escaped(path))")
+        case .regularFile, .other: throw failure(argument, "is not a folder: \(PlainName.escaped(path))")
+        }
+    }
+
+    /// `path` can become a folder to write into: not empty, and not an existing file.
+    static func folderToWrite(_ path: String, argument: String) throws {
+        guard !path.isEmpty else { throw failure(argument, "must be a folder path, found an empty one") }
+        switch FileAccess.kind(of: path) {
+        case .folder, .missing: return
+        case .regularFile, .other: throw failure(argument, "must be a folder, found an existing file: \(PlainName.escaped(path))")
+        }
+    }
+
+    /// `path` can become a file written atomically: not empty, not an existing folder or
+    /// device, not under an existing file, and none of `inputs` (so no input is overwritten).
+    static func fileToWrite(_ path: String, argument: String, notAmong inputs: [String] = []) throws {
+        guard !path.isEmpty else { throw failure(argument, "must be a file path, found an empty one") }
+        switch FileAccess.kind(of: path) {
+        case .regularFile, .missing: break
+        case .folder: throw failure(argument, "must be a file, found a folder: \(PlainName.escaped(path))")
+        case .other: throw failure(argument, "must be a regular file: \(PlainName.escaped(path))")
+        }
+        let parent = (path as NSString).deletingLastPathComponent
+        switch FileAccess.kind(of: parent.isEmpty ? "." : parent) {
+        case .folder, .missing: break  // a missing folder is created
+        case .regularFile, .other: throw failure(argument, "must be in a folder, found the file \(PlainName.escaped(parent))")
+        }
+        let target = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+        let overwritten = inputs.contains { URL(fileURLWithPath: $0).standardizedFileURL.resolvingSymlinksInPath().path == target }
+        guard !overwritten else { throw failure(argument, "must not be one of the inputs: \(PlainName.escaped(path))") }
+    }
+
+    /// `paths` name no file or folder twice.
+    static func distinct(_ paths: [String], argument: String) throws {
+        let resolved = paths.map { URL(fileURLWithPath: $0).standardizedFileURL.resolvingSymlinksInPath().path }
+        for (index, path) in resolved.enumerated() where resolved[..<index].contains(path) {
+            throw failure(argument, "names \(PlainName.escaped(paths[index])) twice")
+        }
+    }
+
+    private static func failure(_ argument: String, _ message: String) -> ValidationError {
+        ValidationError(InputError(source: argument, field: nil, message: message).description)
+    }
+}
