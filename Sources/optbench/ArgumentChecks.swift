@@ -9,6 +9,39 @@ import Foundation
 /// Numeric options are declared with `parsing: .unconditional`, so a negative value such
 /// as `--threads -3` reaches these checks instead of reading as a missing value.
 enum ArgumentCheck {
+    /// `--threads`, `--jobs`.
+    static let threads = 1...1024
+    /// `--study`, `--trial`.
+    static let index = 0...1_000_000
+    /// `--max-steps`, `--eval-every-steps`.
+    static let steps = 1...1_000_000_000
+    /// `--seed` of a suite.
+    static let suiteSeed = 0...Int.max
+    /// Largest `--budget-scale`.
+    static let maximumBudgetScale = 1000.0
+
+    /// Prints `Error: <message>` and returns the usage-error exit status (64) to throw:
+    /// for checks that can only run in `run()`, where a `ValidationError` would print the
+    /// root command's usage instead of this one's.
+    static func usageError(_ message: String) -> ExitCode {
+        FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
+        return ExitCode.validationFailure
+    }
+
+    /// A comma-separated list of plain names, none repeated and none empty; nil when
+    /// `text` is nil.
+    static func nameList(_ text: String?, argument: String) throws -> [String]? {
+        guard let text else { return nil }
+        let names = text.split(separator: ",", omittingEmptySubsequences: false).map {
+            String($0).trimmingCharacters(in: .whitespaces)
+        }
+        guard !(names.count == 1 && names[0].isEmpty) else {
+            throw ValidationError("\(argument) must list at least one name, got an empty list")
+        }
+        try plainNames(names, argument: argument)
+        return names
+    }
+
     /// `names` are plain names (`PlainName`) without duplicates.
     static func plainNames(_ names: [String], argument: String) throws {
         for (index, name) in names.enumerated() {
@@ -21,24 +54,22 @@ enum ArgumentCheck {
 
     /// `name` is a plain name (`PlainName`).
     static func plainName(_ name: String, argument: String) throws {
-        do {
-            try PlainName.validated(name, source: argument, field: nil)
-        } catch let error as InputError {
-            throw ValidationError(error.description)
+        guard PlainName.isValid(name) else {
+            throw ValidationError("\(argument) must be a plain name (\(PlainName.ruleDescription)), got \(PlainName.escaped(name))")
         }
     }
 
-    /// `value` lies in `range`.
-    static func within<Value: Comparable>(_ value: Value, _ range: ClosedRange<Value>, argument: String) throws {
+    /// `value` is an integer in `range`.
+    static func within(_ value: Int, _ range: ClosedRange<Int>, argument: String) throws {
         guard range.contains(value) else {
-            throw failure(argument, "must be in \(range.lowerBound)...\(range.upperBound), found \(value)")
+            throw ValidationError("\(argument) must be an integer from \(range.lowerBound) to \(range.upperBound), got \(value)")
         }
     }
 
     /// `value` is finite, positive and at most `maximum`.
     static func positive(_ value: Double, atMost maximum: Double, argument: String) throws {
         guard value.isFinite, value > 0, value <= maximum else {
-            throw failure(argument, "must be a positive number at most \(maximum), found \(value)")
+            throw ValidationError("\(argument) must be a number greater than 0 and at most \(String(format: "%g", maximum)), got \(value)")
         }
     }
 

@@ -28,13 +28,13 @@ struct CalibrateCommand: ParsableCommand {
     @Flag(help: "Write the calibrated numbers back into the spec files.") var write = false
 
     mutating func validate() throws {
-        try ArgumentCheck.range(trials, ArgumentCheck.index, "--trials")
-        try ArgumentCheck.range(seeds, ArgumentCheck.index, "--seeds")
-        try ArgumentCheck.range(jobs, ArgumentCheck.threads, "--jobs")
-        try ArgumentCheck.range(seed, ArgumentCheck.suiteSeed, "--seed")
-        try ArgumentCheck.budgetScale(budgetScale, "--budget-scale")
-        _ = try ArgumentCheck.nameList(workloads, "--workloads")
-        _ = try ArgumentCheck.nameList(baselines, "--baselines")
+        try ArgumentCheck.within(trials, ArgumentCheck.index, argument: "--trials")
+        try ArgumentCheck.within(seeds, ArgumentCheck.index, argument: "--seeds")
+        try ArgumentCheck.within(jobs, ArgumentCheck.threads, argument: "--jobs")
+        try ArgumentCheck.within(seed, ArgumentCheck.suiteSeed, argument: "--seed")
+        try ArgumentCheck.positive(budgetScale, atMost: ArgumentCheck.maximumBudgetScale, argument: "--budget-scale")
+        _ = try ArgumentCheck.nameList(workloads, argument: "--workloads")
+        _ = try ArgumentCheck.nameList(baselines, argument: "--baselines")
     }
 
     mutating func run() throws {

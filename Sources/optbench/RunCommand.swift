@@ -47,17 +47,17 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Skip rendering figures.") var noPlots = false
 
     mutating func validate() throws {
-        try ArgumentCheck.plainName(profile, "--profile")
-        if let ruleset { try ArgumentCheck.plainName(ruleset, "--ruleset") }
-        _ = try ArgumentCheck.nameList(submissions, "--submissions")
-        _ = try ArgumentCheck.nameList(workloads, "--workloads")
-        try ArgumentCheck.range(jobs, ArgumentCheck.threads, "--jobs")
-        try ArgumentCheck.range(threads, ArgumentCheck.threads, "--threads")
-        try ArgumentCheck.range(seed, ArgumentCheck.suiteSeed, "--seed")
-        if let n = maxSteps { try ArgumentCheck.range(n, ArgumentCheck.steps, "--max-steps") }
-        if let n = evalEverySteps { try ArgumentCheck.range(n, ArgumentCheck.steps, "--eval-every-steps") }
+        try ArgumentCheck.plainName(profile, argument: "--profile")
+        if let ruleset { try ArgumentCheck.plainName(ruleset, argument: "--ruleset") }
+        _ = try ArgumentCheck.nameList(submissions, argument: "--submissions")
+        _ = try ArgumentCheck.nameList(workloads, argument: "--workloads")
+        try ArgumentCheck.within(jobs, ArgumentCheck.threads, argument: "--jobs")
+        try ArgumentCheck.within(threads, ArgumentCheck.threads, argument: "--threads")
+        try ArgumentCheck.within(seed, ArgumentCheck.suiteSeed, argument: "--seed")
+        if let n = maxSteps { try ArgumentCheck.within(n, ArgumentCheck.steps, argument: "--max-steps") }
+        if let n = evalEverySteps { try ArgumentCheck.within(n, ArgumentCheck.steps, argument: "--eval-every-steps") }
         if let name = runName {
-            try ArgumentCheck.plainName(name, "--run")
+            try ArgumentCheck.plainName(name, argument: "--run")
             guard !name.lowercased().hasSuffix(".h5") else {
                 throw ValidationError("--run must be a run name, not a file name: drop the '.h5' from \(PlainName.escaped(name))")
             }
@@ -72,11 +72,11 @@ struct RunCommand: ParsableCommand {
         let catalog = try SpecCatalog(directory: workloadsDir)
         let chosen = try Profile.load(named: profile, contentsOf: "\(workloadsDir)/profiles.json")
         let rules = try ruleset.map(Ruleset.named) ?? chosen.ruleset
-        let submissionNames = try Self.knownSubmissions(ArgumentCheck.nameList(submissions, "--submissions"))
+        let submissionNames = try Self.knownSubmissions(ArgumentCheck.nameList(submissions, argument: "--submissions"))
             ?? (chosen.submissions.isEmpty ? SubmissionRegistry.names : chosen.submissions)
         // A profile without a workload list means every workload that has both a spec and an implementation.
         let implemented = catalog.baseNames.filter(WorkloadRegistry.names.contains)
-        let namedWorkloads = try ArgumentCheck.nameList(workloads, "--workloads")
+        let namedWorkloads = try ArgumentCheck.nameList(workloads, argument: "--workloads")
         let workloadNames = namedWorkloads ?? (chosen.workloads.isEmpty ? implemented : chosen.workloads)
         try Self.checkImplemented(workloadNames, catalog: catalog, argument: namedWorkloads == nil ? "profile \(chosen.name)" : "--workloads")
         var plannedProfile = chosen
@@ -91,7 +91,7 @@ struct RunCommand: ParsableCommand {
             return job
         }
         let runName = self.runName ?? chosen.name
-        try ArgumentCheck.plainName(runName, "the profile name used as --run")
+        try ArgumentCheck.plainName(runName, argument: "the profile name used as --run")
         let trialsDirectory = "\(resultsDir)/runs/\(runName)/trials"
         let figuresDirectory = "\(plotsDir)/\(runName)"
         try SuiteRunner.makeDirectories(trialsDirectory)

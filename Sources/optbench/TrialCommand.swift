@@ -38,15 +38,15 @@ struct TrialCommand: ParsableCommand {
     var stopWithParent: Int32?
 
     mutating func validate() throws {
-        try ArgumentCheck.plainName(workload, "--workload")
-        try ArgumentCheck.plainName(submission, "--submission")
-        try ArgumentCheck.plainName(ruleset, "--ruleset")
-        try ArgumentCheck.range(threads, ArgumentCheck.threads, "--threads")
-        try ArgumentCheck.range(study, ArgumentCheck.index, "--study")
-        try ArgumentCheck.range(trial, ArgumentCheck.index, "--trial")
-        try ArgumentCheck.budgetScale(budgetScale, "--budget-scale")
-        if let n = evalEverySteps { try ArgumentCheck.range(n, ArgumentCheck.steps, "--eval-every-steps") }
-        if let n = maxSteps { try ArgumentCheck.range(n, ArgumentCheck.steps, "--max-steps") }
+        try ArgumentCheck.plainName(workload, argument: "--workload")
+        try ArgumentCheck.plainName(submission, argument: "--submission")
+        try ArgumentCheck.plainName(ruleset, argument: "--ruleset")
+        try ArgumentCheck.within(threads, ArgumentCheck.threads, argument: "--threads")
+        try ArgumentCheck.within(study, ArgumentCheck.index, argument: "--study")
+        try ArgumentCheck.within(trial, ArgumentCheck.index, argument: "--trial")
+        try ArgumentCheck.positive(budgetScale, atMost: ArgumentCheck.maximumBudgetScale, argument: "--budget-scale")
+        if let n = evalEverySteps { try ArgumentCheck.within(n, ArgumentCheck.steps, argument: "--eval-every-steps") }
+        if let n = maxSteps { try ArgumentCheck.within(n, ArgumentCheck.steps, argument: "--max-steps") }
         guard !output.isEmpty else { throw ValidationError("--output must be a file path, got an empty string") }
         do {
             _ = try Self.parseHistory(history)
@@ -136,65 +136,5 @@ struct TrialCommand: ParsableCommand {
             result[name] = x
         }
         return Hyperparameters(result)
-    }
-}
-
-/// Range and name checks shared by `run`, `trial` and `calibrate`; every error names the
-/// argument, what it expects and what it got.
-enum ArgumentCheck {
-    /// `--threads`, `--jobs`.
-    static let threads = 1...1024
-    /// `--study`, `--trial`.
-    static let index = 0...1_000_000
-    /// `--max-steps`, `--eval-every-steps`.
-    static let steps = 1...1_000_000_000
-    /// `--seed` of a suite.
-    static let suiteSeed = 0...Int.max
-    /// Largest `--budget-scale`.
-    static let maximumBudgetScale = 1000.0
-
-    /// Prints `Error: <message>` and returns the usage-error exit status (64) to throw:
-    /// for checks that can only run in `run()`, where a `ValidationError` would print the
-    /// root command's usage instead of this one's.
-    static func usageError(_ message: String) -> ExitCode {
-        FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
-        return ExitCode.validationFailure
-    }
-
-    static func range(_ value: Int, _ range: ClosedRange<Int>, _ argument: String) throws {
-        guard range.contains(value) else {
-            throw ValidationError("\(argument) must be an integer from \(range.lowerBound) to \(range.upperBound), got \(value)")
-        }
-    }
-
-    static func budgetScale(_ value: Double, _ argument: String) throws {
-        guard value.isFinite, value > 0, value <= maximumBudgetScale else {
-            throw ValidationError("\(argument) must be a number greater than 0 and at most \(Int(maximumBudgetScale)), got \(value)")
-        }
-    }
-
-    static func plainName(_ name: String, _ argument: String) throws {
-        guard PlainName.isValid(name) else {
-            throw ValidationError("\(argument) must be a plain name (\(PlainName.ruleDescription)), got \(PlainName.escaped(name))")
-        }
-    }
-
-    /// A comma-separated list of plain names, none repeated; nil when `text` is nil.
-    static func nameList(_ text: String?, _ argument: String) throws -> [String]? {
-        guard let text else { return nil }
-        let names = text.split(separator: ",", omittingEmptySubsequences: false).map {
-            String($0).trimmingCharacters(in: .whitespaces)
-        }
-        guard !names.isEmpty, !(names.count == 1 && names[0].isEmpty) else {
-            throw ValidationError("\(argument) must list at least one name, got an empty list")
-        }
-        var seen: Set<String> = []
-        for name in names {
-            try plainName(name, argument)
-            guard seen.insert(name).inserted else {
-                throw ValidationError("\(argument) names \(PlainName.escaped(name)) more than once")
-            }
-        }
-        return names
     }
 }
