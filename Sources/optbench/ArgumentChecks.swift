@@ -47,7 +47,7 @@ enum ArgumentCheck {
         for (index, name) in names.enumerated() {
             try plainName(name, argument: argument)
             guard !names[..<index].contains(name) else {
-                throw failure(argument, "names \(PlainName.escaped(name)) twice")
+                throw ValidationError("\(argument) names \(PlainName.escaped(name)) more than once")
             }
         }
     }
