@@ -28,8 +28,9 @@ struct CalibrateCommand: ParsableCommand {
     @Flag(help: "Write the calibrated numbers back into the spec files.") var write = false
 
     mutating func validate() throws {
-        try ArgumentCheck.within(trials, ArgumentCheck.index, argument: "--trials")
-        try ArgumentCheck.within(seeds, ArgumentCheck.index, argument: "--seeds")
+        try ArgumentCheck.within(trials, 1...10_000, argument: "--trials")
+        try ArgumentCheck.within(seeds, 1...1_000, argument: "--seeds")
+        try ArgumentCheck.folderToWrite(resultsDir, argument: "--results-dir")
         try ArgumentCheck.within(jobs, ArgumentCheck.threads, argument: "--jobs")
         try ArgumentCheck.within(seed, ArgumentCheck.suiteSeed, argument: "--seed")
         try ArgumentCheck.positive(budgetScale, atMost: ArgumentCheck.maximumBudgetScale, argument: "--budget-scale")

@@ -47,7 +47,7 @@ struct TrialCommand: ParsableCommand {
         try ArgumentCheck.positive(budgetScale, atMost: ArgumentCheck.maximumBudgetScale, argument: "--budget-scale")
         if let n = evalEverySteps { try ArgumentCheck.within(n, ArgumentCheck.steps, argument: "--eval-every-steps") }
         if let n = maxSteps { try ArgumentCheck.within(n, ArgumentCheck.steps, argument: "--max-steps") }
-        guard !output.isEmpty else { throw ValidationError("--output must be a file path, got an empty string") }
+        try ArgumentCheck.fileToWrite(output, argument: "--output")
         do {
             _ = try Self.parseHistory(history)
             _ = try Self.parseHyperparameters(hyperparameters)
