@@ -115,6 +115,19 @@ struct RunCommand: ParsableCommand {
         print("trials: \(summary.ran) run, \(summary.skipped) already complete, \(summary.crashed) crashed")
 
         let resultsPath = "\(resultsDir)/\(runName).h5"
+        // A failed merge (a full disk) still ends with the list of trials that failed.
+        do {
+            try mergeScoreAndPlot(summary: summary, reader: reader, into: resultsPath, figuresDirectory: figuresDirectory)
+        } catch {
+            try? Self.reportFailures(summary.failures)
+            throw error
+        }
+        try Self.reportFailures(summary.failures)
+    }
+
+    private func mergeScoreAndPlot(
+        summary: SuiteRunner.Summary, reader: IsolatedResultsReader, into resultsPath: String, figuresDirectory: String
+    ) throws {
         let report = try ResultsFile.merge(
             read: ResultsSource.readForMerge(summary.trialFiles, reader: reader), into: resultsPath,
             provenance: ProvenanceCollector.current())
@@ -125,7 +138,6 @@ struct RunCommand: ParsableCommand {
         print(ScoreReport.text(boards))
         print("results: \(resultsPath)")
         if !noPlots { render(trials: trials, scoreboards: boards, into: figuresDirectory) }
-        try Self.reportFailures(summary.failures)
     }
 
     private func render(trials: [TrialRecord], scoreboards: [Scoreboard], into directory: String) {
