@@ -119,10 +119,14 @@ enum ArgumentCheck {
         case .folder: throw failure(argument, "must be a file, found a folder: \(PlainName.escaped(path))")
         case .other: throw failure(argument, "must be a regular file: \(PlainName.escaped(path))")
         }
-        let parent = (path as NSString).deletingLastPathComponent
-        switch FileAccess.kind(of: parent.isEmpty ? "." : parent) {
-        case .folder, .missing: break  // a missing folder is created
-        case .regularFile, .other: throw failure(argument, "must be in a folder, found the file \(PlainName.escaped(parent))")
+        // Missing folders are created; the nearest one that exists must be a folder.
+        var ancestor = (path as NSString).deletingLastPathComponent
+        while !ancestor.isEmpty, ancestor != "/", FileAccess.kind(of: ancestor) == .missing {
+            ancestor = (ancestor as NSString).deletingLastPathComponent
+        }
+        switch FileAccess.kind(of: ancestor.isEmpty ? "." : ancestor) {
+        case .folder, .missing: break
+        case .regularFile, .other: throw failure(argument, "must be in a folder, found the file \(PlainName.escaped(ancestor))")
         }
         let target = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
         let overwritten = inputs.contains { URL(fileURLWithPath: $0).standardizedFileURL.resolvingSymlinksInPath().path == target }
