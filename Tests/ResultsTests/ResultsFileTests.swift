@@ -81,6 +81,24 @@ import Testing
         #expect(rootError?.message.contains("does not match its digest") == true)
     }
 
+    @Test func aNonFiniteTargetIsBlamedOnTheFileThatHoldsIt() throws {
+        let directory = try ResultsFixtures.temporaryDirectory("nan-target")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/trial.h5"
+        try TrialFile.write(ResultsFixtures.reachedTrial(), provenance: ResultsFixtures.provenance(), to: path)
+        try HDF5File.updateAtomically(at: path) { root in
+            try root.openGroup("workloads").openGroup("regression").setAttribute("validation_target", Double.nan)
+        }
+        let error = #expect(throws: HDF5Error.self) { try ResultsFile.read(path) }
+        #expect(error?.description == "\(path): /workloads/regression: attribute 'validation_target' must be a finite number, found nan")
+        // Merge names the input, not the file it was asked to write.
+        let merge = #expect(throws: InputError.self) {
+            try ResultsFile.merge([path], into: directory + "/out.h5", provenance: ResultsFixtures.provenance())
+        }
+        #expect(merge?.message.contains("\(path): \(path): /workloads/regression: attribute 'validation_target'") == true, "\(String(describing: merge))")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/out.h5"))
+    }
+
     @Test func namesThatAreNotPlainAreRejectedOnReadingAndOnWriting() throws {
         let directory = try ResultsFixtures.temporaryDirectory("names")
         defer { try? FileManager.default.removeItem(atPath: directory) }
