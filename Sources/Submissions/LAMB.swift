@@ -100,3 +100,21 @@ public struct LAMB: Submission, OptaxConformant {
         ])
     }
 }
+
+extension LAMB: ConformanceDeviating {
+    /// Against torch-optimizer 0.3.0's `Lamb`, which is not the authors' code.
+    public static let conformanceDeviations = [
+        ConformanceDeviation(
+            caseName: "lamb", reference: "torch_optimizer.Lamb",
+            reason: "torch-optimizer's Lamb leaves m and v uncorrected (debias = False); the paper's Algorithm 2 "
+                + "(and optax) bias-correct them, as this submission does. Without decay the trust ratio cancels "
+                + "the correction's per-tensor factor up to ε, so the case is within tolerance on this machine.",
+            measuredError: 9.91e-6),
+        ConformanceDeviation(
+            caseName: "lamb_wd", reference: "torch_optimizer.Lamb",
+            reason: "torch-optimizer's Lamb leaves m and v uncorrected (debias = False); the paper's Algorithm 2 "
+                + "(and optax) bias-correct them, as this submission does. With decay λθ added to the direction "
+                + "the trust ratio no longer cancels the correction factor.",
+            measuredError: 1.78e-3),
+    ]
+}

@@ -243,3 +243,15 @@ public struct Muon: Submission, OptaxConformant {
         ])
     }
 }
+
+extension Muon: ConformanceDeviating {
+    /// Against Keller Jordan's muon-optimizer 0.1.0 (`SingleDeviceMuonWithAuxAdam`).
+    public static let conformanceDeviations = [
+        ConformanceDeviation(
+            caseName: "muon", reference: "muon.SingleDeviceMuonWithAuxAdam",
+            reason: "the submission follows optax.contrib.muon (checked by optax/muon.json): bias-corrected "
+                + "Nesterov momentum on matrices and NAdam on the other tensors; the authors' code uses the plain "
+                + "Nesterov blend g + β(m − g) without bias correction and plain Adam for the auxiliary tensors.",
+            measuredError: 1.35e-2),
+    ]
+}

@@ -90,3 +90,16 @@ public struct Sophia: Submission {
 
     public var stateBytes: Int { (momentum.count + curvature.count) * MemoryLayout<Float>.size }
 }
+
+extension Sophia: ConformanceDeviating {
+    /// Against sophia-opt 0.2.2 driven as the authors' training script drives it.
+    public static let conformanceDeviations = [
+        ConformanceDeviation(
+            caseName: "sophia_script_timing", reference: "sophia_opt.SophiaG",
+            reason: "the authors' training script refreshes the curvature estimate after steps k−1, 2k−1, … (first "
+                + "used at step k, so the first k steps are clipped sign steps); the paper's Algorithm 3, which this "
+                + "submission follows, estimates at t mod k = 0 before the update. With the paper's timing the same "
+                + "reference matches (sophia.json).",
+            measuredError: 1.58e-2),
+    ]
+}
