@@ -29,8 +29,10 @@ import Testing
         return names.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
     }
 
-    /// The cases whose submissions declare a deviation (all measured outside 1e-5).
-    static let declared: Set<String> = ["adamw_8bit", "galore_gap5_wd", "lamb_wd", "muon", "sophia_script_timing"]
+    /// The cases whose submissions declare a deviation (measured outside 1e-5 here).
+    static let declared: Set<String> = ["adamw_8bit", "galore_gap5_wd", "lamb_wd", "sophia_script_timing"]
+    /// Declared, but within 1e-5 on this machine (9.9e-6): may come out either way elsewhere.
+    static let declaredButWithinTolerance: Set<String> = ["lamb"]
 
     static func load(_ name: String) throws -> ConformanceCase {
         try ConformanceCase.load(contentsOf: "\(caseDirectory)/\(name).json")
@@ -76,7 +78,7 @@ import Testing
             #expect(result.stepsMatched == result.steps)
             #expect(result.maxRelativeError <= 1e-5)
         case .declaredDeviation(let deviation):
-            #expect(Self.declared.contains(name), "\(name) is a declared deviation but not expected to be")
+            #expect(Self.declared.union(Self.declaredButWithinTolerance).contains(name), "\(name) is a declared deviation but not expected to be")
             #expect(deviation.caseName == name)
             #expect(result.maxRelativeError > 1e-5 && result.maxRelativeError <= deviation.measuredError * 1.01,
                     "\(name): \(result.maxRelativeError) vs declared \(deviation.measuredError)")
@@ -84,7 +86,8 @@ import Testing
         case .fail, .retired:
             Issue.record("\(name): \(result.status.label), max relative error \(result.maxRelativeError) at \(result.worstLocation)")
         }
-        if !Self.declared.contains(name) { #expect(result.status == .pass, "\(name)") }
+        if !Self.declared.union(Self.declaredButWithinTolerance).contains(name) { #expect(result.status == .pass, "\(name)") }
+        if Self.declared.contains(name) { #expect(result.status != .pass, "\(name) now passes: drop its declaration") }
     }
 
     /// Adan, after the fix, matches the authors' rule (weight β₂ on the gradient difference)
@@ -95,6 +98,19 @@ import Testing
         #expect(result.stepsMatched == 20)
         #expect(result.maxRelativeError < 5e-6)
         #expect(!(Adan.self is any ConformanceDeviating.Type))
+    }
+
+    /// Muon follows the authors' code (plain Nesterov blend, Adam for the other tensors)
+    /// and matches it over all 20 steps; optax's variant is the two flags its mapping sets.
+    @Test func muonMatchesTheAuthorsCodeAndOptaxThroughItsFlags() throws {
+        let result = try ConformanceRunner.run(Self.load("muon"))
+        #expect(result.status == .pass)
+        #expect(result.stepsMatched == 20)
+        #expect(!(Muon.self is any ConformanceDeviating.Type))
+        var arguments = OptaxArguments(["learning_rate": .number(0.02)], source: "none")
+        let mapped = try Muon.conformanceHyperparameters(optaxArguments: &arguments)
+        #expect(mapped["momentum_bias_correction"] == 1 && mapped["adam_nesterov"] == 1)
+        #expect(Muon.defaultHyperparameters["momentum_bias_correction"] == nil)
     }
 
     /// A wrong rule with no declaration fails; so does a declared case whose error grows
