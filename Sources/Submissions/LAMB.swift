@@ -11,6 +11,10 @@ import NN
 /// and so does this file. With `exclude_vectors = 1` (the default for training, as in
 /// BERT's recipe) biases and norm parameters get neither decay nor a trust ratio; optax
 /// adapts every tensor, so conformance sets it to 0.
+///
+/// The paper's Algorithm 2 bias-corrects m and v, and so does this file; torch-optimizer's
+/// `Lamb` (a community port, not the authors' code) does not, so `reference/lamb_wd.json`
+/// (and, at the edge of the tolerance, `reference/lamb.json`) are declared deviations.
 public struct LAMB: Submission, OptaxConformant {
     public static let name = "lamb"
     public static let optaxReference = "optax.lamb"
