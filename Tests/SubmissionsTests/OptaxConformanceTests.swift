@@ -5,7 +5,8 @@ import Testing
 @testable import Submissions
 
 /// Every optax reference case must be reproduced by its submission within the
-/// submission's stated tolerance. The cases are read from `shared/conformance/optax`
+/// submission's stated tolerance, except a retired one (optax's `adan`, whose rule the
+/// submission no longer follows; see `ConformanceRunner.retiredReferences`). The cases are read from `shared/conformance/optax`
 /// beside the repository (`../shared`, or beside one of its parent folders for a
 /// worktree) when it is there, else from the copy in `Tests/Fixtures/optax`, so a clone
 /// anywhere passes; the environment variable `OPTBENCH_CONFORMANCE_DIR` overrides both.
