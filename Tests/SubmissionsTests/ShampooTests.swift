@@ -116,8 +116,9 @@ import Testing
         }
     }
 
-    /// (X + δI)^(−1/4), δ = ε·λ_max, for a symmetric X, by cyclic Jacobi rotations in double.
-    static func inverseFourthRoot(_ x: [Double], size n: Int, epsilon: Double) -> [Double] {
+    /// Eigenvalues and eigenvectors (columns of the row-major `vectors`) of a symmetric
+    /// matrix, by cyclic Jacobi rotations in double precision.
+    static func jacobiEigen(_ x: [Double], size n: Int) -> (values: [Double], vectors: [Double]) {
         var a = x
         var q = (0..<(n * n)).map { $0 / n == $0 % n ? 1.0 : 0.0 }
         for _ in 0..<50 {
@@ -142,7 +143,13 @@ import Testing
                 }
             } }
         }
-        let values = (0..<n).map { max(a[$0 * n + $0], 0) }
+        return ((0..<n).map { a[$0 * n + $0] }, q)
+    }
+
+    /// (X + δI)^(−1/4), δ = ε·λ_max, for a symmetric X (eigenvalues below 0 taken as 0).
+    static func inverseFourthRoot(_ x: [Double], size n: Int, epsilon: Double) -> [Double] {
+        let (eigenvalues, q) = jacobiEigen(x, size: n)
+        let values = eigenvalues.map { max($0, 0) }
         let damping = epsilon * (values.max() ?? 0) + 1e-30
         var result = [Double](repeating: 0, count: n * n)
         for i in 0..<n { for j in 0..<n {
