@@ -14,6 +14,12 @@ import NN
 /// maxima. As in bitsandbytes, tensors with fewer than `min_8bit_size` (4096) elements
 /// keep 32-bit moments. State: one byte per element per moment plus one Float scale per
 /// block per moment (the two 256-entry maps are shared constants, not state).
+///
+/// Block size: the paper uses blocks of 2048, and its experiments ran bitsandbytes with
+/// that size, so 2048 stays the default; bitsandbytes 0.50 uses 256 (`block_size = 256`
+/// here). Quantisation picks the exactly nearest code, as the paper defines it; the CPU
+/// backend of bitsandbytes picks through a 65,536-bin table, only approximately nearest,
+/// so `reference/adamw_8bit.json` is a declared deviation (see `conformanceDeviations`).
 public struct AdamW8bit: Submission {
     public static let name = "adamw_8bit"
 
@@ -200,4 +206,16 @@ public struct AdamW8bit: Submission {
         firstBytes.count + secondBytes.count
             + (firstScales.count + secondScales.count + firstMoment.count + secondMoment.count) * MemoryLayout<Float>.size
     }
+}
+
+extension AdamW8bit: ConformanceDeviating {
+    /// Against bitsandbytes 0.50.2's CPU backend.
+    public static let conformanceDeviations = [
+        ConformanceDeviation(
+            caseName: "adamw_8bit", reference: "bitsandbytes.optim.AdamW8bit",
+            reason: "bitsandbytes' CPU quantiser picks each 8-bit code through a 65,536-bin lookup table, so only "
+                + "approximately the nearest code; this submission quantises to the exact nearest code, as the "
+                + "paper defines. With an exact-nearest quantiser in the reference the rules agree to 7e-7.",
+            measuredError: 4.87e-3),
+    ]
 }

@@ -12,9 +12,17 @@ import Tensor
 /// ≥ 2 (seen as `matrixShape`): at steps t ≡ 0 (mod T) the basis is refreshed from the
 /// current gradient (`LowRankProjector`, SVD through LAPACK); `R = project(G)`,
 /// `M ← β₁M + (1−β₁)R`, `V ← β₂V + (1−β₂)R²`, `N = (M/(1−β₁ᵗ))/(√(V/(1−β₂ᵗ)) + ε)`,
-/// `θ ← θ − η_t·(α·projectBack(N) + λθ)`. As in the reference, the moments are neither
-/// reset nor rotated when the basis changes, and bias correction counts all steps.
-/// Other tensors take AdamW. Defaults from the paper's LLaMA pre-training: rank 128
+/// `θ ← θ − η_t·α·projectBack(N)`, then the decoupled decay `θ ← (1 − η_tλ)θ` of the
+/// updated θ. As in the reference, the moments are neither reset nor rotated when the
+/// basis changes, and bias correction counts all steps. Other tensors take AdamW, decayed
+/// after the update the same way.
+///
+/// The paper's Algorithm 2 has no weight decay; its experiments ran the authors' code
+/// (`galore_torch.GaLoreAdamW`, Hugging Face AdamW style), which decays after the update,
+/// so that order is followed. Checked against galore-torch 1.0 (`reference/galore.json`);
+/// `reference/galore_gap5_wd.json` is a declared deviation: at each basis refresh the
+/// singular vectors' signs differ from torch's, and as the moments are not rotated the
+/// trajectories part. Defaults from the paper's LLaMA pre-training: rank 128
 /// (capped at the matrix's smaller side), T = 200, α = 0.25, learning rate 0.01, no decay.
 public struct GaLore: Submission {
     public static let name = "galore"
@@ -140,13 +148,13 @@ public struct GaLore: Submission {
                 }
             }
         }
-        // θ ← (1 − ηλ)θ − ηα·projectBack(N), the product accumulated by gemm.
+        // θ ← θ − ηα·projectBack(N), the product accumulated by gemm; then θ ← (1 − ηλ)θ.
         let decay = weightDecay
         parameters.values.withUnsafeMutableBufferPointer { theta in
-            for i in view.range { theta[i] *= 1 - rate * decay }
             lowRankUpdate.withUnsafeBufferPointer { n in
                 projector.projectBack(n.baseAddress!, into: theta.baseAddress! + view.offset, alpha: -rate * scale, beta: 1)
             }
+            if decay != 0 { for i in view.range { theta[i] *= 1 - rate * decay } }
         }
     }
 
@@ -164,7 +172,7 @@ public struct GaLore: Submission {
                             m[j] = mi
                             v[j] = vi
                             let update = (mi / c1) / ((vi / c2).squareRoot() + eps)
-                            theta[i] -= rate * (update + decay * theta[i])
+                            theta[i] = (theta[i] - rate * update) * (1 - rate * decay)
                         }
                     }
                 }
@@ -177,4 +185,17 @@ public struct GaLore: Submission {
         let bases = projectors.reduce(0) { $0 + ($1?.basis.count ?? 0) }
         return (firstMoment.count + secondMoment.count + bases) * MemoryLayout<Float>.size
     }
+}
+
+extension GaLore: ConformanceDeviating {
+    /// Against galore-torch 1.0 with a basis refresh every 5 steps and decay 0.1.
+    public static let conformanceDeviations = [
+        ConformanceDeviation(
+            caseName: "galore_gap5_wd", reference: "galore_torch.GaLoreAdamW",
+            reason: "at each basis refresh LAPACK's SVD (sgesdd of the column-major Aᵀ) returns singular vectors "
+                + "with other signs than torch's SVD of A; the moments are carried over unrotated, as in the "
+                + "reference, so a flipped sign changes the update from the first refresh on. Within one basis "
+                + "period the signs cancel (P·Pᵀ) and galore.json matches to 2.5e-7.",
+            measuredError: 3.70e-2),
+    ]
 }

@@ -180,3 +180,30 @@ public struct SCALE: Submission {
     /// The output layer's momentum and the 1-D tensors' two AdamW moments.
     public var stateBytes: Int { (momentum.count + firstMoment.count + secondMoment.count) * MemoryLayout<Float>.size }
 }
+
+extension SCALE: ParameterGroupConformant {
+    /// The authors' code takes three groups: `main_params` (column-normalised matrices),
+    /// `secondary_params` (the momentum-normalised output layer) and `oned_params` (AdamW).
+    /// This submission makes the same split by itself: the last rank-≥2 tensor is the
+    /// output layer, the other rank-≥2 tensors are main, the rest 1-D; a reference grouping
+    /// that differs cannot be taken.
+    public static func checkParameterGroups(_ groups: [ConformanceParameterGroup], layout: ParameterLayout) -> String? {
+        let matrices = layout.views.filter { $0.shape.count >= 2 }.map(\.name)
+        let expected: [String: Set<String>] = [
+            "main_params": Set(matrices.dropLast()),
+            "secondary_params": Set(matrices.suffix(1)),
+            "oned_params": Set(layout.views.filter { $0.shape.count < 2 }.map(\.name)),
+        ]
+        var given: [String: Set<String>] = [:]
+        for group in groups {
+            guard expected[group.role] != nil else {
+                return "group role '\(group.role)' is not one of main_params, secondary_params, oned_params"
+            }
+            given[group.role, default: []].formUnion(group.names)
+        }
+        for (role, names) in expected.sorted(by: { $0.key < $1.key }) where (given[role] ?? []) != names {
+            return "\(role) is \((given[role] ?? []).sorted()), but the submission's \(role) are \(names.sorted())"
+        }
+        return nil
+    }
+}

@@ -3,56 +3,75 @@ import Core
 import Foundation
 import Submissions
 
-/// `optbench conformance DIR`: replays every optimizer reference case in DIR through the
-/// submission it names and prints how far each trajectory is from the reference.
+/// `optbench conformance DIR...`: replays every optimizer case in each DIR (optax cases and
+/// cases made with the authors' code) through the submission it names, prints how far each
+/// trajectory is from the reference, and lists the declared deviations and retired cases.
 struct Conformance: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "conformance",
-        abstract: "Check submissions' update rules against reference trajectories (e.g. made with optax).",
+        abstract: "Check submissions' update rules against reference trajectories (optax, or the authors' code).",
         discussion: """
-            DIR holds one JSON case per optimizer (format: shared/conformance/README.md). Each case is \
-            run at its constant learning rate on its recorded gradients; the error of a coordinate is \
+            Each DIR holds one JSON case per file (format: shared/conformance/README.md), e.g. \
+            shared/conformance/optax and shared/conformance/reference. Each case is run at its \
+            constant learning rate on its recorded gradients; the error of a coordinate is \
             |θ − θ_ref| / max(|θ_ref|, RMS of its tensor). A case passes when its largest error is at \
-            most the submission's tolerance (1e-5 unless the submission states why it needs more). \
-            Exits with status 1 when any case fails or cannot be read.
+            most the submission's tolerance (1e-5 unless the submission states why it needs more); \
+            a case the submission declares a deviation for (with its reason and measured error) is \
+            listed as a declared deviation, not a pass. Exits with status 1 when any case fails \
+            undeclared or cannot be read or run.
             """)
 
-    @Argument(help: "Directory of conformance cases (*.json).")
-    var directory: String
+    @Argument(help: "Directories of conformance cases (*.json).")
+    var directories: [String]
 
     @Option(parsing: .unconditional, help: "Override every submission's tolerance (largest relative error accepted).")
     var tolerance: Double?
 
     func validate() throws {
-        try ArgumentCheck.existingFolder(directory, argument: "<directory>")
+        guard !directories.isEmpty else { throw ValidationError("give at least one directory of conformance cases") }
+        for directory in directories { try ArgumentCheck.existingFolder(directory, argument: "<directories>") }
         if let tolerance { try ArgumentCheck.positive(tolerance, atMost: 1, argument: "--tolerance") }
     }
 
     func run() throws {
-        let names = try caseFiles()
         var rows: [[String]] = []
-        var failures = 0
-        for file in names {
-            let path = (directory as NSString).appendingPathComponent(file)
-            do {
-                let result = try ConformanceRunner.run(ConformanceCase.load(contentsOf: path), tolerance: tolerance)
-                if !result.passed { failures += 1 }
-                rows.append([
-                    result.caseName, result.submission, String(result.steps) + (result.checkedEvaluationParameters ? "+eval" : ""),
-                    Self.scientific(result.maxAbsoluteError), Self.scientific(result.maxRelativeError),
-                    Self.scientific(result.tolerance), result.passed ? "pass" : "FAIL", result.worstLocation,
-                ])
-            } catch {
-                failures += 1
-                rows.append([(file as NSString).deletingPathExtension, "-", "-", "-", "-", "-", "ERROR", "\(error)"])
+        var failures = 0, passes = 0
+        var notes: [String] = []
+        for directory in directories {
+            for file in try caseFiles(in: directory) {
+                let path = (directory as NSString).appendingPathComponent(file)
+                do {
+                    let result = try ConformanceRunner.run(ConformanceCase.load(contentsOf: path), tolerance: tolerance)
+                    switch result.status {
+                    case .pass: passes += 1
+                    case .fail: failures += 1
+                    case .declaredDeviation(let deviation):
+                        notes.append("\(result.caseName) (\(result.submission) vs \(deviation.reference)): declared deviation, "
+                            + "measured \(Self.scientific(deviation.measuredError)): \(deviation.reason)")
+                    case .retired(let reason):
+                        notes.append("\(result.caseName) (\(result.reference)): retired: \(reason)")
+                    }
+                    rows.append([
+                        result.caseName, result.submission, result.referenceVersion ?? result.reference,
+                        "\(result.stepsMatched)/\(result.steps)" + (result.checkedEvaluationParameters ? "+eval" : ""),
+                        Self.scientific(result.maxAbsoluteError), Self.scientific(result.maxRelativeError),
+                        Self.scientific(result.tolerance), result.status.label, result.worstLocation,
+                    ])
+                } catch {
+                    failures += 1
+                    rows.append([(file as NSString).deletingPathExtension, "-", "-", "-", "-", "-", "-", "ERROR", "\(error)"])
+                }
             }
         }
-        print(Self.table(header: ["case", "submission", "steps", "max abs err", "max rel err", "tolerance", "result", "worst at"], rows: rows))
-        print("\(rows.count - failures) of \(rows.count) cases pass")
+        print(Self.table(
+            header: ["case", "submission", "reference", "steps matched", "max abs err", "max rel err", "tolerance", "result", "worst at"],
+            rows: rows))
+        for note in notes { print("- " + note) }
+        print("\(passes) of \(rows.count) cases pass, \(notes.count) declared or retired, \(failures) fail")
         if failures > 0 { throw ExitCode.failure }
     }
 
-    private func caseFiles() throws -> [String] {
+    private func caseFiles(in directory: String) throws -> [String] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
             throw ValidationError("\(directory): cannot be listed as a directory of conformance cases")
         }

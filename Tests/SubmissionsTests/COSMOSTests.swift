@@ -36,6 +36,41 @@ import Testing
         }
     }
 
+    /// Worked out by hand: a 5 × 3 gradient with exactly orthogonal columns, so GᵀG is
+    /// diagonal, its eigenbasis P (r = n = 3) is the identity up to order and signs, and the
+    /// complement Ĝ − ĜPPᵀ is exactly 0 (no Newton–Schulz part). On the first step M = G,
+    /// Ĝ = G, √V/√(1−β₂) = |G|, so D = sign(G) (0 where G is 0) with ‖D‖ = √nnz, and
+    /// θ₁ = θ₀ − η·ρ·√(mn/nnz)·sign(G); the bias takes Adam's first step, −η·sign(g).
+    @Test func firstStepOnOrthogonalColumnsIsInClosedForm() throws {
+        var layout = ParameterLayout()
+        layout.add("w", shape: [5, 3], kind: .weight)
+        layout.add("b", shape: [3], kind: .bias)
+        // Columns (0.5, 0.5, 0, 0, 0), (0.25, −0.25, 0, 0, 0), (0, 0, 0.3, 0.6, −0.4): 7 non-zeros.
+        let w: [Float] = [0.5, 0.25, 0, 0.5, -0.25, 0, 0, 0, 0.3, 0, 0, 0.6, 0, 0, -0.4]
+        let g = w + [0.2, -0.7, 0.1]
+        let workload = ReplayWorkload(name: "cosmos", layout: layout, gradients: [g])
+        let (rate, ratio) = (Float(0.01), Float(0.1))
+        var cosmos = try COSMOS(info: workload.info, hyperparameters: COSMOS.defaultHyperparameters.merging(Hyperparameters([
+            "rank": 3, "learning_rate": Double(rate), "lr_ratio": Double(ratio), "weight_decay": 0, "warmup_fraction": 0,
+            "min_lr_factor": 1,
+        ])), budget: Budget(maxRuntimeSeconds: 1, stepHint: 1))
+        let oracle = Oracle(workload: workload, stream: workload.makeDataStream(seed: 0))
+        let start = ParameterSet(layout: layout, values: (0..<18).map { Float($0) / 20 })
+        var parameters = start
+        oracle.drawBatch()
+        try cosmos.step(&parameters, oracle: oracle, context: StepContext(step: 0, stepHint: 1, submissionTime: 0, lastEvaluation: nil))
+        let size = rate * ratio * (Float(15) / 7).squareRoot()
+        for i in 0..<15 {
+            let sign: Float = w[i] > 0 ? 1 : (w[i] < 0 ? -1 : 0)
+            let expected = start.values[i] - size * sign
+            #expect(abs(parameters.values[i] - expected) < 1e-6, "w[\(i)]: \(parameters.values[i]) vs \(expected)")
+        }
+        for i in 15..<18 {
+            let expected = start.values[i] - rate * (g[i] > 0 ? 1 : -1)
+            #expect(abs(parameters.values[i] - expected) < 1e-6, "b[\(i - 15)]")
+        }
+    }
+
     @Test func matrixStepHasNormLearningRateTimesRatioTimesRootSize() throws {
         let workload = ToyRegression()
         let hidden = workload.info.layout.views[0]

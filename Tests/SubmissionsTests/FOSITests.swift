@@ -59,6 +59,38 @@ import Testing
         #expect(moveNorm > 0)
     }
 
+    /// A quadratic whose eigendecomposition is known exactly: H = diag(10, 5, 1.0, 0.97, …)
+    /// (the replay oracle answers H·v = h ⊙ v), so the top two eigenpairs are (10, e₁) and
+    /// (5, e₂). With rank 2 and a refresh at step 0, FOSI's first step is, in closed form,
+    /// a damped Newton step on those two coordinates, θ_i − α(1−β)·g_i/λ_i, and Adam's first
+    /// step η·g/(|g| + ε) on every other coordinate.
+    @Test func firstStepOnAKnownDiagonalQuadraticIsInClosedForm() throws {
+        let d = 30
+        var layout = ParameterLayout()
+        layout.add("w", shape: [d], kind: .bias)
+        let h: [Float] = [10, 5] + (0..<(d - 2)).map { 1 - 0.03 * Float($0) }
+        let g: [Float] = (0..<d).map { Float(($0 * 7) % 11) / 5 - 1 + 0.05 }
+        let workload = ReplayWorkload(name: "diagonal", layout: layout, gradients: [g], hessianDiagonals: [h])
+        let oracle = Oracle(workload: workload, stream: workload.makeDataStream(seed: 0))
+        let (alpha, beta, rate) = (Float(0.1), Float(0.9), Float(0.01))
+        var method = try FOSI(info: workload.info, hyperparameters: FOSI.defaultHyperparameters.merging(Hyperparameters([
+            "refresh_period": 1, "rank": 2, "alpha": Double(alpha), "momentum": Double(beta), "learning_rate": Double(rate),
+            "warmup_fraction": 0, "min_lr_factor": 1,
+        ])), budget: Budget(maxRuntimeSeconds: 1, stepHint: 1))
+        let theta0 = ParameterSet(layout: layout, values: (0..<d).map { Float($0) / 10 })
+        var theta = theta0
+        oracle.drawBatch()
+        try method.step(&theta, oracle: oracle, context: Support.context(0))
+        #expect(method.inverseCurvatures.count == 2)
+        for (inverse, lambda) in zip(method.inverseCurvatures, [Float(10), 5]) { #expect(abs(inverse - 1 / lambda) < 1e-4 / lambda) }
+        for i in 0..<d {
+            let expected: Float = i < 2
+                ? theta0.values[i] - alpha * (1 - beta) * g[i] / h[i]
+                : theta0.values[i] - rate * g[i] / (abs(g[i]) + 1e-8)
+            #expect(abs(theta.values[i] - expected) < 2e-5, "coordinate \(i): \(theta.values[i]) vs \(expected)")
+        }
+    }
+
     @Test func lanczosHVPsOnlyOnRefreshSteps() throws {
         let w = try Support.smallRegression(["dimension": .number(32)])
         let counts = try Support.countsPerStep(

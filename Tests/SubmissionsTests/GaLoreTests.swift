@@ -65,15 +65,42 @@ func matrixWithKnownSVD(rows m: Int, columns n: Int) -> (a: [Float], left: [Floa
     }
 
     @Test func fullRankOnAVectorLikeMatrixIsAdamW() throws {
-        // 1 × n: the left basis is ±1, so the projected Adam step is Adam's.
+        // 1 × n: the left basis is ±1, so the projected Adam step is Adam's. No decay: GaLore
+        // decays after the update (as galore-torch), AdamW before it (as optax).
         let workload = ToyRegression(features: 16, hidden: 0, outputs: 1)
         let hp = Hyperparameters([
-            "learning_rate": 1e-2, "one_minus_beta1": 0.1, "beta2": 0.999, "weight_decay": 0.01, "rank": 1,
+            "learning_rate": 1e-2, "one_minus_beta1": 0.1, "beta2": 0.999, "weight_decay": 0, "rank": 1,
             "update_proj_gap": 7, "scale": 1, "warmup_fraction": 0,
         ])
         let galore = try SubmissionDriver.run(GaLore.self, on: workload, hyperparameters: hp, steps: 30)
         let adamw = try SubmissionDriver.run(AdamW.self, on: workload, hyperparameters: hp, steps: 30)
         #expect(SubmissionDriver.maxRelativeDifference(galore.parameters, adamw.parameters) < 1e-5)
+    }
+
+    /// The decay multiplies the updated parameters, θ ← (θ − η·α·P·N)(1 − ηλ), on the
+    /// low-rank matrices and the AdamW vectors alike (galore-torch's order): one step with
+    /// λ = 0.5 is the step with λ = 0 scaled by 1 − ηλ = 0.95, where decaying first would
+    /// be off by η²λ·|u| ≈ 5e-3.
+    @Test func weightDecayScalesTheUpdatedParameters() throws {
+        var layout = ParameterLayout()
+        layout.add("w", shape: [2, 3], kind: .weight)
+        layout.add("b", shape: [2], kind: .bias)
+        let workload = ReplayWorkload(name: "decay", layout: layout, gradients: [[0.3, -1, 2, 0.5, 0.1, -0.7, 1, -2]])
+        func oneStep(decay: Double) throws -> [Float] {
+            let hp = Hyperparameters([
+                "learning_rate": 0.1, "one_minus_beta1": 0.1, "beta2": 0.999, "weight_decay": decay, "rank": 2,
+                "update_proj_gap": 1, "scale": 1, "warmup_fraction": 0, "min_lr_factor": 1,
+            ])
+            var galore = try GaLore(info: workload.info, hyperparameters: hp, budget: Budget(maxRuntimeSeconds: .infinity, stepHint: 1))
+            var parameters = ParameterSet(layout: layout, values: [1, 2, -1, 0.5, 1.5, -2, 1, -1])
+            let oracle = Oracle(workload: workload, stream: workload.makeDataStream(seed: 0))
+            oracle.drawBatch()
+            try galore.step(&parameters, oracle: oracle, context: StepContext(step: 0, stepHint: 1, submissionTime: 0, lastEvaluation: nil))
+            return parameters.values
+        }
+        let undecayed = try oneStep(decay: 0)
+        let decayed = try oneStep(decay: 0.5)
+        for (x, y) in zip(decayed, undecayed) { #expect(abs(x - 0.95 * y) < 1e-6, "\(x) vs 0.95 × \(y)") }
     }
 
     @Test func updateIsAdamInTheSubspaceMappedBack() throws {

@@ -5,10 +5,12 @@ import Testing
 @testable import Submissions
 
 /// Muon's training-mode choices (PyTorch (out, in) layout, convolutions flattened,
-/// embeddings to NAdam) against a naive double-precision Newton–Schulz; the optax case
-/// covers optax's choices.
+/// embeddings to Adam) against a naive double-precision Newton–Schulz, with the authors'
+/// momentum and Adam (the default) and with optax's bias-corrected Nesterov and NAdam (the
+/// two flags); the optax and reference cases cover the rest.
 @Suite struct MuonTests {
-    @Test func firstStepMatchesNaiveNewtonSchulz() throws {
+    @Test(arguments: [false, true])
+    func firstStepMatchesNaiveNewtonSchulz(optaxMomentum: Bool) throws {
         var layout = ParameterLayout()
         layout.add("wide", shape: [3, 5], kind: .weight)
         layout.add("tall", shape: [5, 3], kind: .weight)
@@ -20,6 +22,7 @@ import Testing
         let oracle = Oracle(workload: workload, stream: workload.makeDataStream(seed: 0))
         let settings = Hyperparameters([
             "learning_rate": 0.1, "one_minus_momentum": 0.05, "warmup_fraction": 0, "min_lr_factor": 1, "weight_decay": 0,
+            "momentum_bias_correction": optaxMomentum ? 1 : 0, "adam_nesterov": optaxMomentum ? 1 : 0,
         ])
         var muon = try Muon(info: workload.info, hyperparameters: settings, budget: Budget(maxRuntimeSeconds: 1, stepHint: 1))
         #expect(muon.orthogonalised == [true, true, false, true, false])
@@ -33,15 +36,18 @@ import Testing
             let g = view.range.map { Double(gradient[$0]) }
             let moved = view.range.map { -Double(parameters.values[$0]) / 0.1 }
             if view.name == "table" || view.name == "bias" {
-                // NAdam's first step: (β/(1+β) + 1)·sign(g) with β = 0.9.
+                // NAdam's first step: (β/(1+β) + 1)·sign(g) with β = 0.9; Adam's: sign(g).
+                let size = optaxMomentum ? 0.9 / 1.9 + 1 : 1
                 for (d, gi) in zip(moved, g) {
-                    #expect(abs(d - (0.9 / 1.9 + 1) * (gi > 0 ? 1 : -1)) < 1e-4, "\(view.name)")
+                    #expect(abs(d - size * (gi > 0 ? 1 : -1)) < 1e-4, "\(view.name)")
                 }
                 continue
             }
             let (rows, columns) = view.matrixShape
-            // m = (1−β)g; m̂ = β·m/(1−β²) + (1−β)g/(1−β) = g·(β/(1+β) + 1).
-            let corrected = g.map { $0 * (beta / (1 + beta) + 1) }
+            // m = (1−β)g; optax: m̂ = β·m/(1−β²) + (1−β)g/(1−β) = g·(β/(1+β) + 1);
+            // the authors: u = (1−β)g + βm = (1−β)(1+β)g.
+            let factor = optaxMomentum ? beta / (1 + beta) + 1 : (1 - beta) * (1 + beta)
+            let corrected = g.map { $0 * factor }
             let expected = Self.newtonSchulz(corrected, rows: rows, columns: columns)
             let scale = max(1, Double(rows) / Double(columns)).squareRoot()  // fan_out = rows
             for (d, e) in zip(moved, expected) {

@@ -2,15 +2,21 @@ import Core
 import Foundation
 import NN
 
-/// One optimizer reference trajectory: the optax call, initial parameters of several
+/// One optimizer reference trajectory: the reference call, initial parameters of several
 /// shapes, the gradient fed at every step and the parameters after every step.
 ///
 /// File format (JSON object; see `shared/conformance/README.md`): `optimizer` (the
-/// submission's registry name), `reference` (optax constructor), `kwargs` (its keyword
-/// arguments), `shapes` (name → shape), `layout` (must say row-major), `initial`
-/// (name → flat values), `gradients` and `trajectory` (lists over steps of name → flat
-/// values), optionally `eval_params` (name → flat values after the last step, for
-/// methods that evaluate an average). Every field is checked; errors name the file and
+/// submission's registry name), `reference` (optax constructor or Python callable),
+/// `kwargs` (its keyword arguments), `shapes` (name → shape), `layout` (must say
+/// row-major), `initial` (name → flat values), `gradients` and `trajectory` (lists over
+/// steps of name → flat values), optionally `eval_params` (name → flat values after the
+/// last step, for methods that evaluate an average).
+///
+/// A *reference case* (made with the authors' code) also has `hyperparameters` under this
+/// project's own names, so it is run without a mapping, and may have `reference_version`,
+/// `deterministic`, `notes`, `param_groups`, `losses` (the loss the oracle reports at each
+/// step), `training_examples` and `hessian_diagonals` (per step, the diagonal Hessian the
+/// oracle's Hessian-vector products use). Every field is checked; errors name the file and
 /// the field.
 public struct ConformanceCase: Sendable {
     /// The file the case was read from.
@@ -32,6 +38,27 @@ public struct ConformanceCase: Sendable {
     public let trajectory: [[Float]]
     /// Evaluation parameters after the last step, when the case records them.
     public let evaluationParameters: [Float]?
+
+    /// The submission's own hyperparameters, for a case made with the authors' code;
+    /// `nil` for an optax case (whose `kwargs` are mapped by the submission).
+    public let hyperparameters: Hyperparameters?
+    /// The reference's package and version (or repository and commit), when recorded.
+    public let referenceVersion: String?
+    /// Whether the reference is deterministic as the case is set up, when recorded.
+    public let deterministic: Bool?
+    /// What the case assumes, in the generator's words.
+    public let notes: String?
+    /// How the reference grouped the parameters, when the case records it.
+    public let parameterGroups: [ConformanceParameterGroup]?
+    /// The loss the oracle reports at each step (Polyak-type step sizes).
+    public let losses: [Float]?
+    /// The training-set size the workload reports.
+    public let trainingExamples: Int?
+    /// Per step, a diagonal Hessian h_t in `layout` order: the oracle answers H·v = h_t ⊙ v.
+    public let hessianDiagonals: [[Float]]?
+
+    /// Whether the case was made with the authors' code (it gives `hyperparameters`).
+    public var isReferenceCase: Bool { hyperparameters != nil }
 
     /// Number of steps recorded.
     public var steps: Int { gradients.count }
@@ -78,6 +105,40 @@ public struct ConformanceCase: Sendable {
         }
         evaluationParameters = try reader.optionalValue("eval_params").map {
             try Self.readValues($0, layout: layout, source: source, field: "eval_params")
+        }
+        hyperparameters = try reader.optionalObject("hyperparameters").map { object in
+            var object = object
+            var values: [String: Double] = [:]
+            for key in object.keys { values[key] = try object.finiteNumber(key) }
+            try object.finish()
+            return Hyperparameters(values)
+        }
+        referenceVersion = try reader.optionalString("reference_version")
+        deterministic = try reader.optionalBool("deterministic")
+        notes = try reader.optionalString("notes")
+        parameterGroups = try reader.optionalArray("param_groups").map { groups in
+            try groups.enumerated().map { index, group in
+                try ConformanceParameterGroup(group, layout: layout, source: source, field: "param_groups[\(index)]")
+            }
+        }
+        let steps = gradients.count
+        losses = try reader.optionalArray("losses").map { items in
+            guard items.count == steps else {
+                throw InputError(source: source, field: "losses", message: "has \(items.count) values for \(steps) steps")
+            }
+            return try items.enumerated().map { index, item in
+                guard case .number(let x) = item, x.isFinite else {
+                    throw InputError(source: source, field: "losses[\(index)]", message: "must be a finite number, found \(item.serialized)")
+                }
+                return Float(x)
+            }
+        }
+        trainingExamples = try reader.optionalInteger("training_examples", in: 1...Int(Int32.max))
+        hessianDiagonals = try reader.optionalArray("hessian_diagonals").map { items in
+            guard items.count == steps else {
+                throw InputError(source: source, field: "hessian_diagonals", message: "has \(items.count) steps for \(steps) gradients")
+            }
+            return try items.enumerated().map { try Self.readValues($1, layout: layout, source: source, field: "hessian_diagonals[\($0)]") }
         }
         try reader.finish()
     }
@@ -130,5 +191,37 @@ public struct ConformanceCase: Sendable {
         }
         try reader.finish()
         return flat
+    }
+}
+
+/// One group of parameters as the reference was given them: the role its key names
+/// (`params`, or e.g. `main_params`, `secondary_params`, `oned_params`), the tensors in
+/// it, and the group's own settings as recorded (informational: the case's
+/// `hyperparameters` already carry them under this project's names).
+public struct ConformanceParameterGroup: Sendable, Equatable {
+    /// The key that lists the group's tensors: `params` or a role such as `main_params`.
+    public let role: String
+    /// The tensors of the group, each a name in the case's `shapes`.
+    public let names: [String]
+    /// The group's other settings, as recorded.
+    public let settings: [String: JSONValue]
+
+    init(_ value: JSONValue, layout: ParameterLayout, source: String, field: String) throws {
+        guard case .object(let fields) = value else {
+            throw InputError(source: source, field: field, message: "must be an object, found \(value.typeName)")
+        }
+        let roles = fields.keys.filter { $0 == "params" || $0.hasSuffix("_params") }.sorted()
+        guard roles.count == 1, let role = roles.first, case .array(let items) = fields[role] else {
+            throw InputError(source: source, field: field, message: "must list its tensors under exactly one key 'params' or '*_params'")
+        }
+        let known = Set(layout.views.map(\.name))
+        names = try items.enumerated().map { index, item in
+            guard case .string(let name) = item, known.contains(name) else {
+                throw InputError(source: source, field: "\(field).\(role)[\(index)]", message: "must name a tensor of 'shapes', found \(item.serialized)")
+            }
+            return name
+        }
+        self.role = role
+        settings = fields.filter { $0.key != role }
     }
 }
