@@ -35,6 +35,9 @@ import Testing
             #expect(try results[index].get().encoded() == inProcess.encoded())
         }
         #expect(try results[0].get().trials.first?.message == "bad\u{FFFD}byte")
+        // A schema 1 file (variable-length strings, no digests) comes back bit for bit too.
+        let schema1 = SuiteRunnerTests.repositoryRoot.appendingPathComponent("Tests/Fixtures/results/schema1-trial.h5").path
+        #expect(try IsolatedResultsReader(executable: executable).read(schema1).encoded() == ResultsFile.read(schema1).encoded())
         for (index, path) in [(1, missing), (2, text)] {
             guard case .failure(let failure) = results[index] else { Issue.record("\(path) read"); continue }
             #expect(failure.path == path)

@@ -81,6 +81,33 @@ import Testing
         #expect(rootError?.message.contains("does not match its digest") == true)
     }
 
+    /// `Tests/Fixtures/results/schema1-trial.h5`: a trial written before schema 2.
+    static let schema1File = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/results/schema1-trial.h5").path
+
+    @Test func aSchema1FileWithVariableLengthStringsAndNoDigestsIsStillRead() throws {
+        let contents = try ResultsFile.read(Self.schema1File)
+        #expect(contents.provenance.schemaVersion == 1)
+        #expect(contents.provenance.gitCommit == "6acc6638a832acc75abb537a8ca3e6bab1356c12")
+        let trial = try #require(contents.trials.first)
+        #expect(contents.trials.count == 1)
+        #expect(trial.key.label == "self/adamw/regression/study_0/trial_0")
+        #expect(trial.status == .budgetExhausted)
+        #expect(trial.seed == 14_928_267_466_485_027_952)
+        #expect(trial.timeToTarget == nil)
+        #expect(trial.evaluations.count == 32)
+        #expect(trial.evaluations.last?.step == 6050)
+        #expect(trial.hyperparameters.values["learning_rate"] == 0.003)
+        #expect(trial.history.isEmpty && trial.maximumSteps == nil && trial.stopAtTarget)
+        // Written again, it is schema 2 and reads back to the same contents.
+        let directory = try ResultsFixtures.temporaryDirectory("schema1")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try ResultsFile.write(contents, to: directory + "/again.h5")
+        let again = try ResultsFile.read(directory + "/again.h5")
+        #expect(again.provenance.schemaVersion == ResultsLayout.schemaVersion)
+        #expect(again.trials.map { $0.encodedForComparison } == contents.trials.map { $0.encodedForComparison })
+    }
+
     @Test func aNonFiniteTargetIsBlamedOnTheFileThatHoldsIt() throws {
         let directory = try ResultsFixtures.temporaryDirectory("nan-target")
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -156,5 +183,14 @@ import Testing
         #expect(output.contains("DATASET \"validation_metric\""))
         #expect(output.contains("ATTRIBUTE \"hyperparameters\""))
         #expect(output.contains("H5T_STD_U64LE"))
+    }
+}
+
+extension TrialRecord {
+    /// The record's lossless byte form, for comparing records that hold NaN.
+    var encodedForComparison: [UInt8] {
+        var writer = ByteWriter()
+        encode(into: &writer)
+        return writer.bytes
     }
 }
