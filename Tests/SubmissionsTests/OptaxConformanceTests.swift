@@ -31,16 +31,7 @@ import Testing
     /// The project's copy holds the same 27 files as `../shared`, byte for byte, where both
     /// are present (so the fallback never tests against stale references).
     @Test func fixturesMatchTheSharedCases() throws {
-        let fixtures = try FileManager.default.contentsOfDirectory(atPath: Self.fixtureDirectory).filter { $0.hasSuffix(".json") }.sorted()
-        #expect(fixtures.count == 27)
-        guard let shared = Self.sharedDirectory else { return }
-        let sharedNames = try FileManager.default.contentsOfDirectory(atPath: shared).filter { $0.hasSuffix(".json") }.sorted()
-        #expect(fixtures == sharedNames)
-        for name in fixtures {
-            let copy = FileManager.default.contents(atPath: Self.fixtureDirectory + "/" + name)
-            let original = FileManager.default.contents(atPath: shared + "/" + name)
-            #expect(copy != nil && copy == original, "Tests/Fixtures/optax/\(name) differs from \(shared)/\(name)")
-        }
+        try FixtureCopies.expectIdentical(fixtures: Self.fixtureDirectory, shared: Self.sharedDirectory, count: 27, label: "optax")
     }
 
     static var caseNames: [String] {

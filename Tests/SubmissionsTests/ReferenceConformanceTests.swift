@@ -48,16 +48,7 @@ import Testing
     }
 
     @Test func fixturesMatchTheSharedCases() throws {
-        let fixtures = try FileManager.default.contentsOfDirectory(atPath: Self.fixtureDirectory).filter { $0.hasSuffix(".json") }.sorted()
-        #expect(fixtures.count == 26)
-        guard let shared = Self.sharedDirectory else { return }
-        let sharedNames = try FileManager.default.contentsOfDirectory(atPath: shared).filter { $0.hasSuffix(".json") }.sorted()
-        #expect(fixtures == sharedNames)
-        for name in fixtures {
-            let copy = FileManager.default.contents(atPath: Self.fixtureDirectory + "/" + name)
-            let original = FileManager.default.contents(atPath: shared + "/" + name)
-            #expect(copy != nil && copy == original, "Tests/Fixtures/reference/\(name) differs from \(shared)/\(name)")
-        }
+        try FixtureCopies.expectIdentical(fixtures: Self.fixtureDirectory, shared: Self.sharedDirectory, count: 26, label: "reference")
     }
 
     @Test func allTwentySixCasesArePresentAndAreReferenceCases() throws {
