@@ -13,6 +13,22 @@ public enum FileAccess {
         case other
     }
 
+    /// Creates `path` and its missing parents (`mkdir -p`). Returns nil when `path` is a
+    /// folder afterwards; otherwise the folder that could not be created and the system's
+    /// reason (`strerror`), or "a file of that name is in the way".
+    public static func createFolders(_ path: String) -> (folder: String, reason: String)? {
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for component in path.split(separator: "/") {
+            prefix += component
+            if mkdir(prefix, 0o755) != 0, errno != EEXIST { return (prefix, String(cString: strerror(errno))) }
+            prefix += "/"
+        }
+        var status = stat()
+        guard stat(path, &status) == 0 else { return (path, String(cString: strerror(errno))) }
+        guard status.st_mode & S_IFMT == S_IFDIR else { return (path, "a file of that name is in the way") }
+        return nil
+    }
+
     /// The largest input file read whole (spec, profile and search-space files are a few
     /// kilobytes).
     public static let maximumInputBytes = 16 << 20

@@ -366,18 +366,8 @@ public struct SuiteRunner: Sendable {
     /// Creates `path` and its missing parents (`mkdir -p`), naming the folder that could
     /// not be created and why.
     public static func makeDirectories(_ path: String) throws {
-        var prefix = path.hasPrefix("/") ? "/" : ""
-        for component in path.split(separator: "/") {
-            prefix += component
-            if mkdir(prefix, 0o755) != 0, errno != EEXIST {
-                throw PathError(path: prefix, action: "create the folder", reason: PathError.reason(errno))
-            }
-            prefix += "/"
-        }
-        var status = stat()
-        guard stat(path, &status) == 0 else { throw PathError(path: path, action: "create the folder", reason: PathError.reason(errno)) }
-        guard status.st_mode & S_IFMT == S_IFDIR else {
-            throw PathError(path: path, action: "create the folder", reason: "a file of that name is in the way")
+        if let failure = FileAccess.createFolders(path) {
+            throw PathError(path: failure.folder, action: "create the folder", reason: failure.reason)
         }
         guard access(path, W_OK | X_OK) == 0 else {
             throw PathError(path: path, action: "write into the folder", reason: PathError.reason(errno))

@@ -1,4 +1,5 @@
 import CHDF5
+import Core
 import Foundation
 
 /// An open HDF5 file. Closes itself when released; `close()` closes it earlier and
@@ -190,26 +191,14 @@ public final class HDF5File {
     /// this process and call.
     private static func prepareTemporary(for path: String) throws -> String {
         let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty, let reason = createDirectories(directory) {
-            throw HDF5Error(file: path, object: "", message: "cannot create directory '\(directory)': \(reason)")
+        if !directory.isEmpty, let failure = FileAccess.createFolders(directory) {
+            throw HDF5Error(file: path, object: "", message: "cannot create directory '\(failure.folder)': \(failure.reason)")
         }
         temporaryCounter += 1
         return "\(path).tmp-\(getpid())-\(temporaryCounter)"
     }
 
     nonisolated(unsafe) private static var temporaryCounter = 0
-
-    /// Creates `directory` and its missing parents; returns the system's reason on failure.
-    private static func createDirectories(_ directory: String) -> String? {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
-            return isDirectory.boolValue ? nil : "a file of that name is in the way"
-        }
-        let parent = (directory as NSString).deletingLastPathComponent
-        if !parent.isEmpty, parent != directory, let reason = createDirectories(parent) { return reason }
-        guard mkdir(directory, 0o755) == 0 || errno == EEXIST else { return String(cString: strerror(errno)) }
-        return nil
-    }
 
     /// Renames `temporary` over `path` (atomic within one file system).
     private static func replace(_ path: String, with temporary: String) throws {

@@ -97,13 +97,14 @@ public struct IsolatedResultsReader: Sendable {
             try? output.fileHandleForReading.close()
         }
         for path in paths {
-            let deadline = MonotonicDeadline(seconds: timeLimit(for: path))
+            let limit = timeLimit(for: path)
+            let deadline = MonotonicDeadline(seconds: limit)
             switch frames.next(before: deadline) {
             case .frame(let kind, let payload):
                 deliver(Self.result(path: path, kind: kind, payload: payload))
             case .timedOut:
                 Self.kill(process)
-                deliver(.failure(Failure(path: path, reason: "reading did not finish within \(Self.seconds(timeLimit(for: path))) (libhdf5 hangs on some corrupt files); skipped")))
+                deliver(.failure(Failure(path: path, reason: "reading did not finish within \(Self.seconds(limit)) (libhdf5 hangs on some corrupt files); skipped")))
                 return
             case .ended:
                 process.waitUntilExit()
