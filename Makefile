@@ -12,9 +12,9 @@ JOBS        ?= $(THREADS)
 RUN         ?= $(PROFILE)
 # make plots: a results file or a folder of trial files.
 RESULTS     ?= results/$(RUN).h5
-# Debian packages: OpenBLAS (BLAS + LAPACK), HDF5 (library + h5dump), gnuplot (through
+# Debian packages: OpenBLAS (BLAS + LAPACK), oneDNN (convolutions), HDF5 (library + h5dump), gnuplot (through
 # libgnuplot-iostream-dev), pkg-config (SwiftPM finds OpenBLAS and HDF5 through it).
-APT_PACKAGES := libopenblas-dev libhdf5-dev libgnuplot-iostream-dev hdf5-tools pkg-config
+APT_PACKAGES := libopenblas-dev libdnnl-dev libhdf5-dev libgnuplot-iostream-dev hdf5-tools pkg-config
 RELEASE_BIN := .build/release/optbench
 
 .PHONY: deps build test bench perf plots clean

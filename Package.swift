@@ -6,30 +6,28 @@ import PackageDescription
 // release default). `-Ounchecked` is deliberately not
 // used, so shape and bounds preconditions stay active in benchmarks too.
 
-/// Release builds of Tensor compile its SIMD kernels to vector fused multiply-adds where
-/// the building machine has them (x86-64 with AVX2, FMA and the rest of Haswell's
-/// features: `-target-cpu haswell`; arm64: always), and define `OPTBENCH_VECTOR_FMA` so
-/// the direct convolution kernels are chosen. Without it, each lane's multiply-add would
-/// be a libm call. The binary then needs such a CPU, like a `-march=native` build.
-/// `OPTBENCH_PORTABLE=1` turns it off. Apart from choosing the convolution kernels (whose
-/// sums run in another order), the setting changes no results: explicit multiply-adds
-/// round once either way, and Swift contracts nothing else.
-func vectorFMASettings() -> [SwiftSetting] {
+/// Release builds of Tensor compile for the building machine's vector unit where it has
+/// Haswell's features (x86-64 with AVX2 and FMA: `-target-cpu haswell`), so the SIMD
+/// loops written in Swift (GELU's and softmax's `LaneMath`, the rectifier, the fused
+/// optimizer updates) use 256-bit registers instead of SSE2's 128. The convolutions are
+/// oneDNN's, which picks its kernels at run time whatever the build. The binary then needs
+/// such a CPU, like a `-march=native` build; `OPTBENCH_PORTABLE=1` builds for any x86-64.
+/// The setting changes no results: Swift contracts no multiply-add into a fused one, and
+/// explicit fused multiply-adds round once either way.
+func hostVectorSettings() -> [SwiftSetting] {
     if ProcessInfo.processInfo.environment["OPTBENCH_PORTABLE"] == "1" { return [] }
     let release = BuildSettingCondition.when(configuration: .release)
-    #if arch(arm64)
-    return [.define("OPTBENCH_VECTOR_FMA", release)]
-    #elseif arch(x86_64)
+    #if arch(x86_64)
     guard let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
           let flags = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
     else { return [] }
     // Every feature `haswell` lets the compiler use anywhere in the module, not just the
-    // vector ones: a VM may hide some of them (this one hides RDRAND, which is only ever
-    // emitted for its intrinsic).
+    // vector ones: a VM may hide some of them (one hid RDRAND, which is only ever emitted
+    // for its intrinsic).
     let present = Set(flags.split(separator: " ").map(String.init))
     let haswell: Set = ["avx", "avx2", "fma", "f16c", "bmi1", "bmi2", "abm", "movbe", "popcnt", "sse4_2"]
     guard haswell.isSubset(of: present) else { return [] }
-    return [.define("OPTBENCH_VECTOR_FMA", release), .unsafeFlags(["-target-cpu", "haswell"], release)]
+    return [.unsafeFlags(["-target-cpu", "haswell"], release)]
     #else
     return []
     #endif
@@ -54,7 +52,8 @@ let package = Package(
             name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
             providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CSystem", path: "Sources/CSystem"),
-        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: vectorFMASettings()),
+        .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
+        .target(name: "Tensor", dependencies: ["CBLAS", "CDNNL"], swiftSettings: hostVectorSettings()),
         .target(name: "NN", dependencies: ["Tensor"]),
         .target(name: "Core", dependencies: ["NN", "Tensor"]),
         .target(name: "Workloads", dependencies: ["Core", "NN", "Tensor"]),

@@ -20,12 +20,11 @@ public enum ProvenanceCollector {
             created: ISO8601DateFormatter().string(from: Date()))
     }
 
-    /// The compiler and the build setting that changes numerics: whether the Tensor
-    /// kernels were compiled to vector fused multiply-adds, which selects the direct
-    /// convolution kernels (their sums run in a different order from im2col + GEMM).
+    /// The compiler and the convolution library with the instruction set its kernels run
+    /// with: oneDNN picks them at run time, and another instruction set blocks the data
+    /// differently, so sums run in another order and results differ in the last bits.
     public static var buildDescription: String {
-        swiftVersion + (DirectConvolution.isVectorised
-            ? "; convolution: direct kernels (vector FMA)" : "; convolution: im2col + GEMM (portable build)")
+        swiftVersion + "; convolution: oneDNN \(OneDNN.version) (\(OneDNN.isa))"
     }
 
     /// The compiler this binary was built with.

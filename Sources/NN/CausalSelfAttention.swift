@@ -108,7 +108,7 @@ public final class CausalSelfAttention: Layer {
         query: Tensor, key: Tensor, value: Tensor, batch: Int, length: Int,
         probabilities: inout Tensor, context: inout Tensor
     ) {
-        let (d, t, dh) = (dimension, length, headDimension)
+        let (d, t, dh, headCount) = (dimension, length, headDimension, heads)
         let scale = scoreScale
         query.withUnsafeBufferPointer { qb in
             key.withUnsafeBufferPointer { kb in
@@ -117,30 +117,40 @@ public final class CausalSelfAttention: Layer {
                         context.withUnsafeMutableBufferPointer { cb in
                             guard let q = qb.baseAddress, let k = kb.baseAddress, let v = vb.baseAddress,
                                   let p = pb.baseAddress, let c = cb.baseAddress else { return }
-                            for b in 0..<batch {
-                                for h in 0..<heads {
-                                    let head = b * t * d + h * dh
-                                    let scores = p + (b * heads + h) * t * t
-                                    // S = Q_h·K_hᵀ / √d  (t × t)
-                                    BLAS.gemm(
-                                        .none, .transposed, m: t, n: t, k: dh, alpha: scale,
-                                        a: q + head, lda: d, b: k + head, ldb: d, c: scores, ldc: t)
-                                    // Row i keeps columns 0...i (causal mask), softmax over them.
-                                    for i in 0..<t {
-                                        let row = scores + i * t
-                                        Tensor.softmaxRow(row, i + 1)
-                                        (row + i + 1).update(repeating: 0, count: t - i - 1)
-                                    }
-                                    // C_h = P_h·V_h  (t × dh), written into the head's columns.
-                                    BLAS.gemm(
-                                        .none, .none, m: t, n: dh, k: t,
-                                        a: scores, lda: t, b: v + head, ldb: d, c: c + head, ldc: d)
+                            let (qs, ks, vs, ps, cs) = (SharedBuffer(q), SharedBuffer(k), SharedBuffer(v), SharedBuffer(p), SharedBuffer(c))
+                            forEachHead(batch: batch, length: t) { b, h in
+                                let head = b * t * d + h * dh
+                                let scores = ps.base + (b * headCount + h) * t * t
+                                // S = Q_h·K_hᵀ / √d  (t × t)
+                                BLAS.gemm(
+                                    .none, .transposed, m: t, n: t, k: dh, alpha: scale,
+                                    a: qs.base + head, lda: d, b: ks.base + head, ldb: d, c: scores, ldc: t)
+                                // Row i keeps columns 0...i (causal mask), softmax over them.
+                                for i in 0..<t {
+                                    let row = scores + i * t
+                                    Tensor.softmaxRow(row, i + 1)
+                                    (row + i + 1).update(repeating: 0, count: t - i - 1)
                                 }
+                                // C_h = P_h·V_h  (t × dh), written into the head's columns.
+                                BLAS.gemm(
+                                    .none, .none, m: t, n: dh, k: t,
+                                    a: scores, lda: t, b: vs.base + head, ldb: d, c: cs.base + head, ldc: d)
                             }
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// Calls `body(b, h)` for every (sequence, head), the pairs split over the trial's
+    /// threads when there are enough scores to repay waking them. Every pair writes only
+    /// its own head's columns and score square, so the bits do not depend on the split.
+    private func forEachHead(batch: Int, length: Int, _ body: @Sendable (Int, Int) -> Void) {
+        let pairs = batch * heads, heads = heads
+        let parts = ParallelRanges.parts(forElements: pairs * length * length)
+        ParallelRanges.forEach(pairs, parts: parts) { range in
+            for pair in range { body(pair / heads, pair % heads) }
         }
     }
 
@@ -187,7 +197,7 @@ public final class CausalSelfAttention: Layer {
         _ cache: Cache, contextGradient: Tensor,
         queryGradient: inout Tensor, keyGradient: inout Tensor, valueGradient: inout Tensor
     ) {
-        let (d, t, dh, batch) = (dimension, cache.length, headDimension, cache.batch)
+        let (d, t, dh, batch, headCount) = (dimension, cache.length, headDimension, cache.batch, heads)
         let scale = scoreScale
         var probabilityGradient = Tensor(shape: cache.probabilities.shape)
         cache.probabilities.withUnsafeBufferPointer { pb in
@@ -197,17 +207,16 @@ public final class CausalSelfAttention: Layer {
                         valueGradient.withUnsafeMutableBufferPointer { dvb in
                             guard let p = pb.baseAddress, let v = vb.baseAddress, let dc = dcb.baseAddress,
                                   let dp = dpb.baseAddress, let dv = dvb.baseAddress else { return }
-                            for b in 0..<batch {
-                                for h in 0..<heads {
-                                    let head = b * t * d + h * dh
-                                    let square = (b * heads + h) * t * t
-                                    BLAS.gemm(
-                                        .none, .transposed, m: t, n: t, k: dh,
-                                        a: dc + head, lda: d, b: v + head, ldb: d, c: dp + square, ldc: t)
-                                    BLAS.gemm(
-                                        .transposed, .none, m: t, n: dh, k: t,
-                                        a: p + square, lda: t, b: dc + head, ldb: d, c: dv + head, ldc: d)
-                                }
+                            let (ps, vs, dcs, dps, dvs) = (SharedBuffer(p), SharedBuffer(v), SharedBuffer(dc), SharedBuffer(dp), SharedBuffer(dv))
+                            forEachHead(batch: batch, length: t) { b, h in
+                                let head = b * t * d + h * dh
+                                let square = (b * headCount + h) * t * t
+                                BLAS.gemm(
+                                    .none, .transposed, m: t, n: t, k: dh,
+                                    a: dcs.base + head, lda: d, b: vs.base + head, ldb: d, c: dps.base + square, ldc: t)
+                                BLAS.gemm(
+                                    .transposed, .none, m: t, n: dh, k: t,
+                                    a: ps.base + square, lda: t, b: dcs.base + head, ldb: d, c: dvs.base + head, ldc: d)
                             }
                         }
                     }
@@ -222,17 +231,16 @@ public final class CausalSelfAttention: Layer {
                         keyGradient.withUnsafeMutableBufferPointer { dkb in
                             guard let ds = dsb.baseAddress, let q = qb.baseAddress, let k = kb.baseAddress,
                                   let dq = dqb.baseAddress, let dk = dkb.baseAddress else { return }
-                            for b in 0..<batch {
-                                for h in 0..<heads {
-                                    let head = b * t * d + h * dh
-                                    let square = (b * heads + h) * t * t
-                                    BLAS.gemm(
-                                        .none, .none, m: t, n: dh, k: t, alpha: scale,
-                                        a: ds + square, lda: t, b: k + head, ldb: d, c: dq + head, ldc: d)
-                                    BLAS.gemm(
-                                        .transposed, .none, m: t, n: dh, k: t, alpha: scale,
-                                        a: ds + square, lda: t, b: q + head, ldb: d, c: dk + head, ldc: d)
-                                }
+                            let (dss, qs, ks, dqs, dks) = (SharedBuffer(ds), SharedBuffer(q), SharedBuffer(k), SharedBuffer(dq), SharedBuffer(dk))
+                            forEachHead(batch: batch, length: t) { b, h in
+                                let head = b * t * d + h * dh
+                                let square = (b * headCount + h) * t * t
+                                BLAS.gemm(
+                                    .none, .none, m: t, n: dh, k: t, alpha: scale,
+                                    a: dss.base + square, lda: t, b: ks.base + head, ldb: d, c: dqs.base + head, ldc: d)
+                                BLAS.gemm(
+                                    .transposed, .none, m: t, n: dh, k: t, alpha: scale,
+                                    a: dss.base + square, lda: t, b: qs.base + head, ldb: d, c: dks.base + head, ldc: d)
                             }
                         }
                     }

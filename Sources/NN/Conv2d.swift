@@ -8,8 +8,8 @@ import Tensor
 /// Parameters: `"<name>.weight"` of kind `.convWeight` and shape
 /// `[outputChannels, inputChannels, kernelHeight, kernelWidth]`, and, when `bias` is on,
 /// `"<name>.bias"` of kind `.bias` and shape `[outputChannels]`. The work is done by
-/// `Tensor.conv2dForward` / `Tensor.conv2dBackward` with `ConvolutionAlgorithm.automatic`:
-/// the direct kernels in builds that vectorise them, im2col + GEMM otherwise.
+/// `Tensor.conv2dForward` / `Tensor.conv2dBackward` on oneDNN (`ConvolutionAlgorithm.oneDNN`),
+/// which keeps the layer's primitives and its input in oneDNN's layout in `workspace`.
 public final class Conv2d: Layer {
     public let name: String
     public let inputChannels: Int

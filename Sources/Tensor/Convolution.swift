@@ -314,15 +314,14 @@ extension Tensor {
     /// A `workspace` keeps the buffers between calls; when the whole batch fits one chunk
     /// it also keeps the unfolding for `conv2dBackward(…, reusingForwardColumns: true)`.
     ///
-    /// With `algorithm` resolving to `.direct`, the `DirectConvolution` kernels run instead
-    /// (no column matrix; `maximumColumnElements` is unused) and the workspace keeps the
-    /// padded input for the backward pass; with `.directRows`, the `RowConvolution` kernels,
-    /// which keep nothing.
+    /// With `.oneDNN` (the default), oneDNN's primitive runs instead (no column matrix;
+    /// `maximumColumnElements` is unused) and the workspace keeps its primitives and the
+    /// input in oneDNN's layout for the backward pass.
     public static func conv2dForward(
         input: Tensor, weight: UnsafeBufferPointer<Float>, bias: UnsafeBufferPointer<Float>?,
         geometry g: Conv2dGeometry,
         maximumColumnElements: Int = Conv2dGeometry.defaultMaximumColumnElements,
-        workspace: ConvolutionWorkspace? = nil, algorithm: ConvolutionAlgorithm = .automatic
+        workspace: ConvolutionWorkspace? = nil, algorithm: ConvolutionAlgorithm = .oneDNN
     ) -> Tensor {
         checkConvolutionOperands(input: input, weight: weight, bias: bias, geometry: g, caller: "conv2dForward")
         guard g.batch > 0, let w = weight.baseAddress else { return Tensor(shape: g.outputShape) }
@@ -331,10 +330,9 @@ extension Tensor {
         return Tensor(shape: g.outputShape) { y in
             input.withUnsafeBufferPointer { x in
                 guard let xBase = x.baseAddress, let yBase = y.baseAddress else { return }
-                if algorithm.usesDirectKernels(for: g) {
-                    DirectConvolution.forward(
-                        input: xBase, weight: w, bias: bias, geometry: g,
-                        workspace: workspace ?? ConvolutionWorkspace(), rows: algorithm.usesRowKernels(for: g), output: yBase)
+                if algorithm == .oneDNN {
+                    (workspace ?? ConvolutionWorkspace()).oneDNNConvolution(for: g).forward(
+                        input: xBase, weight: w, bias: bias?.baseAddress, output: yBase)
                     return
                 }
                 if g.isPointwise {
@@ -380,11 +378,9 @@ extension Tensor {
     /// unfolding is used instead of being computed again. The workspace's columns then
     /// hold the column gradient, so a second backward unfolds afresh.
     ///
-    /// With `algorithm` resolving to `.direct`, both gradients come from the
-    /// `DirectConvolution` kernels (`maximumColumnElements` is unused) and
-    /// `reusingForwardColumns` reuses the forward pass's padded input; with `.directRows`,
-    /// the kernel gradient comes from the `RowConvolution` kernels, which unfold each image
-    /// again as they go.
+    /// With `.oneDNN` (the default), both gradients come from oneDNN's primitives
+    /// (`maximumColumnElements` is unused) and `reusingForwardColumns` reuses the forward
+    /// pass's input in oneDNN's layout.
     public static func conv2dBackward(
         outputGradient: Tensor, input: Tensor, weight: UnsafeBufferPointer<Float>,
         geometry g: Conv2dGeometry,
@@ -392,14 +388,23 @@ extension Tensor {
         biasGradient: UnsafeMutableBufferPointer<Float>? = nil,
         maximumColumnElements: Int = Conv2dGeometry.defaultMaximumColumnElements,
         workspace: ConvolutionWorkspace? = nil, reusingForwardColumns: Bool = false,
-        algorithm: ConvolutionAlgorithm = .automatic
+        algorithm: ConvolutionAlgorithm = .oneDNN
     ) -> Tensor {
         checkConvolutionOperands(input: input, weight: weight, bias: nil, geometry: g, caller: "conv2dBackward")
         checkConvolutionGradients(
             outputGradient: outputGradient, weightGradient: weightGradient, biasGradient: biasGradient, geometry: g,
             caller: "conv2dBackward")
+        guard g.batch > 0, let w = weight.baseAddress else { return Tensor(shape: g.inputShape) }
+        if algorithm == .oneDNN {
+            // oneDNN overwrites every element of the input gradient: no zeroing first.
+            return Tensor(shape: g.inputShape) { dx in
+                accumulateOneDNNGradients(
+                    outputGradient: outputGradient, input: input, geometry: g, weightGradient: weightGradient,
+                    biasGradient: biasGradient, inputGradient: (w, dx.baseAddress!), workspace: workspace ?? ConvolutionWorkspace(),
+                    reusingForwardInput: reusingForwardColumns)
+            }
+        }
         var inputGradient = Tensor(shape: g.inputShape)
-        guard g.batch > 0, let w = weight.baseAddress else { return inputGradient }
         inputGradient.withUnsafeMutableBufferPointer { dx in
             accumulateConvolutionGradients(
                 outputGradient: outputGradient, input: input, geometry: g, weightGradient: weightGradient,
@@ -421,7 +426,7 @@ extension Tensor {
         biasGradient: UnsafeMutableBufferPointer<Float>? = nil,
         maximumColumnElements: Int = Conv2dGeometry.defaultMaximumColumnElements,
         workspace: ConvolutionWorkspace? = nil, reusingForwardColumns: Bool = false,
-        algorithm: ConvolutionAlgorithm = .automatic
+        algorithm: ConvolutionAlgorithm = .oneDNN
     ) {
         precondition(
             input.shape == g.inputShape,
@@ -469,21 +474,19 @@ extension Tensor {
         maximumColumnElements: Int, workspace space: ConvolutionWorkspace, reusingForwardColumns: Bool,
         algorithm: ConvolutionAlgorithm
     ) {
-        let rows = algorithm.usesRowKernels(for: g)  // implies the direct kernels
-        if let biasGradient, !rows { conv2dBiasGradient(outputGradient: outputGradient, accumulatingInto: biasGradient) }
+        if algorithm == .oneDNN {
+            accumulateOneDNNGradients(
+                outputGradient: outputGradient, input: input, geometry: g, weightGradient: weightGradient,
+                biasGradient: biasGradient, inputGradient: inputGradient, workspace: space,
+                reusingForwardInput: reusingForwardColumns)
+            return
+        }
+        if let biasGradient { conv2dBiasGradient(outputGradient: outputGradient, accumulatingInto: biasGradient) }
         guard let dW = weightGradient.baseAddress else { return }
         let p = g.outputPositions, outC = g.outputChannels, inC = g.inputChannels
         input.withUnsafeBufferPointer { x in
             outputGradient.withUnsafeBufferPointer { dy in
                 guard let xBase = x.baseAddress, let dyBase = dy.baseAddress else { return }
-                if algorithm.usesDirectKernels(for: g) {
-                    DirectConvolution.backward(
-                        outputGradient: dyBase, input: xBase, geometry: g, weightGradient: dW,
-                        biasGradient: rows ? biasGradient?.baseAddress : nil,
-                        workspace: space, rows: rows, reusingPaddedInput: reusingForwardColumns,
-                        inputGradient: inputGradient)
-                    return
-                }
                 if g.isPointwise {
                     for i in 0..<g.batch {
                         let xi = xBase + i * inC * p, dyi = dyBase + i * outC * p
@@ -523,9 +526,42 @@ extension Tensor {
         }
     }
 
+    /// `accumulateConvolutionGradients` on oneDNN: the input gradient first (staging the
+    /// output gradient once for both products), then the kernel and bias gradients.
+    private static func accumulateOneDNNGradients(
+        outputGradient: Tensor, input: Tensor, geometry g: Conv2dGeometry,
+        weightGradient: UnsafeMutableBufferPointer<Float>, biasGradient: UnsafeMutableBufferPointer<Float>?,
+        inputGradient: (weight: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>)?,
+        workspace space: ConvolutionWorkspace, reusingForwardInput: Bool
+    ) {
+        guard let dW = weightGradient.baseAddress else { return }
+        let convolution = space.oneDNNConvolution(for: g)
+        input.withUnsafeBufferPointer { x in
+            outputGradient.withUnsafeBufferPointer { dy in
+                guard let xBase = x.baseAddress, let dyBase = dy.baseAddress else { return }
+                if let (w, dx) = inputGradient {
+                    convolution.inputGradient(outputGradient: dyBase, weight: w, into: dx)
+                }
+                convolution.accumulateKernelGradient(
+                    outputGradient: dyBase, input: xBase, outputGradientStaged: inputGradient != nil,
+                    reusingForwardInput: reusingForwardInput, into: dW, biasGradient: biasGradient?.baseAddress)
+            }
+        }
+    }
+
     /// Adds the bias gradient of a convolution (the sum of `outputGradient` over batch and
     /// positions, per channel; NCHW) to `biasGradient`. Sums are accumulated in Double.
     public static func conv2dBiasGradient(outputGradient: Tensor, accumulatingInto biasGradient: UnsafeMutableBufferPointer<Float>) {
+        conv2dBiasGradient(
+            outputGradient: outputGradient, accumulatingInto: biasGradient,
+            parts: ParallelRanges.parts(forElements: outputGradient.count, minimumElements: 1 << 18))
+    }
+
+    /// `conv2dBiasGradient` with the channels split into `parts` (a test states the split
+    /// instead of changing the process's thread count under other tests).
+    static func conv2dBiasGradient(
+        outputGradient: Tensor, accumulatingInto biasGradient: UnsafeMutableBufferPointer<Float>, parts: Int
+    ) {
         precondition(
             outputGradient.rank == 4,
             "Tensor.conv2dBiasGradient: output gradient must be rank 4 (NCHW), got shape \(outputGradient.shape)")
@@ -537,13 +573,20 @@ extension Tensor {
         outputGradient.withUnsafeBufferPointer { dy in
             guard let base = dy.baseAddress, let db = biasGradient.baseAddress else { return }
             // Threads take whole channels, each summed in the same order at any thread count.
-            let pointers = DirectConvolution.CopyPointers(source: base, destination: db)
-            ParallelRanges.forEach(channels, parts: ParallelRanges.parts(forElements: dy.count, minimumElements: 1 << 18)) { range in
+            let pointers = ChannelPointers(source: base, destination: db)
+            ParallelRanges.forEach(channels, parts: parts) { range in
                 addChannelTotals(images: batch, channels: range, into: pointers.destination) { i, c in
                     planeSum(pointers.source + (i * channels + c) * positions, count: positions)
                 }
             }
         }
+    }
+
+    /// The bias gradient's source and destination, handed to the threads that each sum
+    /// whole channels.
+    private struct ChannelPointers: @unchecked Sendable {
+        let source: UnsafePointer<Float>
+        let destination: UnsafeMutablePointer<Float>
     }
 
     /// Adds to `totals[c]`, for each channel `c` in `channels`, the sum over images `i <

@@ -1,10 +1,12 @@
-/// Scratch buffers of one convolution layer, kept from call to call.
+/// What one convolution layer keeps from call to call: oneDNN's primitives (generating
+/// them costs milliseconds) with their buffers in oneDNN's layouts, and the column buffers
+/// of the unfolding path.
 ///
 /// A column matrix at the workloads' sizes is 4 to 40 MB. Allocating it afresh on every
 /// call costs page faults comparable to the unfolding itself, so a layer keeps one
 /// workspace and the kernels grow its buffers only when a larger batch arrives. When the
-/// forward pass unfolded the whole batch in one chunk (or, for the direct kernels, padded
-/// it), the backward pass of the same input reuses that instead of computing it again.
+/// forward pass unfolded the whole batch in one chunk (or, on oneDNN, reordered it), the
+/// backward pass of the same input reuses that instead of computing it again.
 ///
 /// A workspace belongs to one layer and is used by one call at a time.
 public final class ConvolutionWorkspace {
@@ -16,35 +18,30 @@ public final class ConvolutionWorkspace {
     /// The geometry whose whole batch `columns` holds unfolded, if it does.
     var unfolded: Conv2dGeometry?
 
-    /// The zero-padded input of the direct kernels.
-    private(set) var paddedInput = UnsafeMutableBufferPointer<Float>(start: nil, count: 0)
-    /// The geometry whose whole batch `paddedInput` holds, if it does (and so whose zero
-    /// borders it holds: the next padding of the same shape only copies the interior).
-    var padded: Conv2dGeometry?
-    /// The direct kernels' repacked kernel.
-    private(set) var packedKernel = UnsafeMutableBufferPointer<Float>(start: nil, count: 0)
-    /// The direct kernels' output gradient, channels last, for the kernel gradient.
-    private(set) var transposedGradient = UnsafeMutableBufferPointer<Float>(start: nil, count: 0)
-    /// The direct kernels' zero-padded output gradient, for the input gradient.
-    private(set) var paddedGradient = UnsafeMutableBufferPointer<Float>(start: nil, count: 0)
-    /// The padding whose zero borders `paddedGradient` holds.
-    var paddedGradientBorders: DirectConvolution.Padding?
-    /// The direct kernels' tap and position offsets: the forward correlation's tables,
-    /// then the input gradient's.
-    private(set) var offsets = UnsafeMutableBufferPointer<Int>(start: nil, count: 0)
-    /// The geometry whose forward-correlation tables `offsets` starts with, if any.
-    var forwardTables: Conv2dGeometry?
+    /// oneDNN's primitives for the geometries this layer ran most recently (a layer sees
+    /// two or three: the training batch, the evaluation batch, a last partial batch).
+    private var oneDNNConvolutions: [OneDNNConvolution] = []
+    /// How many geometries' primitives a workspace keeps.
+    public static let oneDNNGeometriesKept = 4
 
     public init() {}
+
+    /// The oneDNN primitives of geometry `g`, created on first use.
+    func oneDNNConvolution(for g: Conv2dGeometry) -> OneDNNConvolution {
+        if let index = oneDNNConvolutions.firstIndex(where: { $0.geometry == g }) {
+            let found = oneDNNConvolutions.remove(at: index)
+            oneDNNConvolutions.append(found)
+            return found
+        }
+        if oneDNNConvolutions.count >= Self.oneDNNGeometriesKept { oneDNNConvolutions.removeFirst() }
+        let created = OneDNNConvolution(g)
+        oneDNNConvolutions.append(created)
+        return created
+    }
 
     deinit {
         columns.deallocate()
         product.deallocate()
-        paddedInput.deallocate()
-        packedKernel.deallocate()
-        transposedGradient.deallocate()
-        paddedGradient.deallocate()
-        offsets.deallocate()
     }
 
     /// Makes room for `columnCount` and `productCount` elements; growing drops the contents
@@ -52,19 +49,6 @@ public final class ConvolutionWorkspace {
     func reserve(columns columnCount: Int, product productCount: Int) {
         if Self.grow(&columns, to: columnCount) { unfolded = nil }
         Self.grow(&product, to: productCount)
-    }
-
-    /// Makes room for the direct kernels' buffers; growing drops the contents (and the
-    /// records of what was padded and which tables were built).
-    func reserveDirect(
-        paddedInput paddedCount: Int, packedKernel packedCount: Int, transposedGradient transposedCount: Int,
-        paddedGradient paddedGradientCount: Int, offsets offsetCount: Int
-    ) {
-        if Self.grow(&paddedInput, to: paddedCount) { padded = nil }
-        Self.grow(&packedKernel, to: packedCount)
-        Self.grow(&transposedGradient, to: transposedCount)
-        if Self.grow(&paddedGradient, to: paddedGradientCount) { paddedGradientBorders = nil }
-        if Self.grow(&offsets, to: offsetCount) { forwardTables = nil }
     }
 
     /// Replaces `buffer` by a larger one when it holds fewer than `count` elements; returns

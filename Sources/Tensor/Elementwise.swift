@@ -36,3 +36,61 @@ extension Tensor {
         return result
     }
 }
+
+/// The rectifier and its gradient, sixteen lanes at a time (the scalar loops with a
+/// branch per element took 15 % of the cnn's training step).
+extension Tensor {
+    private typealias RectifierLanes = SIMD16<Float>
+
+    /// `max(x, 0)` elementwise; NaN stays NaN (so divergence shows), −0 stays −0.
+    public func rectified() -> Tensor {
+        Tensor(shape: shape) { y in
+            withUnsafeBufferPointer { x in
+                Self.lanewise(x, into: y) { v in v.replacing(with: 0, where: v .< 0) } scalar: { $0 < 0 ? 0 : $0 }
+            }
+        }
+    }
+
+    /// The rectifier's input gradient: `outputGradient` where `input > 0`, zero elsewhere
+    /// (the derivative at zero, and at NaN, taken as zero).
+    public static func rectifierGradient(outputGradient: Tensor, input: Tensor) -> Tensor {
+        precondition(
+            outputGradient.shape == input.shape,
+            "Tensor.rectifierGradient: shapes differ: \(outputGradient.shape) and \(input.shape)")
+        return Tensor(shape: input.shape) { dx in
+            outputGradient.withUnsafeBufferPointer { dy in
+                input.withUnsafeBufferPointer { x in
+                    guard let dyBase = dy.baseAddress, let xBase = x.baseAddress, let out = dx.baseAddress else { return }
+                    let count = dx.count, width = RectifierLanes.scalarCount
+                    var i = 0
+                    while i + width <= count {
+                        let g = UnsafeRawPointer(dyBase + i).loadUnaligned(as: RectifierLanes.self)
+                        let v = UnsafeRawPointer(xBase + i).loadUnaligned(as: RectifierLanes.self)
+                        UnsafeMutableRawPointer(out + i).storeBytes(
+                            of: RectifierLanes(repeating: 0).replacing(with: g, where: v .> 0), as: RectifierLanes.self)
+                        i += width
+                    }
+                    for j in i..<count { out[j] = xBase[j] > 0 ? dyBase[j] : 0 }
+                }
+            }
+        }
+    }
+
+    /// Writes `lanes` of each sixteen elements of `x` to `y` (same count), and `scalar` of each
+    /// element of the tail.
+    @inline(__always)
+    private static func lanewise(
+        _ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>,
+        lanes: (RectifierLanes) -> RectifierLanes, scalar: (Float) -> Float
+    ) {
+        guard let xBase = x.baseAddress, let yBase = y.baseAddress else { return }
+        let count = x.count, width = RectifierLanes.scalarCount
+        var i = 0
+        while i + width <= count {
+            let v = UnsafeRawPointer(xBase + i).loadUnaligned(as: RectifierLanes.self)
+            UnsafeMutableRawPointer(yBase + i).storeBytes(of: lanes(v), as: RectifierLanes.self)
+            i += width
+        }
+        for j in i..<count { yBase[j] = scalar(xBase[j]) }
+    }
+}

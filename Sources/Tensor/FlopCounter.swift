@@ -1,7 +1,7 @@
 import Synchronization
 
 /// Counts the floating-point operations of the matrix products (`BLAS.gemm` and the
-/// `DirectConvolution` kernels, two per multiply-add) run inside `BLAS.countingFlops`, so
+/// convolutions on oneDNN, two per multiply-add) run inside `BLAS.countingFlops`, so
 /// a benchmark can report the achieved GFLOP/s of a real training step without a
 /// hand-written FLOP formula per model.
 ///

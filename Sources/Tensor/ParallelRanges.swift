@@ -33,3 +33,12 @@ public enum ParallelRanges {
         elements >= minimumElements ? max(1, BLAS.threadCount) : 1
     }
 }
+
+/// A buffer handed to the parts of a `ParallelRanges.forEach` loop, each of which reads it
+/// or writes its own disjoint part of it (which is what makes sharing it safe).
+public struct SharedBuffer: @unchecked Sendable {
+    public let base: UnsafeMutablePointer<Float>
+
+    public init(_ base: UnsafeMutablePointer<Float>) { self.base = base }
+    public init(_ base: UnsafePointer<Float>) { self.base = UnsafeMutablePointer(mutating: base) }
+}

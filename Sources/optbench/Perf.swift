@@ -19,7 +19,14 @@ struct Perf: ParsableCommand {
     @Option(parsing: .unconditional, help: "Minimum seconds spent timing each entry.")
     var seconds: Double = 0.5
 
+    @Option(help: "Only these workloads in the step table (comma-separated base names).")
+    var workloads: String?
+
+    @Flag(help: "Only the step table (no update, layer or ceiling tables).")
+    var stepsOnly = false
+
     mutating func validate() throws {
+        _ = try ArgumentCheck.nameList(workloads, argument: "--workloads")
         try ArgumentCheck.within(threads, 1...1024, argument: "--threads")
         try ArgumentCheck.positive(seconds, atMost: 3600, argument: "--seconds")
         try ArgumentCheck.existingFolder(workloadsDir, argument: "--workloads-dir")
@@ -34,6 +41,19 @@ struct Perf: ParsableCommand {
         print("BLAS: \(BLAS.configuration), threads \(BLAS.threadCount)")
         print("build: \(ProvenanceCollector.buildDescription)")
         let sgemm = { Benchmarks.sgemmRate(size: 1024, seconds: seconds) }
+        if !stepsOnly { try printUpdateAndLayerTables() }
+        let only = try ArgumentCheck.nameList(workloads, argument: "--workloads")
+        let (steps, stepPeak) = try Self.bracketed(by: sgemm) {
+            try WorkloadBenchmarks.measure(SpecCatalog(directory: workloadsDir), only: only, seconds: seconds)
+        }
+        print(String(format: "sgemm 1024³ before and after the step table: %.1f and %.1f GFLOP/s (ratios use the higher)", stepPeak.before, stepPeak.after))
+        print("training step (loss and gradient on a fresh batch, default batch size)")
+        WorkloadBenchmarks.printTable(steps, sgemmRate: stepPeak.higher)
+    }
+
+    /// The optimizer-update table against copy bandwidth, the layer table against sgemm,
+    /// and the ceiling of layers too small to share between threads.
+    private func printUpdateAndLayerTables() throws {
         let copy = { Benchmarks.copyBandwidth(megabytes: 256, seconds: seconds) }
         let (updates, bandwidth) = try Self.bracketed(by: copy) {
             try [AdamW.self, Lion.self, Adafactor.self].map { (submission: any Submission.Type) in
@@ -58,12 +78,6 @@ struct Perf: ParsableCommand {
         LayerBenchmarks.printTable(rows)
         printSmallProductCeiling(rows.map(\.0), seconds: rowSeconds)
         print("")
-        let (steps, stepPeak) = try Self.bracketed(by: sgemm) {
-            try WorkloadBenchmarks.measure(SpecCatalog(directory: workloadsDir), seconds: seconds)
-        }
-        print(String(format: "sgemm 1024³ before and after the step table: %.1f and %.1f GFLOP/s (ratios use the higher)", stepPeak.before, stepPeak.after))
-        print("training step (loss and gradient on a fresh batch, default batch size)")
-        WorkloadBenchmarks.printTable(steps, sgemmRate: stepPeak.higher)
     }
 
     /// The ceiling of a layer whose products are too small to share between threads, such

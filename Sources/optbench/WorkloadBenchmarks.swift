@@ -18,6 +18,9 @@ enum WorkloadBenchmarks {
         var tokensPerExample: Int?
         var parameters: Int
         var secondsPerStep: Double
+        /// Seconds of the loss alone (forward only) on a batch of the same size: the work of
+        /// an evaluation, per batch.
+        var secondsPerForward: Double
         /// Matrix-product FLOPs of one step (two per multiply-add).
         var flopsPerStep: Int
 
@@ -26,9 +29,10 @@ enum WorkloadBenchmarks {
         var gigaflopsPerSecond: Double { Double(flopsPerStep) / secondsPerStep * 1e-9 }
     }
 
-    /// Times every base workload in `catalog` that has an implementation.
-    static func measure(_ catalog: SpecCatalog, seconds: Double) throws -> [Row] {
-        try catalog.baseSpecs.filter { WorkloadRegistry.names.contains($0.name) }.map { spec in
+    /// Times every base workload in `catalog` that has an implementation (those named in
+    /// `only`, when given).
+    static func measure(_ catalog: SpecCatalog, only: [String]? = nil, seconds: Double) throws -> [Row] {
+        try catalog.baseSpecs.filter { WorkloadRegistry.names.contains($0.name) && only?.contains($0.name) != false }.map { spec in
             try measure(WorkloadRegistry.make(spec), seconds: seconds)
         }
     }
@@ -44,27 +48,32 @@ enum WorkloadBenchmarks {
             let batch = stream.nextBatch(size: size)
             _ = workload.lossAndGradient(parameters, batch: batch, into: &gradient)
         }
+        let forward = Benchmarks.secondsPerCall(minimumSeconds: seconds) {
+            _ = workload.loss(parameters, batch: stream.nextBatch(size: size))
+        }
         let tokens = (counted as? TokenBatch).map { $0.length - 1 }
         return Row(
             workload: workload.info.name, batchSize: size, tokensPerExample: tokens, parameters: parameters.values.count,
-            secondsPerStep: time, flopsPerStep: flops)
+            secondsPerStep: time, secondsPerForward: forward, flopsPerStep: flops)
     }
 
     /// The table, with each step's achieved matrix-product rate beside `sgemmRate` (GFLOP/s).
     static func printTable(_ rows: [Row], sgemmRate: Double) {
         print("workload".leftAligned(22) + "batch".rightAligned(7) + "parameters".rightAligned(12) + "ms/step".rightAligned(10)
+              + "fwd ms".rightAligned(9)
               + "examples/s".rightAligned(13) + "tokens/s".rightAligned(11) + "MFLOP/step".rightAligned(12)
               + "GFLOP/s".rightAligned(9) + "/ sgemm".rightAligned(9))
         for row in rows {
             let counted = row.flopsPerStep > 0
             print(row.workload.leftAligned(22) + String(row.batchSize).rightAligned(7) + String(row.parameters).rightAligned(12)
                   + String(format: "%.2f", row.secondsPerStep * 1e3).rightAligned(10)
+                  + String(format: "%.2f", row.secondsPerForward * 1e3).rightAligned(9)
                   + String(format: "%.0f", row.examplesPerSecond).rightAligned(13)
                   + (row.tokensPerSecond.map { String(format: "%.0f", $0) } ?? "—").rightAligned(11)
                   + (counted ? String(format: "%.1f", Double(row.flopsPerStep) * 1e-6) : "—").rightAligned(12)
                   + (counted ? String(format: "%.1f", row.gigaflopsPerSecond) : "—").rightAligned(9)
                   + (counted ? String(format: "%.0f%%", 100 * row.gigaflopsPerSecond / sgemmRate) : "—").rightAligned(9))
         }
-        print("(FLOPs: matrix products through BLAS and the direct convolution kernels in one loss-and-gradient step, two per multiply-add; \"—\": the step runs none)")
+        print("(fwd ms: the loss alone on a fresh batch, as an evaluation runs it; FLOPs: matrix products through BLAS and oneDNN's convolutions in one loss-and-gradient step, two per multiply-add; \"—\": the step runs none)")
     }
 }

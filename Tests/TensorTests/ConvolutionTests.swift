@@ -1,6 +1,6 @@
 import Testing
 
-import Tensor
+@testable import Tensor
 
 /// Convolution kernels against direct loop definitions evaluated in Double.
 @Suite struct ConvolutionTests {
@@ -47,13 +47,10 @@ import Tensor
         Case(batch: 2, inputChannels: 2, height: 4, width: 34, outputChannels: 6, kernelHeight: 2, kernelWidth: 3, stride: 1, padding: 0),
     ]
 
-    static let algorithms: [ConvolutionAlgorithm] = [.unfolding, .direct]
+    static let algorithms: [ConvolutionAlgorithm] = [.unfolding, .oneDNN]
 
-    /// Every case with every algorithm that supports it (`.directRows` needs output rows of
-    /// whole 16-position tiles).
-    static let runs: [(Case, ConvolutionAlgorithm)] = cases.flatMap { c in
-        ([.unfolding, .direct, .directRows] as [ConvolutionAlgorithm]).filter { $0.supports(c.geometry) }.map { (c, $0) }
-    }
+    /// Every case with every algorithm.
+    static let runs: [(Case, ConvolutionAlgorithm)] = cases.flatMap { c in algorithms.map { (c, $0) } }
 
     // MARK: Geometry
 
@@ -268,9 +265,10 @@ import Tensor
         #expect(worstError(db, once.bias.map { -2 + 2 * Double($0) }) < 1e-5)
     }
 
-    /// The bias gradient that `conv2dBackward` and `conv2dKernelGradient` add (inside the
-    /// row kernels' pass under `.directRows`, on its own elsewhere) is `conv2dBiasGradient`'s,
-    /// bit for bit, added to what the buffer held.
+    /// The bias gradient that `conv2dBackward` and `conv2dKernelGradient` add to what the
+    /// buffer held is the same in both, bit for bit, and is `conv2dBiasGradient`'s: bit for
+    /// bit on the unfolding path (which calls it), to float rounding on oneDNN (which forms
+    /// it in the kernel gradient's pass, in its own order).
     @Test(arguments: runs) func biasGradientIsTheBitsOfConv2dBiasGradient(_ c: Case, _ algorithm: ConvolutionAlgorithm) {
         let g = c.geometry
         var rng = RandomGenerator(seed: 10)
@@ -294,8 +292,8 @@ import Tensor
                 }
             }
         }
-        #expect(alone.map(\.bitPattern) == expected.map(\.bitPattern))
-        #expect(withBackward.map(\.bitPattern) == expected.map(\.bitPattern))
+        #expect(alone.map(\.bitPattern) == withBackward.map(\.bitPattern))
+        if algorithm == .unfolding { #expect(alone.map(\.bitPattern) == expected.map(\.bitPattern)) }
         // Against the definition: the start plus the sum of each channel's planes.
         var sums = start.map(Double.init)
         for n in 0..<g.batch {
@@ -303,7 +301,8 @@ import Tensor
                 for p in 0..<g.outputPositions { sums[o] += Double(dy.scalars[(n * g.outputChannels + o) * g.outputPositions + p]) }
             }
         }
-        #expect(worstError(alone, sums) < 1e-5)
+        // The unfolding path sums in Double; oneDNN in Float (720 terms in the largest case).
+        #expect(worstError(alone, sums) < (algorithm == .unfolding ? 1e-5 : 1e-4))
     }
 
     @Test func aBiasGradientOfTheWrongSizeStops() async {
@@ -324,7 +323,7 @@ import Tensor
     }
 
     /// The kernel gradient alone is the backward pass's, bit for bit, fresh and reusing the
-    /// forward pass's unfolding or padded input, and accumulates like it.
+    /// forward pass's unfolding or reordered input, and accumulates like it.
     @Test(arguments: runs) func kernelGradientAloneMatchesBackward(_ c: Case, _ algorithm: ConvolutionAlgorithm) {
         let g = c.geometry
         var rng = RandomGenerator(seed: 9)
@@ -374,17 +373,14 @@ import Tensor
     @Test func biasGradientIsTheSameBitsAtOneAndTwoThreads() {
         var rng = RandomGenerator(seed: 11)
         let dy = Tensor.randomNormal(shape: [8, 32, 32, 32], using: &rng)
-        func run() -> [UInt32] {
+        // The split is stated, not set through `BLAS.setThreadCount`: other tests running
+        // meanwhile compare oneDNN results bit for bit, which hold at one thread count only.
+        func run(parts: Int) -> [UInt32] {
             var db = [Float](repeating: 0.5, count: 32)
-            db.withUnsafeMutableBufferPointer { Tensor.conv2dBiasGradient(outputGradient: dy, accumulatingInto: $0) }
+            db.withUnsafeMutableBufferPointer { Tensor.conv2dBiasGradient(outputGradient: dy, accumulatingInto: $0, parts: parts) }
             return db.map(\.bitPattern)
         }
-        let threads = BLAS.threadCount
-        defer { BLAS.setThreadCount(threads) }
-        BLAS.setThreadCount(2)
-        let two = run()
-        BLAS.setThreadCount(1)
-        #expect(run() == two)
+        #expect(run(parts: 1) == run(parts: 2))
     }
 
     @Test(arguments: algorithms) func emptyBatchGivesEmptyResults(_ algorithm: ConvolutionAlgorithm) {

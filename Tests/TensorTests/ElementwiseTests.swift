@@ -41,4 +41,27 @@ import Testing
         #expect(original.scalars == [1, 2, 3, 4])
         #expect(copy != original)
     }
+
+    /// The rectifier on lengths around the 16-lane width (whole vectors, a tail, only a
+    /// tail): negatives to zero, NaN kept, −0 kept, and the gradient passed only where the
+    /// input is positive, against the scalar definition.
+    @Test(arguments: [1, 15, 16, 17, 40]) func rectifierMatchesItsScalarDefinition(_ count: Int) {
+        var rng = RandomGenerator(seed: UInt64(count))
+        var x = Tensor.randomNormal(shape: [count], using: &rng)
+        x.withUnsafeMutableBufferPointer { v in
+            v[0] = .nan
+            if count > 2 { v[1] = -0.0; v[2] = 0 }
+        }
+        let dy = Tensor.randomNormal(shape: [count], using: &rng)
+        let y = x.rectified()
+        let dx = Tensor.rectifierGradient(outputGradient: dy, input: x)
+        #expect(y.shape == [count] && dx.shape == [count])
+        #expect(y.scalars[0].isNaN && dx.scalars[0] == 0)
+        for i in 1..<count {
+            let v = x.scalars[i]
+            #expect(y.scalars[i].bitPattern == (v < 0 ? Float(0) : v).bitPattern)
+            #expect(dx.scalars[i].bitPattern == (v > 0 ? dy.scalars[i] : Float(0)).bitPattern)
+        }
+        if count > 2 { #expect(y.scalars[1].sign == .minus && dx.scalars[1] == 0 && dx.scalars[2] == 0) }
+    }
 }
