@@ -1,7 +1,8 @@
 import Foundation
 
 /// Row-wise softmax and log-softmax over the last axis, numerically stabilised by the
-/// row maximum; exponentials in Float (`expf`), row sums accumulated in Double.
+/// row maximum; exponentials in Float (`LaneMath.exp` for softmax, `expf` for
+/// log-softmax, whose sum feeds a logarithm), row sums accumulated in Double.
 extension Tensor {
     /// Softmax over the last axis: each row of `shape.last` elements sums to one.
     public func softmaxRows() -> Tensor {
@@ -33,10 +34,25 @@ extension Tensor {
     }
 
     /// In-place softmax of `width` contiguous elements.
+    ///
+    /// The exponentials are `LaneMath.exp`'s, eight at a time and each computed once
+    /// (scalar `expf`, twice per element, was a tenth of the transformer's training step);
+    /// −∞ (and anything 87.3 below the maximum, where `expf` underflows to a subnormal) gives
+    /// exactly 0, so masked entries keep probability 0.
     public static func softmaxRow(_ x: UnsafeMutablePointer<Float>, _ width: Int) {
-        let (maximum, sum) = maxAndExpSum(x, width)
+        var maximum = -Float.infinity
+        for j in 0..<width { maximum = Swift.max(maximum, x[j]) }
+        if maximum == -.infinity { maximum = 0 }  // a fully masked row stays finite until normalised
+        // Below −87.3, where `LaneMath.exp` clamps, the exponential is taken as 0.
+        let shift = LaneMath.Lanes(repeating: maximum), floor = LaneMath.Lanes(repeating: -87.3)
+        LaneMath.map(x, x, count: width) { v in
+            let shifted = v - shift
+            return LaneMath.exp(shifted).replacing(with: 0, where: shifted .< floor)
+        }
+        var sum = 0.0
+        for j in 0..<width { sum += Double(x[j]) }
         let inverse = Float(1 / sum)
-        for j in 0..<width { x[j] = Foundation.exp(x[j] - maximum) * inverse }
+        for j in 0..<width { x[j] *= inverse }
     }
 
     /// Gradient of softmax: given `y = softmax(x)` and `dy`, returns
