@@ -110,10 +110,10 @@ enum LayerBenchmarks {
         let tokens = Double(batch * length)
         let flops = 4 * 2 * tokens * Double(dimension * dimension) + 2 * 2 * tokens * Double(length * dimension)
         return Case(
-            label: "CausalSelfAttention", shape: "\(batch)×\(length)×\(dimension), \(heads) heads",
+            label: "SelfAttention (causal)", shape: "\(batch)×\(length)×\(dimension), \(heads) heads",
             forwardFlops: flops, inputShape: [batch, length, dimension]
         ) { layout in
-            CausalSelfAttention(name: "attention", dimension: dimension, heads: heads, layout: &layout)
+            SelfAttention(name: "attention", dimension: dimension, heads: heads, causal: true, layout: &layout)
         }
     }
 

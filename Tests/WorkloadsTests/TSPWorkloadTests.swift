@@ -384,7 +384,7 @@ extension TSPEncoderTests {
     /// The unmasked attention layer alone, parameters and input, against central differences.
     @Test func attentionGradientMatchesCentralDifferences() throws {
         var layout = ParameterLayout()
-        let layer = EncoderSelfAttention("a", dimension: 8, heads: 2, layout: &layout)
+        let layer = SelfAttention(name: "a", dimension: 8, heads: 2, causal: false, layout: &layout)
         var generator = RandomGenerator(seed: 1)
         var p = ParameterSet(layout: layout)
         layer.initialize(&p, using: &generator)

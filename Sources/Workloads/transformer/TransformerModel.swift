@@ -34,13 +34,13 @@ final class TransformerModel {
             switch s.normPosition {
             case .pre:
                 let norm1 = LayerNorm("\(name).norm1", features: d, layout: &layout)
-                let attention = CausalSelfAttention(name: "\(name).attention", dimension: d, heads: s.heads, layout: &layout)
+                let attention = SelfAttention(name: "\(name).attention", dimension: d, heads: s.heads, causal: true, layout: &layout)
                 let norm2 = LayerNorm("\(name).norm2", features: d, layout: &layout)
                 let mlp = Self.mlp("\(name).mlp", s, layout: &layout)
                 layers.append(Residual("\(name).attention_residual", Sequential("\(name).attention_branch", [norm1, attention])))
                 layers.append(Residual("\(name).mlp_residual", Sequential("\(name).mlp_branch", [norm2, mlp])))
             case .post:
-                let attention = CausalSelfAttention(name: "\(name).attention", dimension: d, heads: s.heads, layout: &layout)
+                let attention = SelfAttention(name: "\(name).attention", dimension: d, heads: s.heads, causal: true, layout: &layout)
                 let norm1 = LayerNorm("\(name).norm1", features: d, layout: &layout)
                 let mlp = Self.mlp("\(name).mlp", s, layout: &layout)
                 let norm2 = LayerNorm("\(name).norm2", features: d, layout: &layout)

@@ -8,7 +8,7 @@ import Tensor
 ///
 /// Encoder: `h⁰ = Linear(2→d)(x)`, then `encoder_layers` pre-LayerNorm layers
 /// `h ← h + MHA(LN(h))`, `h ← h + W₂ GELU(W₁ LN(h))` (GELU rather than POMO's ReLU: smooth, so the fixed-action surrogate is differentiable everywhere) with unmasked attention
-/// (`EncoderSelfAttention`), then a final LayerNorm: embeddings `h_j`.
+/// (`SelfAttention`, unmasked), then a final LayerNorm: embeddings `h_j`.
 ///
 /// Decoder (single-head pointer, no glimpse): with `ḡ = mean_j h_j`, the rollout that
 /// started at city `f` and stands at city `c` queries `q = W_g ḡ + W_f h_f + W_c h_c`, and
@@ -69,7 +69,7 @@ final class TSPPolicy {
         for i in 0..<s.encoderLayers {
             let name = "encoder.layer\(i)"
             let norm1 = LayerNorm("\(name).norm1", features: d, layout: &layout)
-            let attention = EncoderSelfAttention("\(name).attention", dimension: d, heads: s.heads, layout: &layout)
+            let attention = SelfAttention(name: "\(name).attention", dimension: d, heads: s.heads, causal: false, layout: &layout)
             let norm2 = LayerNorm("\(name).norm2", features: d, layout: &layout)
             let hidden = Linear("\(name).feedforward.in", inputFeatures: d, outputFeatures: s.feedforwardDimension, layout: &layout)
             let out = Linear("\(name).feedforward.out", inputFeatures: s.feedforwardDimension, outputFeatures: d, initialization: .lecunNormal, layout: &layout)

@@ -1,16 +1,19 @@
 import Tensor
 
-/// Multi-head causal self-attention on `[batch, length, dimension]` sequences
-/// (the attention block of a decoder-only transformer, without the residual).
+/// Multi-head self-attention on `[batch, length, dimension]` inputs, without the
+/// residual: causal (each position sees itself and the positions before it, the attention
+/// block of a decoder-only transformer) or unmasked (every element sees every element, as
+/// in an encoder over an unordered set such as the tsp workload's cities).
 ///
 /// With `d = dimension / heads` and projections in PyTorch's convention `y = x·Wᵀ + b`:
 ///
 ///     Q = X·Wqᵀ + bq,  K = X·Wkᵀ + bk,  V = X·Wvᵀ + bv          (each [batch·length, dimension])
 ///     for every sequence and head h (columns h·d ..< (h+1)·d):
-///         P_h = softmax(Q_h·K_hᵀ / √d + M),   C_h = P_h·V_h       (M[i][j] = −∞ for j > i)
+///         P_h = softmax(Q_h·K_hᵀ / √d + M),   C_h = P_h·V_h
 ///     Y = C·Woᵀ + bo
 ///
-/// so position `i` only sees positions `0...i`. Parameters, each `[dimension, dimension]`
+/// with `M[i][j] = −∞ for j > i` when `causal` (so position `i` only sees positions
+/// `0...i`) and `M = 0` otherwise. Parameters, each `[dimension, dimension]`
 /// and stored `[out, in]`: `"<name>.query.weight"` (kind `.attentionQ`), `"<name>.key.weight"`
 /// (`.attentionK`), `"<name>.value.weight"` (`.attentionV`), `"<name>.output.weight"`
 /// (`.attentionOut`); with `bias` on, `"<name>.query.bias"`, `"<name>.key.bias"`,
@@ -18,9 +21,11 @@ import Tensor
 ///
 /// Every product goes through `BLAS.gemm`: the four projections are one GEMM each over
 /// all `batch·length` rows, and the per-(sequence, head) products address the head's
-/// columns in place through leading dimensions, so no head is ever copied out. The
-/// backward pass is exact.
-public final class CausalSelfAttention: Layer {
+/// columns in place through leading dimensions, so no head is ever copied out; the
+/// (sequence, head) pairs are split over the trial's threads. The backward pass is exact:
+/// `dP = dC_h·V_hᵀ`, `dV_h = P_hᵀ·dC_h`, `dS = P ⊙ (dP − rowsum(dP ⊙ P))` (masked entries
+/// have `P = 0`, so their `dS` is zero), `dQ_h = dS·K_h / √d`, `dK_h = dSᵀ·Q_h / √d`.
+public final class SelfAttention: Layer {
     public let name: String
     /// Model width (last axis of input and output).
     public let dimension: Int
@@ -28,6 +33,8 @@ public final class CausalSelfAttention: Layer {
     public let heads: Int
     /// Width of one head, `dimension / heads`.
     public let headDimension: Int
+    /// Whether position `i` attends to positions `0...i` only (else to all).
+    public let causal: Bool
 
     public let queryWeight: ParameterView
     public let keyWeight: ParameterView
@@ -54,17 +61,19 @@ public final class CausalSelfAttention: Layer {
 
     private var cache: Cache?
 
-    /// An attention layer of width `dimension` with `heads` heads; registers its parameters in `layout`.
-    public init(name: String, dimension: Int, heads: Int, bias: Bool = true, layout: inout ParameterLayout) {
-        precondition(dimension >= 1, "CausalSelfAttention '\(name)': dimension must be positive, got \(dimension)")
-        precondition(heads >= 1, "CausalSelfAttention '\(name)': heads must be positive, got \(heads)")
+    /// An attention layer of width `dimension` with `heads` heads, `causal` or unmasked;
+    /// registers its parameters in `layout`.
+    public init(name: String, dimension: Int, heads: Int, causal: Bool, bias: Bool = true, layout: inout ParameterLayout) {
+        precondition(dimension >= 1, "SelfAttention '\(name)': dimension must be positive, got \(dimension)")
+        precondition(heads >= 1, "SelfAttention '\(name)': heads must be positive, got \(heads)")
         precondition(
             dimension % heads == 0,
-            "CausalSelfAttention '\(name)': dimension \(dimension) is not divisible by heads \(heads)")
+            "SelfAttention '\(name)': dimension \(dimension) is not divisible by heads \(heads)")
         self.name = name
         self.dimension = dimension
         self.heads = heads
         self.headDimension = dimension / heads
+        self.causal = causal
         let square = [dimension, dimension]
         queryWeight = layout.add("\(name).query.weight", shape: square, kind: .attentionQ)
         queryBias = bias ? layout.add("\(name).query.bias", shape: [dimension], kind: .bias) : nil
@@ -108,7 +117,7 @@ public final class CausalSelfAttention: Layer {
         query: Tensor, key: Tensor, value: Tensor, batch: Int, length: Int,
         probabilities: inout Tensor, context: inout Tensor
     ) {
-        let (d, t, dh, headCount) = (dimension, length, headDimension, heads)
+        let (d, t, dh, headCount, causal) = (dimension, length, headDimension, heads, causal)
         let scale = scoreScale
         query.withUnsafeBufferPointer { qb in
             key.withUnsafeBufferPointer { kb in
@@ -125,11 +134,12 @@ public final class CausalSelfAttention: Layer {
                                 BLAS.gemm(
                                     .none, .transposed, m: t, n: t, k: dh, alpha: scale,
                                     a: qs.base + head, lda: d, b: ks.base + head, ldb: d, c: scores, ldc: t)
-                                // Row i keeps columns 0...i (causal mask), softmax over them.
+                                // Causal: row i keeps columns 0...i, softmax over them.
                                 for i in 0..<t {
                                     let row = scores + i * t
-                                    Tensor.softmaxRow(row, i + 1)
-                                    (row + i + 1).update(repeating: 0, count: t - i - 1)
+                                    let seen = causal ? i + 1 : t
+                                    Tensor.softmaxRow(row, seen)
+                                    (row + seen).update(repeating: 0, count: t - seen)
                                 }
                                 // C_h = P_h·V_h  (t × dh), written into the head's columns.
                                 BLAS.gemm(

@@ -3,12 +3,12 @@ import NN
 import Tensor
 import Testing
 
-@Suite struct CausalSelfAttentionTests {
+@Suite struct SelfAttentionTests {
     private static func randomSetup(
-        batch: Int, length: Int, dimension: Int, heads: Int, bias: Bool, seed: UInt64
-    ) -> (CausalSelfAttention, ParameterSet, Tensor) {
+        batch: Int, length: Int, dimension: Int, heads: Int, bias: Bool, causal: Bool = true, seed: UInt64
+    ) -> (SelfAttention, ParameterSet, Tensor) {
         var layout = ParameterLayout()
-        let attention = CausalSelfAttention(name: "attn", dimension: dimension, heads: heads, bias: bias, layout: &layout)
+        let attention = SelfAttention(name: "attn", dimension: dimension, heads: heads, causal: causal, bias: bias, layout: &layout)
         var rng = RandomGenerator(seed: seed)
         var parameters = ParameterSet(layout: layout)
         parameters.values.withUnsafeMutableBufferPointer { rng.fillNormal($0, standardDeviation: 0.5) }
@@ -17,8 +17,9 @@ import Testing
     }
 
     /// Direct Double evaluation of the layer's definition, one (sequence, head) at a time:
-    /// `Y = concat_h softmax(Q_h K_hᵀ/√d + M) V_h · Woᵀ + bo` with `Q = X Wqᵀ + bq` etc.
-    private static func reference(_ a: CausalSelfAttention, _ p: ParameterSet, _ x: Tensor) -> [Double] {
+    /// `Y = concat_h softmax(Q_h K_hᵀ/√d + M) V_h · Woᵀ + bo` with `Q = X Wqᵀ + bq` etc.,
+    /// `M` the causal mask when the layer is causal.
+    private static func reference(_ a: SelfAttention, _ p: ParameterSet, _ x: Tensor) -> [Double] {
         let (batch, length, dim) = (x.shape[0], x.shape[1], x.shape[2])
         let dh = dim / a.heads
         func weight(_ v: ParameterView) -> [Double] { p.tensor(v).scalars.map(Double.init) }
@@ -43,7 +44,7 @@ import Testing
             for h in 0..<a.heads {
                 for i in 0..<length {
                     var scores = [Double](repeating: -Double.infinity, count: length)
-                    for j in 0...i {
+                    for j in 0...(a.causal ? i : length - 1) {
                         var s = 0.0
                         for c in 0..<dh { s += q[(b * length + i) * dim + h * dh + c] * k[(b * length + j) * dim + h * dh + c] }
                         scores[j] = s / Double(dh).squareRoot()
@@ -63,14 +64,16 @@ import Testing
     }
 
     @Test(arguments: [
-        (2, 5, 6, 2, true),
-        (1, 4, 4, 1, false),
-        (3, 3, 8, 4, true),
-        (2, 1, 6, 3, true),
+        (2, 5, 6, 2, true, true),
+        (1, 4, 4, 1, false, true),
+        (3, 3, 8, 4, true, true),
+        (2, 1, 6, 3, true, true),
+        (2, 5, 6, 2, true, false),
+        (1, 4, 4, 1, false, false),
     ])
-    func gradientsMatchFiniteDifferences(batch: Int, length: Int, dimension: Int, heads: Int, bias: Bool) {
+    func gradientsMatchFiniteDifferences(batch: Int, length: Int, dimension: Int, heads: Int, bias: Bool, causal: Bool) {
         let (attention, parameters, input) = Self.randomSetup(
-            batch: batch, length: length, dimension: dimension, heads: heads, bias: bias, seed: 77)
+            batch: batch, length: length, dimension: dimension, heads: heads, bias: bias, causal: causal, seed: 77)
         if bias {
             Self.checkWithKeyBias(attention, input: input, parameters: parameters)
         } else {
@@ -84,7 +87,7 @@ import Testing
     /// measure cannot compare an exact zero with Float finite-difference noise.) The
     /// analytic key-bias gradient must vanish to rounding, and the numeric one to the
     /// noise level of the finite differences.
-    private static func checkWithKeyBias(_ attention: CausalSelfAttention, input: Tensor, parameters: ParameterSet) {
+    private static func checkWithKeyBias(_ attention: SelfAttention, input: Tensor, parameters: ParameterSet) {
         let keyBias = attention.keyBias!
         var rng = RandomGenerator(seed: 7)
         let output = attention.forward(input, parameters: parameters)
@@ -128,10 +131,22 @@ import Testing
         #expect(largest > 0.1, "the other parameter gradients are of order one")
     }
 
-    @Test func matchesTheDoubleReferenceWithSeveralHeads() throws {
-        let (attention, parameters, input) = Self.randomSetup(batch: 2, length: 6, dimension: 8, heads: 4, bias: true, seed: 3)
+    @Test(arguments: [true, false]) func matchesTheDoubleReferenceWithSeveralHeads(causal: Bool) throws {
+        let (attention, parameters, input) = Self.randomSetup(
+            batch: 2, length: 6, dimension: 8, heads: 4, bias: true, causal: causal, seed: 3)
         let output = attention.forward(input, parameters: parameters)
         #expect(output.shape == [2, 6, 8])
+        let expected = Self.reference(attention, parameters, input)
+        let worst = zip(output.scalars, expected).map { abs(Double($0) - $1) }.max()!
+        #expect(worst < 1e-4, "largest deviation from the Double reference: \(worst)")
+    }
+
+    /// Enough scores (32 pairs × 48² ≥ 2¹⁶) that the (sequence, head) pairs are split over
+    /// the threads when there are two: every pair still lands in its own place.
+    @Test(arguments: [true, false]) func largeEnoughToSplitOverThreadsMatchesTheReference(causal: Bool) throws {
+        let (attention, parameters, input) = Self.randomSetup(
+            batch: 8, length: 48, dimension: 16, heads: 4, bias: true, causal: causal, seed: 4)
+        let output = attention.forward(input, parameters: parameters)
         let expected = Self.reference(attention, parameters, input)
         let worst = zip(output.scalars, expected).map { abs(Double($0) - $1) }.max()!
         #expect(worst < 1e-4, "largest deviation from the Double reference: \(worst)")
@@ -142,7 +157,7 @@ import Testing
     @Test func identityProjectionsGiveMaskedSoftmaxAttention() {
         let (length, dim) = (5, 4)
         var layout = ParameterLayout()
-        let attention = CausalSelfAttention(name: "attn", dimension: dim, heads: 1, bias: false, layout: &layout)
+        let attention = SelfAttention(name: "attn", dimension: dim, heads: 1, causal: true, bias: false, layout: &layout)
         var parameters = ParameterSet(layout: layout)
         var identity = Tensor(shape: [dim, dim])
         for i in 0..<dim { identity[i, i] = 1 }
@@ -207,7 +222,7 @@ import Testing
 
     @Test func registersTheFourProjections() {
         var layout = ParameterLayout()
-        let attention = CausalSelfAttention(name: "block0.attn", dimension: 12, heads: 3, layout: &layout)
+        let attention = SelfAttention(name: "block0.attn", dimension: 12, heads: 3, causal: true, layout: &layout)
         #expect(attention.headDimension == 4)
         #expect(layout.views.map(\.name) == [
             "block0.attn.query.weight", "block0.attn.query.bias",
@@ -220,13 +235,13 @@ import Testing
         #expect(layout.views.filter { $0.kind != .bias }.allSatisfy { $0.shape == [12, 12] })
 
         var plainLayout = ParameterLayout()
-        _ = CausalSelfAttention(name: "a", dimension: 4, heads: 2, bias: false, layout: &plainLayout)
+        _ = SelfAttention(name: "a", dimension: 4, heads: 2, causal: true, bias: false, layout: &plainLayout)
         #expect(plainLayout.views.map(\.kind) == [.attentionQ, .attentionK, .attentionV, .attentionOut])
     }
 
     @Test func initialisationIsGlorotUniformAndSeeded() {
         var layout = ParameterLayout()
-        let attention = CausalSelfAttention(name: "attn", dimension: 48, heads: 4, layout: &layout)
+        let attention = SelfAttention(name: "attn", dimension: 48, heads: 4, causal: true, layout: &layout)
         var parameters = ParameterSet(layout: layout, repeating: 5)
         var rng = RandomGenerator(seed: 1)
         attention.initialize(&parameters, using: &rng)
