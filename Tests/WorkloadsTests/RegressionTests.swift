@@ -87,7 +87,11 @@ import Testing
         #expect(w.info.layout.count == 8 * 16 + 8 + 8 + 1)
         let p = w.initialParameters(seed: 1)
         let batch = w.makeDataStream(seed: 2).nextBatch(size: 64)
-        WorkloadTestSupport.checkGradient(w, parameters: p, batch: batch, samples: 40, step: 1e-2, tolerance: 2e-2)
+        // Float rounding of the loss limits this check: at step 1e-2 the worst relative error
+        // was 0.021 with OpenBLAS's SkylakeX kernels (Intel Xeon) and below 0.02 with its Zen
+        // ones; a smaller step (3e-3) made it 0.077, so rounding, not truncation, dominates.
+        // A wrong gradient is off by order one.
+        WorkloadTestSupport.checkGradient(w, parameters: p, batch: batch, samples: 40, step: 1e-2, tolerance: 3e-2)
     }
 
     @Test func linearHessianVectorProductIsTheClosedForm() throws {
