@@ -13,7 +13,8 @@ RUN         ?= $(PROFILE)
 # make plots: a results file or a folder of trial files.
 RESULTS     ?= results/$(RUN).h5
 # Debian packages: OpenBLAS (BLAS + LAPACK), HDF5 (library + h5dump), gnuplot (through
-# libgnuplot-iostream-dev), pkg-config (SwiftPM finds OpenBLAS and HDF5 through it).
+# libgnuplot-iostream-dev), pkg-config (SwiftPM finds OpenBLAS and HDF5 through it); zlib
+# and the real-data workloads' data: Fashion-MNIST and the King James Bible.
 APT_PACKAGES := libopenblas-dev libhdf5-dev libgnuplot-iostream-dev hdf5-tools pkg-config \
                 zlib1g-dev dataset-fashion-mnist bible-kjv
 RELEASE_BIN := .build/release/optbench
@@ -23,7 +24,7 @@ KJV_CORPUS  := data/kjv.txt
 
 .PHONY: deps corpus build test bench perf plots clean
 
-## deps: install missing system packages (idempotent; does nothing when all are present)
+## deps: install missing system packages (idempotent; does nothing when all are present), then write the kjv corpus
 deps:
 	@missing=""; \
 	for p in $(APT_PACKAGES); do \
