@@ -24,6 +24,19 @@ import Testing
         #expect(garbage.source == "g.gz" && garbage.message.contains("not a valid gzip file"))
     }
 
+    @Test func bytesAfterTheGzipStreamAreRefused() throws {
+        let file = Fixtures.gzipped([1, 2, 3])
+        #expect(try Gzip.decompress(file, source: "t.gz", maximumBytes: 10) == [1, 2, 3])
+        let error = try #require(Fixtures.inputError { _ = try Gzip.decompress(file + [0, 0], source: "t.gz", maximumBytes: 10) })
+        #expect(error.source == "t.gz" && error.message.contains("2 bytes after the end of its gzip stream"))
+    }
+
+    @Test func dataPathsResolveAgainstTheSpecsFolder() {
+        #expect(DataFile.resolve("../data/kjv.txt", relativeTo: "/repo/workloads/kjv.json") == "/repo/workloads/../data/kjv.txt")
+        #expect(DataFile.resolve("/usr/share/x", relativeTo: "/repo/workloads/a.json") == "/usr/share/x")
+        #expect(DataFile.resolve("data/k.txt", relativeTo: "k.json") == "data/k.txt")
+    }
+
     @Test func aGzipFileInflatingPastTheLimitIsRefused() throws {
         let file = Fixtures.gzipped([UInt8](repeating: 0, count: 100_000))
         let error = try #require(Fixtures.inputError { _ = try Gzip.decompress(file, source: "bomb.gz", maximumBytes: 10_000) })
