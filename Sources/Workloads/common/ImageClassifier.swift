@@ -1,3 +1,4 @@
+import Core
 import NN
 import Tensor
 
@@ -51,6 +52,21 @@ struct ImageClassifier {
             correct += SoftmaxCrossEntropy.correctCount(logits: logits, labels: labels)
         }
         return (totalLoss / Double(count), Double(correct) / Double(count))
+    }
+
+    /// What an image workload's `evaluate` reports: the mean cross-entropy of the first
+    /// `trainEvalCount` training images, and the accuracy on the validation and test sets.
+    func metrics(
+        train: ImageDataSet, trainEvalCount: Int, validation: ImageDataSet, test: ImageDataSet,
+        normalization: ImageNormalization, chunk: Int, parameters: ParameterSet
+    ) -> Metrics {
+        func scan(_ set: ImageDataSet, _ count: Int) -> (meanLoss: Double, accuracy: Double) {
+            self.scan(set, count: count, normalization: normalization, chunk: chunk, parameters: parameters)
+        }
+        return Metrics(
+            trainLoss: scan(train, trainEvalCount).meanLoss,
+            validationMetric: scan(validation, validation.count).accuracy,
+            testMetric: scan(test, test.count).accuracy)
     }
 
     /// The labels as the `Float` class indices `SoftmaxCrossEntropy` takes.

@@ -100,13 +100,8 @@ public final class FashionMNISTWorkload: Workload {
 
     /// Training-subset cross-entropy, validation accuracy and test accuracy.
     public func evaluate(_ parameters: ParameterSet) -> Metrics {
-        Metrics(
-            trainLoss: scan(data.train, count: settings.trainEvalExamples, parameters).meanLoss,
-            validationMetric: scan(data.validation, count: data.validation.count, parameters).accuracy,
-            testMetric: scan(data.test, count: data.test.count, parameters).accuracy)
-    }
-
-    private func scan(_ set: ImageDataSet, count: Int, _ parameters: ParameterSet) -> (meanLoss: Double, accuracy: Double) {
-        classifier.scan(set, count: count, normalization: data.normalization, chunk: Self.evaluationChunk, parameters: parameters)
+        classifier.metrics(
+            train: data.train, trainEvalCount: settings.trainEvalExamples, validation: data.validation, test: data.test,
+            normalization: data.normalization, chunk: Self.evaluationChunk, parameters: parameters)
     }
 }
