@@ -12,14 +12,19 @@ JOBS        ?= $(THREADS)
 RUN         ?= $(PROFILE)
 # make plots: a results file or a folder of trial files.
 RESULTS     ?= results/$(RUN).h5
-# Debian packages: OpenBLAS (BLAS + LAPACK), oneDNN (convolutions), HDF5 (library + h5dump), gnuplot (through
-# libgnuplot-iostream-dev), pkg-config (SwiftPM finds OpenBLAS and HDF5 through it).
-APT_PACKAGES := libopenblas-dev libdnnl-dev libhdf5-dev libgnuplot-iostream-dev hdf5-tools pkg-config
+# Debian packages: OpenBLAS (BLAS + LAPACK), oneDNN (convolutions), HDF5 (library + h5dump),
+# gnuplot (through libgnuplot-iostream-dev), pkg-config (SwiftPM finds OpenBLAS and HDF5
+# through it); zlib and the real-data workloads' data: Fashion-MNIST and the King James Bible.
+APT_PACKAGES := libopenblas-dev libdnnl-dev libhdf5-dev libgnuplot-iostream-dev hdf5-tools pkg-config \
+                zlib1g-dev dataset-fashion-mnist bible-kjv
 RELEASE_BIN := .build/release/optbench
+# The kjv workload's corpus (the King James Bible as text, from bible-kjv's reader at a
+# fixed line width); workloads/kjv.json records its size and SHA-256.
+KJV_CORPUS  := data/kjv.txt
 
-.PHONY: deps build test bench perf plots clean
+.PHONY: deps corpus build test bench perf plots clean
 
-## deps: install missing system packages (idempotent; does nothing when all are present)
+## deps: install missing system packages (idempotent; does nothing when all are present), then write the kjv corpus
 deps:
 	@missing=""; \
 	for p in $(APT_PACKAGES); do \
@@ -37,6 +42,11 @@ deps:
 	$$sudo apt-get update -qq && \
 	DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq$$missing >/dev/null && echo "deps: done" || \
 	{ echo "deps: apt-get failed. Install these by hand:$$missing" >&2; exit 1; }
+	@$(MAKE) --no-print-directory corpus
+
+## corpus: (re)write the kjv corpus from the installed bible-kjv (80 ms; deps runs it)
+corpus:
+	@mkdir -p $(dir $(KJV_CORPUS)) && env -u COLUMNS bible -l80 "gen1:1-rev22:21" > $(KJV_CORPUS).tmp && mv $(KJV_CORPUS).tmp $(KJV_CORPUS)
 
 ## build: release build (whole-module optimised)
 build: deps

@@ -13,6 +13,8 @@ public enum WorkloadRegistry {
         ("transformer", { try TransformerWorkload(spec: $0) }),
         ("tsp", { try TSPWorkload(spec: $0) }),
         ("cnn", { try CNNWorkload(spec: $0) }),
+        ("fashion_mnist", { try FashionMNISTWorkload(spec: $0) }),
+        ("kjv", { try KJVWorkload(spec: $0) }),
     ]
 
     /// Base workloads whose parameters are a bilevel problem's outer variable and which

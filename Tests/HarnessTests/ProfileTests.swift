@@ -28,6 +28,18 @@ import Testing
         #expect(bilevel.studies >= 5 && Set(bilevel.workloads) == WorkloadRegistry.bilevelNames)
     }
 
+    /// The real-data workloads run in standard and full (every base workload) but not in
+    /// quick, which names the synthetic ones.
+    @Test func realDataWorkloadsAreInStandardAndFullButNotQuick() throws {
+        let path = Self.repositoryRoot.appendingPathComponent("workloads/profiles.json").path
+        let quick = try Profile.load(named: "quick", contentsOf: path)
+        #expect(!quick.workloads.isEmpty && quick.workloads.allSatisfy(WorkloadRegistry.names.contains))
+        #expect(!quick.workloads.contains("fashion_mnist") && !quick.workloads.contains("kjv"))
+        for name in ["standard", "full"] {
+            #expect(try Profile.load(named: name, contentsOf: path).workloads.isEmpty, "\(name) names no workloads: every base workload")
+        }
+    }
+
     @Test func unknownProfileListsTheValidNames() throws {
         let path = Self.repositoryRoot.appendingPathComponent("workloads/profiles.json").path
         do {

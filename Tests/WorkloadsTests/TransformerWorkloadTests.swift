@@ -37,8 +37,9 @@ import Testing
     /// analytic gradient: `|analytic − numeric| ≤ tolerance · max(|analytic|, |numeric|) + floor`
     /// where `floor = 4 · ulp(loss) / 2h` is the resolution of a difference of two Float losses
     /// (entries below it cannot be checked by differences and are compared absolutely).
-    static func checkGradient(
-        _ w: TransformerWorkload, parameters: ParameterSet, batch: TokenBatch, samples: Int = 80, step: Float = 1e-2,
+    /// Generic so the byte-level model on real text (`kjv`), the same network, is checked the same way.
+    static func checkGradient<W: Workload>(
+        _ w: W, parameters: ParameterSet, batch: W.Batch, samples: Int = 80, step: Float = 1e-2,
         tolerance: Double = 2e-2, sourceLocation: SourceLocation = #_sourceLocation
     ) {
         var gradient = ParameterSet.zeros(like: parameters)

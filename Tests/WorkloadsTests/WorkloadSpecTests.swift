@@ -27,6 +27,19 @@ import Testing
         }
     }
 
+    /// The real-data workloads (their files from `make deps`) are not calibrated yet: every
+    /// number is marked provisional, and the base and its variant build through the registry.
+    @Test(arguments: ["fashion_mnist", "kjv"])
+    func realDataSpecsAreProvisionalAndEveryVariantBuilds(name: String) throws {
+        let spec = try WorkloadTestSupport.realSpec(name)
+        #expect(spec.provisional && spec.variants.count == 1 && spec.variants.allSatisfy(\.provisional))
+        for candidate in [spec] + spec.variants {
+            #expect(candidate.evalPeriodSeconds < candidate.maxRuntimeSeconds)
+            let workload = try WorkloadRegistry.make(candidate)
+            #expect(workload.info.name == candidate.name && workload.info.defaultBatchSize == candidate.defaultBatchSize)
+        }
+    }
+
     @Test func variantsDifferFromTheirBaseOnlyWhereTheyOverride() throws {
         let regression = try WorkloadTestSupport.realSpec("regression")
         let cond = try #require(regression.variants.first { $0.name == "regression_cond1e4" })

@@ -49,7 +49,7 @@ public final class CNNWorkload: Workload {
     public let settings: CNNSettings
     let data: CNNData
     let model: CNNModel
-    private let lossFunction = SoftmaxCrossEntropy()
+    private let classifier: ImageClassifier
 
     /// Builds the data set and network described by `spec` (a `cnn` spec or a variant).
     public convenience init(spec: WorkloadSpec) throws {
@@ -63,6 +63,7 @@ public final class CNNWorkload: Workload {
         self.settings = settings
         self.data = data
         model = CNNModel(settings: settings)
+        classifier = ImageClassifier(workload: "cnn", network: model.network, layout: model.layout)
         info = WorkloadInfo(
             name: spec.name, layout: model.layout, lossType: .softmaxCrossEntropy,
             defaultBatchSize: spec.defaultBatchSize, stepHint: spec.stepHint, trainingExamples: settings.trainExamples)
@@ -89,24 +90,15 @@ public final class CNNWorkload: Workload {
     }
 
     public func lossAndGradient(_ parameters: ParameterSet, batch: CNNBatch, into gradient: inout ParameterSet) -> Float {
-        checkLayout(parameters, "parameters")
-        precondition(
-            gradient.layout == model.layout && gradient.values.count == model.layout.count,
-            "cnn: gradient buffer has \(gradient.values.count) values, expected \(model.layout.count)")
-        gradient.values.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-        let logits = model.logits(parameters, batch.images)
-        let (loss, logitGradient) = lossFunction.lossAndGradient(prediction: logits, target: labelTensor(batch))
-        model.network.accumulateParameterGradients(logitGradient, parameters: parameters, gradient: &gradient)
-        return loss
+        classifier.lossAndGradient(parameters, batch: batch, into: &gradient)
     }
 
     public func loss(_ parameters: ParameterSet, batch: CNNBatch) -> Float {
-        checkLayout(parameters, "parameters")
-        return lossFunction.loss(prediction: model.logits(parameters, batch.images), target: labelTensor(batch))
+        classifier.loss(parameters, batch: batch)
     }
 
     public func hessianVectorProduct(_ parameters: ParameterSet, batch: CNNBatch, vector: ParameterSet, into result: inout ParameterSet) {
-        checkLayout(vector, "HVP direction")
+        classifier.checkLayout(vector, "HVP direction")
         finiteDifferenceHessianVectorProduct(parameters, batch: batch, vector: vector, into: &result)
     }
 
@@ -118,34 +110,8 @@ public final class CNNWorkload: Workload {
 
     /// Training-subset cross-entropy, validation accuracy and test accuracy.
     public func evaluate(_ parameters: ParameterSet) -> Metrics {
-        checkLayout(parameters, "parameters")
-        return Metrics(
-            trainLoss: scan(data.train, count: settings.trainEvalExamples, parameters).meanLoss,
-            validationMetric: scan(data.validation, count: data.validation.count, parameters).accuracy,
-            testMetric: scan(data.test, count: data.test.count, parameters).accuracy)
-    }
-
-    /// Mean loss and accuracy of the first `count` images of `set`, in chunks.
-    private func scan(_ set: ImageDataSet, count: Int, _ parameters: ParameterSet) -> (meanLoss: Double, accuracy: Double) {
-        var totalLoss = 0.0, correct = 0
-        for start in stride(from: 0, to: count, by: Self.evaluationChunk) {
-            let batch = set.batch(start..<min(start + Self.evaluationChunk, count), normalization: data.normalization)
-            let logits = model.logits(parameters, batch.images)
-            let labels = labelTensor(batch)
-            totalLoss += Double(lossFunction.loss(prediction: logits, target: labels)) * Double(batch.count)
-            correct += SoftmaxCrossEntropy.correctCount(logits: logits, labels: labels)
-        }
-        return (totalLoss / Double(count), Double(correct) / Double(count))
-    }
-
-    /// The labels as the `Float` class indices `SoftmaxCrossEntropy` takes.
-    private func labelTensor(_ batch: CNNBatch) -> Tensor {
-        Tensor(shape: [batch.count], scalars: batch.labels.map { Float($0) })
-    }
-
-    private func checkLayout(_ parameters: ParameterSet, _ what: String) {
-        precondition(
-            parameters.layout == model.layout && parameters.values.count == model.layout.count,
-            "cnn \(what): \(parameters.values.count) values in layout \(parameters.views.prefix(4).map(\.name))…, expected \(model.layout.count) in \(model.layout.views.prefix(4).map(\.name))…")
+        classifier.metrics(
+            train: data.train, trainEvalCount: settings.trainEvalExamples, validation: data.validation, test: data.test,
+            normalization: data.normalization, chunk: Self.evaluationChunk, parameters: parameters)
     }
 }

@@ -1,7 +1,7 @@
 import NN
 import Tensor
 
-/// The decoder-only language model of the `transformer` workload: token embedding plus
+/// The decoder-only language model of the `transformer` and `kjv` workloads: token embedding plus
 /// learned positional embedding, `layers` blocks of causal multi-head self-attention and an
 /// MLP, each in a residual connection, and a linear head to next-token logits (weights not
 /// tied to the embedding), trained with softmax cross-entropy averaged over every
@@ -15,13 +15,17 @@ import Tensor
 /// layer's own), MLP input He uniform, MLP output LeCun normal, head `N(0, 0.02²)` so the
 /// initial loss is close to `log V`; biases zero, norms identity.
 final class TransformerModel {
-    let settings: TransformerSettings
+    let architecture: TransformerArchitecture
     let layout: ParameterLayout
     private let network: Sequential
     private let crossEntropy = SoftmaxCrossEntropy()
 
-    init(settings s: TransformerSettings) {
-        settings = s
+    convenience init(settings: TransformerSettings) {
+        self.init(architecture: settings.architecture)
+    }
+
+    init(architecture s: TransformerArchitecture) {
+        architecture = s
         var layout = ParameterLayout()
         let d = s.modelDimension
         let deviation = 1 / Float(d).squareRoot()
@@ -53,7 +57,7 @@ final class TransformerModel {
         self.layout = layout
     }
 
-    private static func mlp(_ name: String, _ s: TransformerSettings, layout: inout ParameterLayout) -> Sequential {
+    private static func mlp(_ name: String, _ s: TransformerArchitecture, layout: inout ParameterLayout) -> Sequential {
         let d = s.modelDimension, h = s.mlpHiddenWidth
         switch s.mlp {
         case .gelu:
@@ -81,7 +85,7 @@ final class TransformerModel {
     /// (tokens 1 ... T).
     private func inputsAndTargets(_ batch: TokenBatch) -> (Tensor, Tensor) {
         let t = batch.length - 1
-        precondition(t <= settings.contextLength, "transformer: sequences of \(batch.length) tokens exceed the context of \(settings.contextLength) predictions")
+        precondition(t <= architecture.contextLength, "transformer: sequences of \(batch.length) tokens exceed the context of \(architecture.contextLength) predictions")
         var inputs = [Float](repeating: 0, count: batch.count * t)
         var targets = [Float](repeating: 0, count: batch.count * t)
         batch.tokens.withUnsafeBufferPointer { x in

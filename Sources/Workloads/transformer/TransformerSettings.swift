@@ -17,14 +17,10 @@ import Tensor
 /// | `data_seed` | seed of the Markov table and of every sequence |
 /// | `entropy_rate_nats` | the language's stationary entropy rate, stated for readers; checked against the exact value on load |
 /// | `bayes_limit_nats` | the floor of the validation metric: the true model's expected cross-entropy on windows of T predictions from a sequence start (slightly above the rate); checked on load |
-/// | `layers` | transformer blocks |
-/// | `d_model`, `heads` | width and attention heads (heads divide d_model) |
-/// | `mlp_ratio` | MLP hidden width / d_model (`glu`: 2/3 of that, rounded up to a multiple of 8, so the parameter count stays close) |
-/// | `norm_position` | `pre` (pre-LayerNorm with a final LayerNorm) or `post` (post-LayerNorm, as the original transformer) |
-/// | `mlp` | `gelu` (Linear–GELU–Linear) or `glu` (GEGLU) |
+/// | `layers`, `d_model`, `heads`, `mlp_ratio`, `norm_position`, `mlp` | the model: see `TransformerArchitecture` |
 public struct TransformerSettings: Sendable, Equatable {
-    public enum NormPosition: String, Sendable { case pre, post }
-    public enum MLPKind: String, Sendable { case gelu, glu }
+    public typealias NormPosition = TransformerArchitecture.NormPosition
+    public typealias MLPKind = TransformerArchitecture.MLPKind
 
     public var vocabularySize: Int
     public var markovOrder: Int
@@ -40,12 +36,8 @@ public struct TransformerSettings: Sendable, Equatable {
     public var dataSeed: UInt64
     public var entropyRate: Double
     public var bayesLimit: Double
-    public var layers: Int
-    public var modelDimension: Int
-    public var heads: Int
-    public var mlpRatio: Int
-    public var normPosition: NormPosition
-    public var mlp: MLPKind
+    /// The model's shape (vocabulary and context from the keys above).
+    public var architecture: TransformerArchitecture
 
     /// Stated entropies must match the computed ones to this absolute tolerance (nats).
     public static let statedEntropyTolerance = 5e-5
@@ -79,13 +71,8 @@ public struct TransformerSettings: Sendable, Equatable {
         }
         entropyRate = try reader.positiveNumber("entropy_rate_nats")
         bayesLimit = try reader.positiveNumber("bayes_limit_nats")
-        layers = try reader.integer("layers", in: 1...64)
-        modelDimension = try reader.integer("d_model", in: 1...8192)
-        heads = try reader.integer("heads", in: 1...256)
-        guard modelDimension % heads == 0 else { throw fail("heads", "must divide d_model (\(modelDimension)), found \(heads)") }
-        mlpRatio = try reader.integer("mlp_ratio", in: 1...64)
-        normPosition = NormPosition(rawValue: try reader.choice("norm_position", ["pre", "post"])) ?? .pre
-        mlp = MLPKind(rawValue: try reader.choice("mlp", ["gelu", "glu"])) ?? .gelu
+        architecture = try TransformerArchitecture(
+            reading: &reader, source: spec.source, vocabularySize: vocabularySize, contextLength: contextLength)
         try reader.finish()
 
         let language = makeLanguage()
@@ -108,11 +95,11 @@ public struct TransformerSettings: Sendable, Equatable {
             seed: StableHash.derive(dataSeed, "transformer.language"))
     }
 
-    /// Hidden width of the MLP: `mlp_ratio · d_model`, or for `glu` two thirds of it rounded
-    /// up to a multiple of 8.
-    public var mlpHiddenWidth: Int {
-        let width = mlpRatio * modelDimension
-        guard mlp == .glu else { return width }
-        return ((2 * width + 2) / 3 + 7) / 8 * 8
-    }
+    public var layers: Int { architecture.layers }
+    public var modelDimension: Int { architecture.modelDimension }
+    public var heads: Int { architecture.heads }
+    public var mlpRatio: Int { architecture.mlpRatio }
+    public var normPosition: NormPosition { architecture.normPosition }
+    public var mlp: MLPKind { architecture.mlp }
+    public var mlpHiddenWidth: Int { architecture.mlpHiddenWidth }
 }

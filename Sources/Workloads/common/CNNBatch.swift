@@ -1,7 +1,8 @@
 import Tensor
 
-/// A block of labelled images: `images` is NCHW `[count, 3, size, size]`, normalised per
-/// channel; `labels[i]` is the class of image `i`, in `0..<classes`.
+/// A block of labelled images, the batch of both image workloads (`cnn`, `fashion_mnist`):
+/// `images` is NCHW `[count, channels, size, size]`, normalised per channel; `labels[i]`
+/// is the class of image `i`, in `0..<classes`.
 public struct CNNBatch: Sendable, Equatable {
     public var images: Tensor
     public var labels: [Int32]

@@ -1,5 +1,6 @@
 /// Per-channel standardisation of byte images, `(v/255 − mean_c) / std_c`, with the
-/// means and standard deviations measured on the training set (as for CIFAR-10).
+/// means and standard deviations measured on the training set (as for CIFAR-10), for any
+/// number of channels (three for RGB, one for grey).
 ///
 /// Conversion goes through a 256-entry table per channel, so turning bytes into
 /// normalised floats costs one lookup per element.
@@ -15,11 +16,12 @@ struct ImageNormalization: Sendable, Equatable {
     /// independent of the order of the images).
     init(measuring data: ImageDataSet) {
         let plane = data.size * data.size
-        var sums = [UInt64](repeating: 0, count: 3), squares = [UInt64](repeating: 0, count: 3)
+        let channels = data.channels
+        var sums = [UInt64](repeating: 0, count: channels), squares = [UInt64](repeating: 0, count: channels)
         data.pixels.withUnsafeBufferPointer { p in
             for image in 0..<data.count {
-                for channel in 0..<3 {
-                    let start = (image * 3 + channel) * plane
+                for channel in 0..<channels {
+                    let start = (image * channels + channel) * plane
                     var sum: UInt64 = 0, square: UInt64 = 0
                     for i in start..<(start + plane) {
                         let v = UInt64(p[i])
@@ -32,14 +34,14 @@ struct ImageNormalization: Sendable, Equatable {
             }
         }
         let n = Double(data.count * plane)
-        mean = (0..<3).map { Double(sums[$0]) / n / 255 }
-        standardDeviation = (0..<3).map { c in
+        mean = (0..<channels).map { Double(sums[$0]) / n / 255 }
+        standardDeviation = (0..<channels).map { c in
             let meanByte = Double(sums[c]) / n
             let variance = max(Double(squares[c]) / n - meanByte * meanByte, 0)
             return max(variance.squareRoot() / 255, 1e-6)
         }
-        var table = [Float](repeating: 0, count: 3 * 256)
-        for c in 0..<3 {
+        var table = [Float](repeating: 0, count: channels * 256)
+        for c in 0..<channels {
             for v in 0..<256 { table[c * 256 + v] = Float((Double(v) / 255 - mean[c]) / standardDeviation[c]) }
         }
         self.table = table

@@ -1,28 +1,32 @@
 import Tensor
 
-/// A fixed set of procedural byte images with their labels, and the gathering of
-/// (optionally augmented) normalised batches from it.
+/// A fixed set of byte images (procedural RGB ones for `cnn`, grey Fashion-MNIST ones for
+/// `fashion_mnist`) with their labels, and the gathering of (optionally augmented)
+/// normalised batches from it.
 ///
-/// Labels are balanced by construction: image `i` belongs to class `i mod classes`.
-/// Each image is drawn by its own generator, seeded from the set's seed and the image's
-/// index, so the set is the same bit for bit however it is generated.
+/// Procedural sets: labels are balanced by construction (image `i` belongs to class
+/// `i mod classes`), and each image is drawn by its own generator, seeded from the set's
+/// seed and the image's index, so the set is the same bit for bit however it is generated.
 struct ImageDataSet: Sendable, Equatable {
     let count: Int
+    /// Channels per image (3 for RGB, 1 for grey).
+    let channels: Int
     /// Image side.
     let size: Int
-    /// `count × 3 × size × size` bytes, NCHW.
+    /// `count × channels × size × size` bytes, NCHW.
     let pixels: [UInt8]
     let labels: [Int32]
 
     /// Bytes per image.
-    var imageElements: Int { 3 * size * size }
+    var imageElements: Int { channels * size * size }
 
-    /// Given bytes and labels (for tests).
-    init(size: Int, pixels: [UInt8], labels: [Int32]) {
+    /// Given bytes and labels (read from a file, or made by tests).
+    init(channels: Int = 3, size: Int, pixels: [UInt8], labels: [Int32]) {
         precondition(
-            !labels.isEmpty && pixels.count == labels.count * 3 * size * size,
-            "ImageDataSet: \(labels.count) images of 3×\(size)×\(size) need \(labels.count * 3 * size * size) bytes, got \(pixels.count)")
+            channels >= 1 && !labels.isEmpty && pixels.count == labels.count * channels * size * size,
+            "ImageDataSet: \(labels.count) images of \(channels)×\(size)×\(size) need \(labels.count * channels * size * size) bytes, got \(pixels.count)")
         count = labels.count
+        self.channels = channels
         self.size = size
         self.pixels = pixels
         self.labels = labels
@@ -33,6 +37,7 @@ struct ImageDataSet: Sendable, Equatable {
         precondition(count >= 1, "ImageDataSet: needs at least one image, got \(count)")
         precondition(!prototypes.isEmpty, "ImageDataSet: needs at least one class")
         self.count = count
+        channels = 3
         size = renderer.size
         let elements = renderer.imageElements
         labels = (0..<count).map { Int32($0 % prototypes.count) }
@@ -90,7 +95,7 @@ struct ImageDataSet: Sendable, Equatable {
         _ indices: [Int], normalization: ImageNormalization, transform: (Int) -> (dy: Int, dx: Int, mirrored: Bool)
     ) -> CNNBatch {
         let n = indices.count, elements = imageElements, plane = size * size
-        var images = Tensor(shape: [n, 3, size, size])
+        var images = Tensor(shape: [n, channels, size, size])
         var batchLabels = [Int32](repeating: 0, count: n)
         images.withUnsafeMutableBufferPointer { out in
             pixels.withUnsafeBufferPointer { src in
@@ -99,7 +104,7 @@ struct ImageDataSet: Sendable, Equatable {
                         precondition(index >= 0 && index < count, "ImageDataSet: image index \(index) outside 0..<\(count)")
                         batchLabels[k] = labels[index]
                         let (dy, dx, mirrored) = transform(k)
-                        for channel in 0..<3 {
+                        for channel in 0..<channels {
                             let lut = table.baseAddress! + channel * 256
                             let source = src.baseAddress! + index * elements + channel * plane
                             let target = out.baseAddress! + k * elements + channel * plane
