@@ -193,12 +193,12 @@ import Testing
         let w = try Self.small(cities: 7, validation: 5, test: 4)
         // Held–Karp tours give gap exactly 0.
         let optimal = (0..<5).map { HeldKarp.solve(w.validationSet.instance($0)) }
-        #expect(TSPWorkload.meanOptimalityGap(lengths: optimal.map(\.length), optimal: w.reference.validation) == 0)
+        #expect(OptimalityGap.mean(costs: optimal.map(\.length), optima: w.reference.validation) == 0)
         for (i, solution) in optimal.enumerated() {
             #expect(w.validationSet.instance(i).tourLength(solution.tour) == w.reference.validation[i])
             #expect(w.validationSet.instance(i).tourLength(Array(solution.tour.reversed())) / w.reference.validation[i] - 1 < 1e-15)
         }
-        #expect(abs(TSPWorkload.meanOptimalityGap(lengths: [3, 2], optimal: [2, 2]) - 0.25) < 1e-15)
+        #expect(abs(OptimalityGap.mean(costs: [3, 2], optima: [2, 2]) - 0.25) < 1e-15)
         // evaluate divides each instance's greedy length by its own optimum.
         let p = w.initialParameters(seed: 1)
         let greedy = w.greedyTours(p, w.validationSet)

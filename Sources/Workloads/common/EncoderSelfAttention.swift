@@ -1,9 +1,10 @@
 import NN
 import Tensor
 
-/// Multi-head self-attention WITHOUT a mask on `[batch, cities, dimension]` sets: every city
-/// attends to every city (the TSP encoder sees an unordered set; `CausalSelfAttention` in NN
-/// masks the future and would impose an order).
+/// Multi-head self-attention WITHOUT a mask on `[batch, items, dimension]` sets: every item
+/// attends to every item (the tsp encoder sees an unordered set of cities, the jobshop
+/// encoder one of operations; `CausalSelfAttention` in NN masks the future and would impose
+/// an order). Shared by the set encoders of the combinatorial workloads (`AttentionSetEncoder`).
 ///
 /// With `d = dimension / heads`: `Q = XWqᵀ + bq`, `K = XWkᵀ + bk`, `V = XWvᵀ + bv`, per
 /// instance and head `P_h = softmax(Q_h K_hᵀ / √d)`, `C_h = P_h V_h`, `Y = CWoᵀ + bo`.
