@@ -51,12 +51,10 @@ final class JobShopPolicy {
     let scoreWeight: ParameterView
 
     init(settings s: JobShopSettings) {
-        dimension = s.embeddingDimension
+        dimension = s.encoder.dimension
         var layout = ParameterLayout()
-        encoder = AttentionSetEncoder.make(
-            inputFeatures: OperationFeatures.count, dimension: s.embeddingDimension, heads: s.heads,
-            layers: s.encoderLayers, feedforward: s.feedforwardDimension, layout: &layout)
-        scoreWeight = layout.add("decoder.score.weight", shape: [1, s.embeddingDimension], kind: .weight)
+        encoder = AttentionSetEncoder.make(inputFeatures: OperationFeatures.count, s.encoder, layout: &layout)
+        scoreWeight = layout.add("decoder.score.weight", shape: [1, s.encoder.dimension], kind: .weight)
         self.layout = layout
     }
 

@@ -24,10 +24,7 @@ public struct JobShopSettings: Sendable, Equatable {
     public var trainEvalInstances: Int
     public var samplesPerInstance: Int
     public var baseline: SharedBaseline
-    public var embeddingDimension: Int
-    public var heads: Int
-    public var encoderLayers: Int
-    public var feedforwardDimension: Int
+    public var encoder: AttentionEncoderSettings
 
     public init(spec: WorkloadSpec) throws {
         var reader = try spec.settingsReader()
@@ -44,13 +41,7 @@ public struct JobShopSettings: Sendable, Equatable {
         trainEvalInstances = try reader.integer("train_eval_instances", in: 1...100_000)
         samplesPerInstance = try reader.integer("samples_per_instance", in: 2...1024)
         baseline = SharedBaseline(rawValue: try reader.choice("baseline", ["group", "batch"])) ?? .group
-        embeddingDimension = try reader.integer("embedding_dim", in: 1...4096)
-        heads = try reader.integer("heads", in: 1...256)
-        guard embeddingDimension % heads == 0 else {
-            throw InputError(source: spec.source, field: reader.fieldPath("heads"), message: "must divide embedding_dim (\(embeddingDimension)), found \(heads)")
-        }
-        encoderLayers = try reader.integer("encoder_layers", in: 0...32)
-        feedforwardDimension = try reader.integer("feedforward_dim", in: 1...65536)
+        encoder = try AttentionEncoderSettings(reading: &reader)
         try reader.finish()
     }
 

@@ -60,12 +60,11 @@ final class TSPPolicy {
 
     init(settings s: TSPSettings) {
         cities = s.cities
-        dimension = s.embeddingDimension
+        dimension = s.encoder.dimension
         clip = Float(s.logitClip)
         var layout = ParameterLayout()
-        let d = s.embeddingDimension
-        encoder = AttentionSetEncoder.make(
-            inputFeatures: 2, dimension: d, heads: s.heads, layers: s.encoderLayers, feedforward: s.feedforwardDimension, layout: &layout)
+        let d = s.encoder.dimension
+        encoder = AttentionSetEncoder.make(inputFeatures: 2, s.encoder, layout: &layout)
         graphQuery = layout.add("decoder.graph.weight", shape: [d, d], kind: .attentionQ)
         firstQuery = layout.add("decoder.first.weight", shape: [d, d], kind: .attentionQ)
         currentQuery = layout.add("decoder.current.weight", shape: [d, d], kind: .attentionQ)
