@@ -80,8 +80,7 @@ public final class JobShopWorkload: Workload {
 
     /// The reference file's path: `reference_file`, relative to the spec's folder unless absolute.
     public static func referencePath(spec: WorkloadSpec, settings: JobShopSettings) -> String {
-        let folder = (spec.source as NSString).deletingLastPathComponent
-        return settings.referenceFile.hasPrefix("/") ? settings.referenceFile : (folder as NSString).appendingPathComponent(settings.referenceFile)
+        spec.resolvedPath(settings.referenceFile)
     }
 
     /// A workload over already loaded benchmark instances.

@@ -72,8 +72,7 @@ public final class TSPWorkload: Workload {
     /// data seed and instance counts.
     public convenience init(spec: WorkloadSpec) throws {
         let settings = try TSPSettings(spec: spec)
-        let folder = (spec.source as NSString).deletingLastPathComponent
-        let path = settings.referenceFile.hasPrefix("/") ? settings.referenceFile : (folder as NSString).appendingPathComponent(settings.referenceFile)
+        let path = spec.resolvedPath(settings.referenceFile)
         try self.init(spec: spec, settings: settings, reference: TSPReference.load(contentsOf: path), referencePath: path)
     }
 
