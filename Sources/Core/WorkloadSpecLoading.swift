@@ -4,6 +4,12 @@ extension WorkloadSpec {
     /// The base workload's name: the spec's own name, or the name it is a variant of.
     public var baseName: String { variantOf ?? name }
 
+    /// A path named in the spec's settings (reference data): as given when absolute, else
+    /// relative to the folder of the spec file.
+    public func resolvedPath(_ path: String) -> String {
+        path.hasPrefix("/") ? path : ((source as NSString).deletingLastPathComponent as NSString).appendingPathComponent(path)
+    }
+
     /// A strict reader over `settings`, so a workload can reject unknown or mistyped
     /// settings with the spec file and field named.
     public func settingsReader() throws -> JSONObjectReader {

@@ -12,6 +12,7 @@ public enum WorkloadRegistry {
         ("bilevel_hyperclean", { try BilevelHypercleanWorkload(hypercleanSpec: $0) }),
         ("transformer", { try TransformerWorkload(spec: $0) }),
         ("tsp", { try TSPWorkload(spec: $0) }),
+        ("jobshop", { try JobShopWorkload(spec: $0) }),
         ("cnn", { try CNNWorkload(spec: $0) }),
         ("fashion_mnist", { try FashionMNISTWorkload(spec: $0) }),
         ("kjv", { try KJVWorkload(spec: $0) }),

@@ -10,7 +10,7 @@ struct OptBench: ParsableCommand {
         abstract: "A reproducible, AlgoPerf-style benchmark suite for training algorithms, on the CPU.",
         subcommands: [
             ListCommand.self, RunCommand.self, TrialCommand.self, MergeCommand.self, ShowCommand.self, ScoreCommand.self,
-            CalibrateCommand.self, VerifyTSPCommand.self,
+            CalibrateCommand.self, VerifyTSPCommand.self, VerifyJobShopCommand.self,
             PlotCommand.self, Perf.self, Conformance.self, FuzzCommand.self, ReadResultsCommand.self,
         ])
 }

@@ -148,3 +148,15 @@ import Testing
         try reader.finish()
     }
 }
+
+extension WorkloadSpecLoadingTests {
+    /// Reference data named in settings resolves against the spec file's folder unless absolute.
+    @Test func settingsPathsResolveAgainstTheSpecFolder() {
+        let spec = WorkloadSpec(
+            name: "w", settings: [:], defaultBatchSize: 1, lossType: .custom, metric: "m", direction: .minimize,
+            validationTarget: 0, testTarget: 0, maxRuntimeSeconds: 1, evalPeriodSeconds: 1, stepHint: 1, provisional: true,
+            source: "/data/workloads/w.json")
+        #expect(spec.resolvedPath("references/r.json") == "/data/workloads/references/r.json")
+        #expect(spec.resolvedPath("/elsewhere/r.json") == "/elsewhere/r.json")
+    }
+}

@@ -193,12 +193,12 @@ import Testing
         let w = try Self.small(cities: 7, validation: 5, test: 4)
         // Held–Karp tours give gap exactly 0.
         let optimal = (0..<5).map { HeldKarp.solve(w.validationSet.instance($0)) }
-        #expect(TSPWorkload.meanOptimalityGap(lengths: optimal.map(\.length), optimal: w.reference.validation) == 0)
+        #expect(OptimalityGap.mean(costs: optimal.map(\.length), optima: w.reference.validation) == 0)
         for (i, solution) in optimal.enumerated() {
             #expect(w.validationSet.instance(i).tourLength(solution.tour) == w.reference.validation[i])
             #expect(w.validationSet.instance(i).tourLength(Array(solution.tour.reversed())) / w.reference.validation[i] - 1 < 1e-15)
         }
-        #expect(abs(TSPWorkload.meanOptimalityGap(lengths: [3, 2], optimal: [2, 2]) - 0.25) < 1e-15)
+        #expect(abs(OptimalityGap.mean(costs: [3, 2], optima: [2, 2]) - 0.25) < 1e-15)
         // evaluate divides each instance's greedy length by its own optimum.
         let p = w.initialParameters(seed: 1)
         let greedy = w.greedyTours(p, w.validationSet)
@@ -379,42 +379,3 @@ import Testing
         #expect(worst < 2e-2, "worst \(worst) at \(text)")
     }
 }
-
-extension TSPEncoderTests {
-    /// The unmasked attention layer alone, parameters and input, against central differences.
-    @Test func attentionGradientMatchesCentralDifferences() throws {
-        var layout = ParameterLayout()
-        let layer = SelfAttention(name: "a", dimension: 8, heads: 2, causal: false, layout: &layout)
-        var generator = RandomGenerator(seed: 1)
-        var p = ParameterSet(layout: layout)
-        layer.initialize(&p, using: &generator)
-        p.values.withUnsafeMutableBufferPointer { generator.fillNormal($0, standardDeviation: 0.5) }
-        let x = Tensor.randomNormal(shape: [2, 5, 8], using: &generator)
-        let r = Tensor.randomNormal(shape: [2, 5, 8], using: &generator)
-        func f(_ q: ParameterSet, _ input: Tensor) -> Double {
-            zip(layer.forward(input, parameters: q).scalars, r.scalars).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
-        }
-        _ = layer.forward(x, parameters: p)
-        var g = ParameterSet.zeros(like: p)
-        let dx = layer.backward(r, parameters: p, gradient: &g)
-        var worst = 0.0, text = ""
-        for i in stride(from: 0, to: p.values.count, by: 7) {
-            var plus = p, minus = p
-            plus.values[i] += 1e-2
-            minus.values[i] -= 1e-2
-            let numeric = (f(plus, x) - f(minus, x)) / 2e-2
-            let error = abs(Double(g.values[i]) - numeric) / max(abs(numeric), 1e-2)
-            if error > worst { (worst, text) = (error, "param \(i): \(g.values[i]) vs \(numeric)") }
-        }
-        for i in stride(from: 0, to: x.count, by: 5) {
-            var plus = x.scalars, minus = x.scalars
-            plus[i] += 1e-2
-            minus[i] -= 1e-2
-            let numeric = (f(p, Tensor(shape: x.shape, scalars: plus)) - f(p, Tensor(shape: x.shape, scalars: minus))) / 2e-2
-            let error = abs(Double(dx.scalars[i]) - numeric) / max(abs(numeric), 1e-2)
-            if error > worst { (worst, text) = (error, "input \(i): \(dx.scalars[i]) vs \(numeric)") }
-        }
-        #expect(worst < 2e-2, "worst \(worst) at \(text)")
-    }
-}
-

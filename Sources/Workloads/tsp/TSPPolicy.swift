@@ -6,9 +6,8 @@ import Tensor
 /// tour one city at a time (Kool et al. 2019; Kwon et al. 2020, POMO), reduced to what a
 /// CPU benchmark can afford.
 ///
-/// Encoder: `h⁰ = Linear(2→d)(x)`, then `encoder_layers` pre-LayerNorm layers
-/// `h ← h + MHA(LN(h))`, `h ← h + W₂ GELU(W₁ LN(h))` (GELU rather than POMO's ReLU: smooth, so the fixed-action surrogate is differentiable everywhere) with unmasked attention
-/// (`SelfAttention`, unmasked), then a final LayerNorm: embeddings `h_j`.
+/// Encoder: `AttentionSetEncoder` over the cities' coordinates (`encoder_layers`
+/// pre-LayerNorm layers, GELU rather than POMO's ReLU): embeddings `h_j`.
 ///
 /// Decoder (single-head pointer, no glimpse): with `ḡ = mean_j h_j`, the rollout that
 /// started at city `f` and stands at city `c` queries `q = W_g ḡ + W_f h_f + W_c h_c`, and
@@ -61,23 +60,11 @@ final class TSPPolicy {
 
     init(settings s: TSPSettings) {
         cities = s.cities
-        dimension = s.embeddingDimension
+        dimension = s.encoder.dimension
         clip = Float(s.logitClip)
         var layout = ParameterLayout()
-        let d = s.embeddingDimension
-        var layers: [any Layer] = [Linear("encoder.embed", inputFeatures: 2, outputFeatures: d, layout: &layout)]
-        for i in 0..<s.encoderLayers {
-            let name = "encoder.layer\(i)"
-            let norm1 = LayerNorm("\(name).norm1", features: d, layout: &layout)
-            let attention = SelfAttention(name: "\(name).attention", dimension: d, heads: s.heads, causal: false, layout: &layout)
-            let norm2 = LayerNorm("\(name).norm2", features: d, layout: &layout)
-            let hidden = Linear("\(name).feedforward.in", inputFeatures: d, outputFeatures: s.feedforwardDimension, layout: &layout)
-            let out = Linear("\(name).feedforward.out", inputFeatures: s.feedforwardDimension, outputFeatures: d, initialization: .lecunNormal, layout: &layout)
-            layers.append(Residual("\(name).attention_residual", Sequential("\(name).attention_branch", [norm1, attention])))
-            layers.append(Residual("\(name).feedforward_residual", Sequential("\(name).feedforward_branch", [norm2, hidden, GELU("\(name).gelu"), out])))
-        }
-        layers.append(LayerNorm("encoder.final_norm", features: d, layout: &layout))
-        encoder = Sequential("encoder", layers)
+        let d = s.encoder.dimension
+        encoder = AttentionSetEncoder.make(inputFeatures: 2, s.encoder, layout: &layout)
         graphQuery = layout.add("decoder.graph.weight", shape: [d, d], kind: .attentionQ)
         firstQuery = layout.add("decoder.first.weight", shape: [d, d], kind: .attentionQ)
         currentQuery = layout.add("decoder.current.weight", shape: [d, d], kind: .attentionQ)

@@ -23,10 +23,7 @@ public struct TSPSettings: Sendable, Equatable {
     public var testInstances: Int
     public var trainEvalInstances: Int
     public var referenceFile: String
-    public var embeddingDimension: Int
-    public var heads: Int
-    public var encoderLayers: Int
-    public var feedforwardDimension: Int
+    public var encoder: AttentionEncoderSettings
     public var logitClip: Double
     public var baseline: Baseline
 
@@ -38,13 +35,7 @@ public struct TSPSettings: Sendable, Equatable {
         testInstances = try reader.integer("test_instances", in: 1...1_000_000)
         trainEvalInstances = try reader.integer("train_eval_instances", in: 1...1_000_000)
         referenceFile = try reader.string("reference_file")
-        embeddingDimension = try reader.integer("embedding_dim", in: 1...4096)
-        heads = try reader.integer("heads", in: 1...256)
-        guard embeddingDimension % heads == 0 else {
-            throw InputError(source: spec.source, field: reader.fieldPath("heads"), message: "must divide embedding_dim (\(embeddingDimension)), found \(heads)")
-        }
-        encoderLayers = try reader.integer("encoder_layers", in: 0...32)
-        feedforwardDimension = try reader.integer("feedforward_dim", in: 1...65536)
+        encoder = try AttentionEncoderSettings(reading: &reader)
         logitClip = try reader.number("logit_clip")
         guard logitClip >= 0 && logitClip.isFinite else {
             throw InputError(source: spec.source, field: reader.fieldPath("logit_clip"), message: "must be a finite number ≥ 0, found \(logitClip)")

@@ -72,8 +72,7 @@ public final class TSPWorkload: Workload {
     /// data seed and instance counts.
     public convenience init(spec: WorkloadSpec) throws {
         let settings = try TSPSettings(spec: spec)
-        let folder = (spec.source as NSString).deletingLastPathComponent
-        let path = settings.referenceFile.hasPrefix("/") ? settings.referenceFile : (folder as NSString).appendingPathComponent(settings.referenceFile)
+        let path = spec.resolvedPath(settings.referenceFile)
         try self.init(spec: spec, settings: settings, reference: TSPReference.load(contentsOf: path), referencePath: path)
     }
 
@@ -113,26 +112,14 @@ public final class TSPWorkload: Workload {
     }
 
     /// `(L_{b,s} − β) / Bn` per rollout: the surrogate's coefficients.
-    func advantageCoefficients(_ lengths: [Double], instances: Int) -> [Double] {
-        let n = settings.cities
-        let scale = 1 / Double(instances * n)
-        let batchMean = lengths.reduce(0, +) / Double(lengths.count)
-        return (0..<lengths.count).map { r in
-            let baseline: Double
-            switch settings.baseline {
-            case .pomo:
-                let b = r / n
-                baseline = lengths[(b * n)..<((b + 1) * n)].reduce(0, +) / Double(n)
-            case .batch:
-                baseline = batchMean
-            }
-            return (lengths[r] - baseline) * scale
-        }
+    func advantageCoefficients(_ lengths: [Double]) -> [Double] {
+        let baseline: SharedBaseline = settings.baseline == .pomo ? .group : .batch
+        return baseline.coefficients(costs: lengths, groupSize: settings.cities)
     }
 
     /// The surrogate `J` of `rollouts`.
     private func surrogate(_ rollouts: TSPPolicy.Rollouts, _ coefficients: [Double]) -> Float {
-        Float(zip(coefficients, rollouts.logProbabilities).reduce(0.0) { $0 + $1.0 * $1.1 })
+        SharedBaseline.surrogate(coefficients: coefficients, logProbabilities: rollouts.logProbabilities)
     }
 
     public func lossAndGradient(_ parameters: ParameterSet, batch: TSPBatch, into gradient: inout ParameterSet) -> Float {
@@ -142,7 +129,7 @@ public final class TSPWorkload: Workload {
     /// The surrogate and its gradient for sampled (`.sample`) or replayed (`.given`) actions.
     func lossAndGradient(_ parameters: ParameterSet, batch: TSPBatch, decoding: TSPPolicy.Decoding, into gradient: inout ParameterSet) -> Float {
         let rollouts = policy.rollouts(parameters, batch, decoding: decoding, keepCache: true)
-        let coefficients = advantageCoefficients(rollouts.lengths, instances: batch.count)
+        let coefficients = advantageCoefficients(rollouts.lengths)
         policy.backward(rollouts, coefficients: coefficients, parameters: parameters, gradient: &gradient)
         return surrogate(rollouts, coefficients)
     }
@@ -153,7 +140,7 @@ public final class TSPWorkload: Workload {
 
     func loss(_ parameters: ParameterSet, batch: TSPBatch, decoding: TSPPolicy.Decoding) -> Float {
         let rollouts = policy.rollouts(parameters, batch, decoding: decoding, keepCache: false)
-        return surrogate(rollouts, advantageCoefficients(rollouts.lengths, instances: batch.count))
+        return surrogate(rollouts, advantageCoefficients(rollouts.lengths))
     }
 
     /// The sampled tours of `batch` at `parameters` (what `lossAndGradient` trains on).
@@ -190,12 +177,6 @@ public final class TSPWorkload: Workload {
         return result
     }
 
-    /// Mean of `length_i / optimal_i − 1`.
-    public static func meanOptimalityGap(lengths: [Double], optimal: [Double]) -> Double {
-        precondition(lengths.count == optimal.count && !lengths.isEmpty, "tsp: \(lengths.count) tour lengths for \(optimal.count) optima")
-        return zip(lengths, optimal).reduce(0.0) { $0 + ($1.0 / $1.1 - 1) } / Double(lengths.count)
-    }
-
     /// Mean greedy tour length on the train-evaluation instances; validation and test mean
     /// optimality gaps of multi-start greedy decoding.
     public func evaluate(_ parameters: ParameterSet) -> Metrics {
@@ -204,7 +185,7 @@ public final class TSPWorkload: Workload {
         let test = greedyTours(parameters, testSet).map(\.length)
         return Metrics(
             trainLoss: train.reduce(0, +) / Double(train.count),
-            validationMetric: Self.meanOptimalityGap(lengths: validation, optimal: Array(reference.validation.prefix(validation.count))),
-            testMetric: Self.meanOptimalityGap(lengths: test, optimal: Array(reference.test.prefix(test.count))))
+            validationMetric: OptimalityGap.mean(costs: validation, optima: Array(reference.validation.prefix(validation.count))),
+            testMetric: OptimalityGap.mean(costs: test, optima: Array(reference.test.prefix(test.count))))
     }
 }
