@@ -225,10 +225,15 @@ extension String {
 }
 
 extension Provenance {
-    /// A digest of the provenance as stored (see `TrialRecord.digest`), kept on the root.
-    var digest: UInt64 {
+    /// A digest of the provenance as stored (see `TrialRecord.digest`) and, where the file
+    /// records them, of its group counts: the root's digest.
+    func digest(counts: GroupCounts?) -> UInt64 {
         var writer = ByteWriter()
         storedForm.encode(into: &writer)
+        if let counts {
+            writer.append(counts.trials)
+            writer.append(counts.workloads)
+        }
         return writer.digest
     }
 }

@@ -43,7 +43,10 @@ public enum ResultsFile {
                 try trial.write(to: group, provenance: provenance)
                 try group.setAttribute(ResultsLayout.digestAttribute, trial.digest(provenance: provenance))
             }
-            try root.setAttribute(ResultsLayout.digestAttribute, rootProvenance.digest)
+            let counts = GroupCounts(trials: contents.trials.count, workloads: contents.workloads.count)
+            try root.setAttribute(ResultsLayout.trialCountAttribute, counts.trials)
+            try root.setAttribute(ResultsLayout.workloadCountAttribute, counts.workloads)
+            try root.setAttribute(ResultsLayout.digestAttribute, rootProvenance.digest(counts: counts))
             try additionally(root)
             try root.setAttribute(ResultsLayout.completeAttribute, 1)
         }
@@ -78,7 +81,8 @@ public enum ResultsFile {
         }
         let provenance = try Provenance(readingFrom: root)
         let checksDigests = provenance.schemaVersion >= ResultsLayout.firstVersionWithDigests
-        if checksDigests { try checkDigest(provenance.digest, of: root) }
+        let counts = try GroupCounts(readingFrom: root)
+        if checksDigests { try checkDigest(provenance.digest(counts: counts), of: root) }
         var workloads: [String: WorkloadRecord] = [:]
         let workloadsGroup = try root.openGroup(ResultsLayout.workloadsGroup)
         for name in try workloadsGroup.childNames() {
@@ -100,6 +104,11 @@ public enum ResultsFile {
             trialProvenance[key] = origin
         }
         trials.sort { $0.key < $1.key }
+        if let counts, counts != GroupCounts(trials: trials.count, workloads: workloads.count) {
+            throw HDF5Error(
+                file: file.path, object: "/",
+                message: "shows \(trials.count) trial and \(workloads.count) workload groups where its writer recorded \(counts.trials) and \(counts.workloads): the file was changed or corrupted after it was written")
+        }
         return ResultsContents(
             provenance: provenance, sortedTrials: trials, workloads: workloads.values.sorted { $0.name < $1.name },
             trialProvenance: trialProvenance)

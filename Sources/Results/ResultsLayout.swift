@@ -9,6 +9,12 @@ public enum ResultsLayout {
     public static let firstVersionWithDigests = 2
     /// Attribute holding a digest (`TrialRecord.digest`) on the root and each trial group.
     public static let digestAttribute = "digest"
+    /// Root attributes with the number of trial groups and workload groups the writer made.
+    /// The root digest covers them, so a file whose group links were damaged so that some
+    /// groups no longer show is rejected instead of read as a smaller file. Files written
+    /// before they existed (schema 1, and early schema 2) have neither and are read as before.
+    public static let trialCountAttribute = "trial_count"
+    public static let workloadCountAttribute = "workload_count"
     /// Root attribute written last, set to 1: a file without it was not finished.
     public static let completeAttribute = "complete"
     public static let workloadsGroup = "workloads"

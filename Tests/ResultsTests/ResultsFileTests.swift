@@ -81,6 +81,26 @@ import Testing
         #expect(rootError?.message.contains("does not match its digest") == true)
     }
 
+    /// A trial group unlinked behind the writer's back (as a damaged link table can hide one):
+    /// the root's recorded counts, which its digest covers, refuse the smaller file; a count
+    /// changed to match fails the digest.
+    @Test func aTrialGroupThatNoLongerShowsIsRefused() throws {
+        let directory = try ResultsFixtures.temporaryDirectory("counts")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/trial.h5"
+        try TrialFile.write(ResultsFixtures.reachedTrial(), provenance: ResultsFixtures.provenance(), to: path)
+        try HDF5File.updateAtomically(at: path) { root in
+            let study = try ["trials", "external", "adamw", "regression", "study_0"].reduce(root) { try $0.openGroup($1) }
+            #expect(H5Ldelete(study.id, "trial_1", HDF5Library.defaultProperties) >= 0)
+        }
+        let error = #expect(throws: HDF5Error.self) { try ResultsFile.read(path) }
+        #expect(error?.object == "/")
+        #expect(error?.message.hasPrefix("shows 0 trial and 1 workload groups where its writer recorded 1 and 1") == true)
+        try HDF5File.updateAtomically(at: path) { root in try root.setAttribute(ResultsLayout.trialCountAttribute, 0) }
+        let digestError = #expect(throws: HDF5Error.self) { try ResultsFile.read(path) }
+        #expect(digestError?.message.contains("does not match its digest") == true)
+    }
+
     /// `Tests/Fixtures/results/schema1-trial.h5`: a trial written before schema 2.
     static let schema1File = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/results/schema1-trial.h5").path
