@@ -573,20 +573,13 @@ extension Tensor {
         outputGradient.withUnsafeBufferPointer { dy in
             guard let base = dy.baseAddress, let db = biasGradient.baseAddress else { return }
             // Threads take whole channels, each summed in the same order at any thread count.
-            let pointers = ChannelPointers(source: base, destination: db)
+            let (source, totals) = (SharedBuffer(base), SharedBuffer(db))
             ParallelRanges.forEach(channels, parts: parts) { range in
-                addChannelTotals(images: batch, channels: range, into: pointers.destination) { i, c in
-                    planeSum(pointers.source + (i * channels + c) * positions, count: positions)
+                addChannelTotals(images: batch, channels: range, into: totals.base) { i, c in
+                    planeSum(source.base + (i * channels + c) * positions, count: positions)
                 }
             }
         }
-    }
-
-    /// The bias gradient's source and destination, handed to the threads that each sum
-    /// whole channels.
-    private struct ChannelPointers: @unchecked Sendable {
-        let source: UnsafePointer<Float>
-        let destination: UnsafeMutablePointer<Float>
     }
 
     /// Adds to `totals[c]`, for each channel `c` in `channels`, the sum over images `i <
