@@ -27,6 +27,9 @@ struct Conformance: ParsableCommand {
     @Option(parsing: .unconditional, help: "Override every submission's tolerance (largest relative error accepted).")
     var tolerance: Double?
 
+    @Flag(help: "After the table, print each case's trajectory digest (SHA-256 of every step's parameter bits): equal digests before and after a change prove it changed no bit of an update.")
+    var digests = false
+
     func validate() throws {
         guard !directories.isEmpty else { throw ValidationError("give at least one directory of conformance cases") }
         for directory in directories { try ArgumentCheck.existingFolder(directory, argument: "<directories>") }
@@ -37,6 +40,7 @@ struct Conformance: ParsableCommand {
         var rows: [[String]] = []
         var failures = 0, passes = 0
         var notes: [String] = []
+        var digestLines: [String] = []
         for directory in directories {
             for file in try caseFiles(in: directory) {
                 let path = (directory as NSString).appendingPathComponent(file)
@@ -50,6 +54,9 @@ struct Conformance: ParsableCommand {
                             + "measured \(Self.scientific(deviation.measuredError)): \(deviation.reason)")
                     case .retired(let reason):
                         notes.append("\(result.caseName) (\(result.reference)): retired: \(reason)")
+                    }
+                    if !result.trajectoryDigest.isEmpty {
+                        digestLines.append("\(result.caseName) \(result.submission) \(result.trajectoryDigest)")
                     }
                     rows.append([
                         result.caseName, result.submission, result.referenceVersion ?? result.reference,
@@ -67,6 +74,7 @@ struct Conformance: ParsableCommand {
             header: ["case", "submission", "reference", "steps matched", "max abs err", "max rel err", "tolerance", "result", "worst at"],
             rows: rows))
         for note in notes { print("- " + note) }
+        if digests { for line in digestLines { print("digest " + line) } }
         print("\(passes) of \(rows.count) cases pass, \(notes.count) declared or retired, \(failures) fail")
         if failures > 0 { throw ExitCode.failure }
     }

@@ -43,6 +43,22 @@ import Testing
         #expect(Self.caseNames.count == 27, "expected the 27 optax cases in \(Self.caseDirectory)")
     }
 
+    /// The trajectory digest is a function of the update's bits: the same case run twice
+    /// gives the same digest, and another rule on the same case (NAdamW on AdamW's case,
+    /// within the tolerance of each other for a few steps) gives another.
+    @Test func trajectoryDigestIsRepeatableAndSeesTheRule() throws {
+        let testCase = try ConformanceCase.load(contentsOf: "\(Self.caseDirectory)/adamw.json")
+        let first = try ConformanceRunner.run(testCase, as: AdamW.self)
+        let second = try ConformanceRunner.run(testCase, as: AdamW.self)
+        var arguments = OptaxArguments(testCase.arguments, source: testCase.source)
+        let mapped = try AdamW.conformanceHyperparameters(optaxArguments: &arguments)
+        let other = try ConformanceRunner.replay(testCase, as: NAdamW.self, hyperparameters: mapped, tolerance: 1e-5)
+        #expect(first.trajectoryDigest.count == 64)
+        #expect(first.trajectoryDigest.allSatisfy { $0.isHexDigit })
+        #expect(first.trajectoryDigest == second.trajectoryDigest)
+        #expect(first.trajectoryDigest != other.trajectoryDigest)
+    }
+
     /// Every optax case passes, except the retired ones (only `adan`).
     @Test(arguments: caseNames)
     func casePasses(_ name: String) throws {

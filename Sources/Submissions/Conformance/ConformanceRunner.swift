@@ -29,6 +29,10 @@ public struct ConformanceResult: Sendable {
     public let checkedEvaluationParameters: Bool
     /// Pass, declared deviation, failure or retired.
     public let status: ConformanceStatus
+    /// SHA-256 (hex) of the bits of every parameter after every step, then of the
+    /// evaluation parameters when the case records them; empty for a retired case. Equal
+    /// digests before and after a refactor prove the update rule did not change a bit.
+    public var trajectoryDigest: String = ""
 
     /// Whether every compared coordinate is within the tolerance.
     public var passed: Bool { status == .pass }
@@ -161,14 +165,18 @@ public enum ConformanceRunner {
 
         var errors = ErrorTally()
         var stepsMatched = 0
+        var trajectoryBits: [UInt8] = []
         for t in 0..<testCase.steps {
             oracle.drawBatch()
             try instance.step(&parameters, oracle: oracle, context: StepContext(
                 step: t, stepHint: testCase.steps, submissionTime: 0, lastEvaluation: nil))
             if errors.compare(parameters, testCase.trajectory[t], label: "step \(t)") <= tolerance { stepsMatched += 1 }
+            appendBits(of: parameters.values, to: &trajectoryBits)
         }
         if let expected = testCase.evaluationParameters {
-            errors.compare(instance.parametersForEvaluation(parameters), expected, label: "eval")
+            let evaluated = instance.parametersForEvaluation(parameters)
+            errors.compare(evaluated, expected, label: "eval")
+            appendBits(of: evaluated.values, to: &trajectoryBits)
         }
         var status = ConformanceStatus.pass
         if !(errors.maxRelative <= tolerance) {
@@ -186,7 +194,18 @@ public enum ConformanceRunner {
             referenceVersion: testCase.referenceVersion, steps: testCase.steps, stepsMatched: stepsMatched,
             maxAbsoluteError: errors.maxAbsolute, maxRelativeError: errors.maxRelative,
             tolerance: tolerance, worstLocation: errors.worst,
-            checkedEvaluationParameters: testCase.evaluationParameters != nil, status: status)
+            checkedEvaluationParameters: testCase.evaluationParameters != nil, status: status,
+            trajectoryDigest: SHA256.hexDigest(trajectoryBits))
+    }
+
+    /// Appends each value's IEEE bit pattern, little-endian, so the digest sees every bit.
+    private static func appendBits(of values: [Float], to bytes: inout [UInt8]) {
+        bytes.reserveCapacity(bytes.count + 4 * values.count)
+        for value in values {
+            let bits = value.bitPattern
+            bytes.append(contentsOf: [UInt8(truncatingIfNeeded: bits), UInt8(truncatingIfNeeded: bits >> 8),
+                                      UInt8(truncatingIfNeeded: bits >> 16), UInt8(truncatingIfNeeded: bits >> 24)])
+        }
     }
 }
 
