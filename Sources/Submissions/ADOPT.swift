@@ -13,76 +13,47 @@ public struct ADOPT: Submission, OptaxConformant {
     public static let name = "adopt"
     public static let optaxReference = "optax.contrib.adopt"
 
-    public static let searchSpace = SearchSpace([
-        "learning_rate": .range(min: 1e-4, max: 1e-1, scaling: .log),
-        "one_minus_beta1": .range(min: 0.01, max: 0.2, scaling: .log),
-        "beta2": .feasiblePoints([0.9999]),
-        "warmup_fraction": .feasiblePoints([0.05]),
-    ])
-
-    public static let defaultHyperparameters = Hyperparameters([
-        "learning_rate": 3e-3, "one_minus_beta1": 0.1, "beta2": 0.9999, "warmup_fraction": 0.05,
-    ])
+    public static let searchSpace = SearchSpace.adamFamily(beta2: 0.9999)
+    public static let defaultHyperparameters = Hyperparameters.adamFamilyDefaults(beta2: 0.9999)
 
     let schedule: WarmupCosineSchedule
-    let beta1: Float, beta2: Float, epsilon: Float
-    var firstMoment: [Float]
-    var secondMoment: [Float]
+    let epsilon: Float
+    var moments: MomentBuffers
     var gradient: ParameterSet
 
     public init(info: WorkloadInfo, hyperparameters: Hyperparameters, budget: Budget) throws {
         schedule = try WarmupCosineSchedule(hyperparameters: hyperparameters, budget: budget)
-        beta1 = Float(try hyperparameters.decayRate(oneMinus: "one_minus_beta1"))
-        beta2 = Float(try hyperparameters.decayRate("beta2"))
         epsilon = Float(try hyperparameters.positive("epsilon", default: 1e-6))
-        firstMoment = [Float](repeating: 0, count: info.layout.count)
-        secondMoment = firstMoment
+        moments = try MomentBuffers(hyperparameters: hyperparameters, count: info.layout.count)
         gradient = ParameterSet(layout: info.layout)
     }
 
+    /// The gradient is normalised by the previous step's v (then clipped at t^¼) before it
+    /// enters m; v is updated after.
     public mutating func step(_ parameters: inout ParameterSet, oracle: Oracle, context: StepContext) throws {
         oracle.gradient(at: parameters, into: &gradient)
         if context.step == 0 {
             // Optax's first update: ν = g², μ stays 0, so the parameters do not move.
-            gradient.values.withUnsafeBufferPointer { g in
-                secondMoment.withUnsafeMutableBufferPointer { v in
-                    for i in 0..<v.count { v[i] = g[i] * g[i] }
-                }
-            }
+            FusedUpdate.apply(&parameters.values, &moments.second, gradient: gradient.values) { _, v, g in v = g * g }
             return
         }
         let rate = Float(schedule.learningRate(at: context.step))
         let clip = Float(pow(Double(context.step), 0.25))
-        let (b1, b2, eps) = (beta1, beta2, epsilon)
-        parameters.values.withUnsafeMutableBufferPointer { theta in
-            firstMoment.withUnsafeMutableBufferPointer { m in
-                secondMoment.withUnsafeMutableBufferPointer { v in
-                    gradient.values.withUnsafeBufferPointer { g in
-                        for i in 0..<theta.count {
-                            let gi = g[i]
-                            let normalised = min(max(gi / max(v[i].squareRoot(), eps), -clip), clip)
-                            let mi = b1 * m[i] + (1 - b1) * normalised
-                            m[i] = mi
-                            v[i] = b2 * v[i] + (1 - b2) * gi * gi
-                            theta[i] -= rate * mi
-                        }
-                    }
-                }
-            }
+        let (decay, eps) = (moments.decay, epsilon)
+        FusedUpdate.apply(&parameters.values, &moments.first, &moments.second, gradient: gradient.values) { theta, m, v, g in
+            let normalised = min(max(g / max(v.squareRoot(), eps), -clip), clip)
+            m = decay.first(m, normalised)
+            v = decay.second(v, g)
+            theta -= rate * m
         }
     }
 
-    public var stateBytes: Int { 2 * firstMoment.count * MemoryLayout<Float>.size }
+    public var stateBytes: Int { moments.stateBytes }
 
     public static func conformanceHyperparameters(optaxArguments a: inout OptaxArguments) throws -> Hyperparameters {
         try a.require("mu_dtype", is: .null, optaxDefault: .null)
         try a.require("nesterov", is: .bool(false), optaxDefault: .bool(false))
         try a.require("use_clipping", is: .bool(true), optaxDefault: .bool(true))
-        return Hyperparameters([
-            "learning_rate": try OptaxMapping.learningRate(&a),
-            "one_minus_beta1": 1 - (try a.number("b1", default: 0.9)),
-            "beta2": try a.number("b2", default: 0.9999),
-            "epsilon": try a.number("eps", default: 1e-6),
-        ])
+        return try OptaxMapping.adamHyperparameters(&a, b2Default: 0.9999, epsDefault: 1e-6)
     }
 }

@@ -13,76 +13,45 @@ public struct AMSGrad: Submission, OptaxConformant {
     public static let name = "amsgrad"
     public static let optaxReference = "optax.amsgrad"
 
-    public static let searchSpace = SearchSpace([
-        "learning_rate": .range(min: 1e-4, max: 1e-1, scaling: .log),
-        "one_minus_beta1": .range(min: 0.01, max: 0.2, scaling: .log),
-        "beta2": .feasiblePoints([0.999]),
-        "warmup_fraction": .feasiblePoints([0.05]),
-    ])
-
-    public static let defaultHyperparameters = Hyperparameters([
-        "learning_rate": 3e-3, "one_minus_beta1": 0.1, "beta2": 0.999, "warmup_fraction": 0.05,
-    ])
+    public static let searchSpace = SearchSpace.adamFamily()
+    public static let defaultHyperparameters = Hyperparameters.adamFamilyDefaults()
 
     let schedule: WarmupCosineSchedule
-    let beta1: Float, beta2: Float, epsilon: Float
-    var firstMoment: [Float]
-    var secondMoment: [Float]
+    let epsilon: Float
+    var moments: MomentBuffers
     var maximumSecondMoment: [Float]
     var gradient: ParameterSet
 
     public init(info: WorkloadInfo, hyperparameters: Hyperparameters, budget: Budget) throws {
         schedule = try WarmupCosineSchedule(hyperparameters: hyperparameters, budget: budget)
-        beta1 = Float(try hyperparameters.decayRate(oneMinus: "one_minus_beta1"))
-        beta2 = Float(try hyperparameters.decayRate("beta2"))
         epsilon = Float(try hyperparameters.nonNegative("epsilon", default: 1e-8))
-        firstMoment = [Float](repeating: 0, count: info.layout.count)
-        secondMoment = firstMoment
-        maximumSecondMoment = firstMoment
+        moments = try MomentBuffers(hyperparameters: hyperparameters, count: info.layout.count)
+        maximumSecondMoment = moments.first
         gradient = ParameterSet(layout: info.layout)
     }
 
+    /// Adam's step with v̂ replaced by the running maximum of the corrected v.
     public mutating func step(_ parameters: inout ParameterSet, oracle: Oracle, context: StepContext) throws {
         oracle.gradient(at: parameters, into: &gradient)
-        let t = Double(context.step + 1)
         let rate = Float(schedule.learningRate(at: context.step))
-        let correction1 = Float(1 - pow(Double(beta1), t))
-        let correction2 = Float(1 - pow(Double(beta2), t))
-        let (b1, b2, eps) = (beta1, beta2, epsilon)
-        parameters.values.withUnsafeMutableBufferPointer { theta in
-            firstMoment.withUnsafeMutableBufferPointer { m in
-                secondMoment.withUnsafeMutableBufferPointer { v in
-                    maximumSecondMoment.withUnsafeMutableBufferPointer { vMax in
-                        gradient.values.withUnsafeBufferPointer { g in
-                            for i in 0..<theta.count {
-                                let gi = g[i]
-                                let mi = b1 * m[i] + (1 - b1) * gi
-                                let vi = b2 * v[i] + (1 - b2) * gi * gi
-                                m[i] = mi
-                                v[i] = vi
-                                let peak = max(vMax[i], vi / correction2)
-                                vMax[i] = peak
-                                theta[i] -= rate * (mi / correction1) / (peak.squareRoot() + eps)
-                            }
-                        }
-                    }
-                }
-            }
+        let (decay, corrections, eps) = (moments.decay, moments.decay.corrections(atStep: context.step), epsilon)
+        FusedUpdate.apply(
+            &parameters.values, &moments.first, &moments.second, &maximumSecondMoment, gradient: gradient.values
+        ) { theta, m, v, vMax, g in
+            m = decay.first(m, g)
+            v = decay.second(v, g)
+            vMax = max(vMax, v / corrections.second)
+            theta -= rate * (m / corrections.first) / (vMax.squareRoot() + eps)
         }
     }
 
-    public var stateBytes: Int { 3 * firstMoment.count * MemoryLayout<Float>.size }
+    public var stateBytes: Int { moments.stateBytes + maximumSecondMoment.count * MemoryLayout<Float>.size }
 
     public static func conformanceHyperparameters(optaxArguments a: inout OptaxArguments) throws -> Hyperparameters {
         try a.require("eps_root", is: .number(0), optaxDefault: .number(0))
         try a.require("mu_dtype", is: .null, optaxDefault: .null)
         try a.require("bias_correction_mu", is: .bool(true), optaxDefault: .bool(true))
         try a.require("bias_correction_nu", is: .bool(true), optaxDefault: .bool(true))
-        return Hyperparameters([
-            "learning_rate": try OptaxMapping.learningRate(&a),
-            "one_minus_beta1": 1 - (try a.number("b1", default: 0.9)),
-            "beta2": try a.number("b2", default: 0.999),
-            "epsilon": try a.number("eps", default: 1e-8),
-        ])
+        return try OptaxMapping.adamHyperparameters(&a)
     }
 }

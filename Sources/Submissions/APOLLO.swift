@@ -67,14 +67,15 @@ struct APOLLOCore {
     }
 
     let schedule: WarmupCosineSchedule
-    let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float, scale: Float
-    let updateGap: Int
+    let epsilon: Float, weightDecay: Float, scale: Float
+    /// New random projections every `update_proj_gap` steps.
+    let redraws: ProjectionRefresh
     let tensorScaling: Bool
     var plans: [Plan?]
-    let vectorOffsets: [Int]
-    /// Low-rank moments of the matrices, full moments of the vectors.
-    var firstMoment: [Float], secondMoment: [Float]
-    var vectorFirst: [Float], vectorSecond: [Float]
+    /// Low-rank moments of the matrices.
+    var moments: MomentBuffers
+    /// Full moments of the vectors.
+    var vectors: VectorMoments
     /// Norm-growth limiter: the last limited ‖G̃‖ per matrix (NaN before the first step).
     var limiterNorms: [Float]
     /// Test seam: the identity replaces the random projection (rank = the projected side).
@@ -85,20 +86,16 @@ struct APOLLOCore {
 
     init(info: WorkloadInfo, hyperparameters: Hyperparameters, budget: Budget, mini: Bool) throws {
         schedule = try WarmupCosineSchedule(hyperparameters: hyperparameters, budget: budget)
-        beta1 = Float(try hyperparameters.decayRate(oneMinus: "one_minus_beta1"))
-        beta2 = Float(try hyperparameters.decayRate("beta2"))
         epsilon = Float(try hyperparameters.nonNegative("epsilon", default: 1e-6))
         weightDecay = Float(try hyperparameters.nonNegative("weight_decay", default: 0))
         scale = Float(try hyperparameters.positive("scale", default: mini ? 128 : 1))
-        updateGap = try hyperparameters.integer("update_proj_gap", default: 200, in: 1...(1 << 30))
+        redraws = try ProjectionRefresh(hyperparameters: hyperparameters)
         tensorScaling = try hyperparameters.flag("tensor_scaling", default: mini)
         let requestedRank = try hyperparameters.integer("rank", default: mini ? 1 : 0, in: 0...(1 << 20))
-        var plans: [Plan?] = [], vectorOffsets: [Int] = [], moments = 0, vectors = 0, largestProjected = 0, largestChannels = 0
+        var plans: [Plan?] = [], moments = 0, largestProjected = 0, largestChannels = 0
         for view in info.layout.views {
-            vectorOffsets.append(vectors)
             guard view.shape.count >= 2 else {
                 plans.append(nil)
-                vectors += view.count
                 continue
             }
             let (m, n) = view.matrixShape
@@ -114,11 +111,8 @@ struct APOLLOCore {
             plans.append(plan)
         }
         self.plans = plans
-        self.vectorOffsets = vectorOffsets
-        firstMoment = [Float](repeating: 0, count: moments)
-        secondMoment = firstMoment
-        vectorFirst = [Float](repeating: 0, count: vectors)
-        vectorSecond = vectorFirst
+        self.moments = try MomentBuffers(hyperparameters: hyperparameters, count: moments)
+        vectors = try VectorMoments(layout: info.layout, hyperparameters: hyperparameters)
         limiterNorms = [Float](repeating: .nan, count: plans.count)
         projected = [Float](repeating: 0, count: largestProjected)
         scales = [Float](repeating: 0, count: largestChannels)
@@ -127,14 +121,22 @@ struct APOLLOCore {
 
     mutating func step(_ parameters: inout ParameterSet, oracle: Oracle, context: StepContext) throws {
         oracle.gradient(at: parameters, into: &gradient)
-        let t = Double(context.step + 1)
         let rate = Float(schedule.learningRate(at: context.step))
-        let c1 = Float(1 - pow(Double(beta1), t)), c2 = Float(1 - pow(Double(beta2), t))
+        let decay = moments.decay
+        let corrections = decay.corrections(atStep: context.step)
+        // The reference folds both corrections into the step size (Adam's "efficient" form).
+        let stepScale = rate * corrections.second.squareRoot() / corrections.first
         for index in plans.indices {
-            if plans[index] != nil {
-                matrixStep(index, &parameters, step: context.step, rate: rate, stepScale: rate * c2.squareRoot() / c1)
+            if vectors.holds(index) {
+                let (eps, weightDecay) = (epsilon, weightDecay)
+                vectors.update(index, of: &parameters, gradient: gradient) { theta, m, v, g in
+                    m = decay.first(m, g)
+                    v = decay.second(v, g)
+                    theta -= stepScale * m / (v.squareRoot() + eps)
+                    theta -= rate * weightDecay * theta
+                }
             } else {
-                vectorStep(parameters.views[index], offset: vectorOffsets[index], &parameters, rate: rate, c1: c1, c2: c2)
+                matrixStep(index, &parameters, step: context.step, rate: rate, stepScale: stepScale)
             }
         }
     }
@@ -156,7 +158,7 @@ struct APOLLOCore {
     }
 
     private mutating func matrixStep(_ index: Int, _ parameters: inout ParameterSet, step: Int, rate: Float, stepScale: Float) {
-        if step % updateGap == 0 { redraw(index, count: step / updateGap) }
+        if redraws.isDue(atStep: step) { redraw(index, count: redraws.period(atStep: step)) }
         guard let plan = plans[index] else { return }
         let (m, n, r) = (plan.rows, plan.columns, plan.rank)
         let view = plan.view
@@ -173,22 +175,22 @@ struct APOLLOCore {
                 }
             }
         }
-        let (b1, b2, eps) = (beta1, beta2, epsilon)
+        let (averages, eps) = (moments.decay, epsilon)
         let channels = plan.channelCount
         let tensorWise = tensorScaling
         let right = plan.right
         var tensorN = 0.0, tensorR = 0.0
         scales.withUnsafeMutableBufferPointer { s in
             for c in 0..<channels { s[c] = 0 }
-            firstMoment.withUnsafeMutableBufferPointer { mm in
-                secondMoment.withUnsafeMutableBufferPointer { vv in
+            moments.first.withUnsafeMutableBufferPointer { mm in
+                moments.second.withUnsafeMutableBufferPointer { vv in
                     projected.withUnsafeMutableBufferPointer { rr in
                         // Moments; ‖Ñ‖² per channel into s; R's squares kept in place for ‖R‖² below.
                         for k in 0..<plan.projectedCount {
                             let x = rr[k]
                             let j = plan.momentOffset + k
-                            let mk = b1 * mm[j] + (1 - b1) * x
-                            let vk = b2 * vv[j] + (1 - b2) * x * x
+                            let mk = averages.first(mm[j], x)
+                            let vk = averages.second(vv[j], x)
                             mm[j] = mk
                             vv[j] = vk
                             let normalised = mk / (vk.squareRoot() + eps)
@@ -255,34 +257,10 @@ struct APOLLOCore {
         }
     }
 
-    private mutating func vectorStep(_ view: ParameterView, offset: Int, _ parameters: inout ParameterSet, rate: Float, c1: Float, c2: Float) {
-        let (b1, b2, eps, decay) = (beta1, beta2, epsilon, weightDecay)
-        let stepSize = rate * c2.squareRoot() / c1
-        parameters.values.withUnsafeMutableBufferPointer { theta in
-            vectorFirst.withUnsafeMutableBufferPointer { m in
-                vectorSecond.withUnsafeMutableBufferPointer { v in
-                    gradient.values.withUnsafeBufferPointer { g in
-                        for i in view.range {
-                            let j = offset + i - view.offset
-                            let gi = g[i]
-                            let mi = b1 * m[j] + (1 - b1) * gi
-                            let vi = b2 * v[j] + (1 - b2) * gi * gi
-                            m[j] = mi
-                            v[j] = vi
-                            theta[i] -= stepSize * mi / (vi.squareRoot() + eps)
-                            theta[i] -= rate * decay * theta[i]
-                        }
-                    }
-                }
-            }
-        }
-    }
-
     /// Low-rank moments, stored projections, one limiter norm per matrix, vector moments.
     var stateBytes: Int {
         let projections = plans.reduce(0) { $0 + ($1?.projection.count ?? 0) }
         let matrices = plans.reduce(0) { $0 + ($1 == nil ? 0 : 1) }
-        return (firstMoment.count + secondMoment.count + projections + matrices + vectorFirst.count + vectorSecond.count)
-            * MemoryLayout<Float>.size
+        return moments.stateBytes + vectors.stateBytes + (projections + matrices) * MemoryLayout<Float>.size
     }
 }

@@ -13,70 +13,40 @@ public struct AdaBelief: Submission, OptaxConformant {
     public static let name = "adabelief"
     public static let optaxReference = "optax.adabelief"
 
-    public static let searchSpace = SearchSpace([
-        "learning_rate": .range(min: 1e-4, max: 1e-1, scaling: .log),
-        "one_minus_beta1": .range(min: 0.01, max: 0.2, scaling: .log),
-        "beta2": .feasiblePoints([0.999]),
-        "warmup_fraction": .feasiblePoints([0.05]),
-    ])
-
-    public static let defaultHyperparameters = Hyperparameters([
-        "learning_rate": 1e-3, "one_minus_beta1": 0.1, "beta2": 0.999, "warmup_fraction": 0.05,
-    ])
+    public static let searchSpace = SearchSpace.adamFamily()
+    public static let defaultHyperparameters = Hyperparameters.adamFamilyDefaults(learningRate: 1e-3)
 
     let schedule: WarmupCosineSchedule
-    let beta1: Float, beta2: Float, epsilon: Float, epsilonRoot: Float
-    var firstMoment: [Float]
-    var belief: [Float]
+    let epsilon: Float, epsilonRoot: Float
+    /// m and the belief s (in the second buffer).
+    var moments: MomentBuffers
     var gradient: ParameterSet
 
     public init(info: WorkloadInfo, hyperparameters: Hyperparameters, budget: Budget) throws {
         schedule = try WarmupCosineSchedule(hyperparameters: hyperparameters, budget: budget)
-        beta1 = Float(try hyperparameters.decayRate(oneMinus: "one_minus_beta1"))
-        beta2 = Float(try hyperparameters.decayRate("beta2"))
         epsilon = Float(try hyperparameters.nonNegative("epsilon", default: 1e-16))
         epsilonRoot = Float(try hyperparameters.nonNegative("epsilon_root", default: 1e-16))
-        firstMoment = [Float](repeating: 0, count: info.layout.count)
-        belief = firstMoment
+        moments = try MomentBuffers(hyperparameters: hyperparameters, count: info.layout.count)
         gradient = ParameterSet(layout: info.layout)
     }
 
+    /// Adam's step with v replaced by the moving average of (g − m)² + ε_root.
     public mutating func step(_ parameters: inout ParameterSet, oracle: Oracle, context: StepContext) throws {
         oracle.gradient(at: parameters, into: &gradient)
-        let t = Double(context.step + 1)
         let rate = Float(schedule.learningRate(at: context.step))
-        let correction1 = Float(1 - pow(Double(beta1), t))
-        let correction2 = Float(1 - pow(Double(beta2), t))
-        let (b1, b2, eps, epsRoot) = (beta1, beta2, epsilon, epsilonRoot)
-        parameters.values.withUnsafeMutableBufferPointer { theta in
-            firstMoment.withUnsafeMutableBufferPointer { m in
-                belief.withUnsafeMutableBufferPointer { s in
-                    gradient.values.withUnsafeBufferPointer { g in
-                        for i in 0..<theta.count {
-                            let gi = g[i]
-                            let mi = b1 * m[i] + (1 - b1) * gi
-                            let surprise = gi - mi
-                            let si = b2 * s[i] + (1 - b2) * surprise * surprise + epsRoot
-                            m[i] = mi
-                            s[i] = si
-                            theta[i] -= rate * (mi / correction1) / ((si / correction2).squareRoot() + eps)
-                        }
-                    }
-                }
-            }
+        let (decay, corrections, eps, epsRoot) = (moments.decay, moments.decay.corrections(atStep: context.step), epsilon, epsilonRoot)
+        FusedUpdate.apply(&parameters.values, &moments.first, &moments.second, gradient: gradient.values) { theta, m, s, g in
+            m = decay.first(m, g)
+            s = decay.second(s, g - m) + epsRoot
+            theta -= corrections.step(rate: rate, m: m, v: s, epsilon: eps)
         }
     }
 
-    public var stateBytes: Int { 2 * firstMoment.count * MemoryLayout<Float>.size }
+    public var stateBytes: Int { moments.stateBytes }
 
     public static func conformanceHyperparameters(optaxArguments a: inout OptaxArguments) throws -> Hyperparameters {
         try a.require("nesterov", is: .bool(false), optaxDefault: .bool(false))
-        return Hyperparameters([
-            "learning_rate": try OptaxMapping.learningRate(&a),
-            "one_minus_beta1": 1 - (try a.number("b1", default: 0.9)),
-            "beta2": try a.number("b2", default: 0.999),
-            "epsilon": try a.number("eps", default: 1e-16),
-            "epsilon_root": try a.number("eps_root", default: 1e-16),
-        ])
+        return try OptaxMapping.adamHyperparameters(
+            &a, epsDefault: 1e-16, adding: ["epsilon_root": try a.number("eps_root", default: 1e-16)])
     }
 }

@@ -12,64 +12,36 @@ public struct Adamax: Submission, OptaxConformant {
     public static let name = "adamax"
     public static let optaxReference = "optax.adamax"
 
-    public static let searchSpace = SearchSpace([
-        "learning_rate": .range(min: 1e-4, max: 1e-1, scaling: .log),
-        "one_minus_beta1": .range(min: 0.01, max: 0.2, scaling: .log),
-        "beta2": .feasiblePoints([0.999]),
-        "warmup_fraction": .feasiblePoints([0.05]),
-    ])
-
-    public static let defaultHyperparameters = Hyperparameters([
-        "learning_rate": 2e-3, "one_minus_beta1": 0.1, "beta2": 0.999, "warmup_fraction": 0.05,
-    ])
+    public static let searchSpace = SearchSpace.adamFamily()
+    public static let defaultHyperparameters = Hyperparameters.adamFamilyDefaults(learningRate: 2e-3)
 
     let schedule: WarmupCosineSchedule
-    let beta1: Float, beta2: Float, epsilon: Float
-    var firstMoment: [Float]
-    var infinityMoment: [Float]
+    let epsilon: Float
+    /// m and the infinity norm u (in the second buffer).
+    var moments: MomentBuffers
     var gradient: ParameterSet
 
     public init(info: WorkloadInfo, hyperparameters: Hyperparameters, budget: Budget) throws {
         schedule = try WarmupCosineSchedule(hyperparameters: hyperparameters, budget: budget)
-        beta1 = Float(try hyperparameters.decayRate(oneMinus: "one_minus_beta1"))
-        beta2 = Float(try hyperparameters.decayRate("beta2"))
         epsilon = Float(try hyperparameters.positive("epsilon", default: 1e-8))
-        firstMoment = [Float](repeating: 0, count: info.layout.count)
-        infinityMoment = firstMoment
+        moments = try MomentBuffers(hyperparameters: hyperparameters, count: info.layout.count)
         gradient = ParameterSet(layout: info.layout)
     }
 
     public mutating func step(_ parameters: inout ParameterSet, oracle: Oracle, context: StepContext) throws {
         oracle.gradient(at: parameters, into: &gradient)
         let rate = Float(schedule.learningRate(at: context.step))
-        let correction1 = Float(1 - pow(Double(beta1), Double(context.step + 1)))
-        let (b1, b2, eps) = (beta1, beta2, epsilon)
-        parameters.values.withUnsafeMutableBufferPointer { theta in
-            firstMoment.withUnsafeMutableBufferPointer { m in
-                infinityMoment.withUnsafeMutableBufferPointer { u in
-                    gradient.values.withUnsafeBufferPointer { g in
-                        for i in 0..<theta.count {
-                            let gi = g[i]
-                            let mi = b1 * m[i] + (1 - b1) * gi
-                            let ui = max(abs(gi) + eps, b2 * u[i])
-                            m[i] = mi
-                            u[i] = ui
-                            theta[i] -= rate * (mi / correction1) / ui
-                        }
-                    }
-                }
-            }
+        let (decay, correction1, eps) = (moments.decay, moments.decay.corrections(atStep: context.step).first, epsilon)
+        FusedUpdate.apply(&parameters.values, &moments.first, &moments.second, gradient: gradient.values) { theta, m, u, g in
+            m = decay.first(m, g)
+            u = max(abs(g) + eps, decay.beta2 * u)
+            theta -= rate * (m / correction1) / u
         }
     }
 
-    public var stateBytes: Int { 2 * firstMoment.count * MemoryLayout<Float>.size }
+    public var stateBytes: Int { moments.stateBytes }
 
     public static func conformanceHyperparameters(optaxArguments a: inout OptaxArguments) throws -> Hyperparameters {
-        Hyperparameters([
-            "learning_rate": try OptaxMapping.learningRate(&a),
-            "one_minus_beta1": 1 - (try a.number("b1", default: 0.9)),
-            "beta2": try a.number("b2", default: 0.999),
-            "epsilon": try a.number("eps", default: 1e-8),
-        ])
+        try OptaxMapping.adamHyperparameters(&a)
     }
 }

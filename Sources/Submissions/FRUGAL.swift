@@ -50,31 +50,30 @@ public struct FRUGAL: Submission {
     }
 
     let schedule: WarmupCosineSchedule
-    let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float
-    let density: Double, updateGap: Int, inactiveScale: Float, inactiveSGD: Bool
+    let epsilon: Float, weightDecay: Float
+    let density: Double, inactiveScale: Float, inactiveSGD: Bool
+    /// Redraws of the state-full columns, every `update_gap` steps.
+    let redraws: ProjectionRefresh
     var plans: [Plan?]
-    let vectorOffsets: [Int]
-    var firstMoment: [Float], secondMoment: [Float]
-    var vectorFirst: [Float], vectorSecond: [Float]
+    /// Moments of the state-full columns, restarted at each redraw.
+    var columnMoments: MomentBuffers
+    /// The vectors' AdamW moments.
+    var vectors: VectorMoments
     var gradient: ParameterSet
 
     public init(info: WorkloadInfo, hyperparameters: Hyperparameters, budget: Budget) throws {
         schedule = try WarmupCosineSchedule(hyperparameters: hyperparameters, budget: budget)
-        beta1 = Float(try hyperparameters.decayRate(oneMinus: "one_minus_beta1"))
-        beta2 = Float(try hyperparameters.decayRate("beta2"))
         epsilon = Float(try hyperparameters.nonNegative("epsilon", default: 1e-8))
         weightDecay = Float(try hyperparameters.nonNegative("weight_decay", default: 0))
         density = try hyperparameters.positive("density", default: 0.25)
         guard density <= 1 else { throw HyperparameterError.invalid(name: "density", value: density, expected: "a number in (0, 1]") }
-        updateGap = try hyperparameters.integer("update_gap", default: 200, in: 1...(1 << 30))
+        redraws = try ProjectionRefresh(hyperparameters: hyperparameters, name: "update_gap")
         inactiveScale = Float(try hyperparameters.nonNegative("inactive_lr_scale", default: 1))
         inactiveSGD = try hyperparameters.flag("inactive_sgd", default: false)
-        var plans: [Plan?] = [], vectorOffsets: [Int] = [], moments = 0, vectors = 0
+        var plans: [Plan?] = [], moments = 0
         for view in info.layout.views {
-            vectorOffsets.append(vectors)
             guard view.shape.count >= 2 else {
                 plans.append(nil)
-                vectors += view.count
                 continue
             }
             let (m, n) = view.matrixShape
@@ -85,26 +84,29 @@ public struct FRUGAL: Submission {
             moments += m * k
         }
         self.plans = plans
-        self.vectorOffsets = vectorOffsets
-        firstMoment = [Float](repeating: 0, count: moments)
-        secondMoment = firstMoment
-        vectorFirst = [Float](repeating: 0, count: vectors)
-        vectorSecond = vectorFirst
+        columnMoments = try MomentBuffers(hyperparameters: hyperparameters, count: moments)
+        vectors = try VectorMoments(layout: info.layout, hyperparameters: hyperparameters)
         gradient = ParameterSet(layout: info.layout)
     }
 
     public mutating func step(_ parameters: inout ParameterSet, oracle: Oracle, context: StepContext) throws {
         oracle.gradient(at: parameters, into: &gradient)
         let rate = Float(schedule.learningRate(at: context.step))
-        // State-full steps since the last redraw (the moments restart there).
-        let localStep = Double(context.step % updateGap + 1)
+        // The columns' moments restart at each redraw, so their corrections count from it.
+        let decay = columnMoments.decay
+        let columnCorrections = decay.corrections(afterSteps: redraws.stepsSinceRefresh(atStep: context.step))
+        let vectorCorrections = decay.corrections(atStep: context.step)
         for index in plans.indices {
-            if plans[index] != nil {
-                if context.step % updateGap == 0 { redraw(index, count: context.step / updateGap) }
-                matrixStep(index, &parameters, rate: rate, t: localStep)
+            if vectors.holds(index) {
+                let (eps, weightDecay) = (epsilon, weightDecay)
+                vectors.update(index, of: &parameters, gradient: gradient) { theta, m, v, g in
+                    m = decay.first(m, g)
+                    v = decay.second(v, g)
+                    theta -= rate * (vectorCorrections.direction(m: m, v: v, epsilon: eps) + weightDecay * theta)
+                }
             } else {
-                vectorStep(parameters.views[index], offset: vectorOffsets[index], &parameters, rate: rate,
-                           t: Double(context.step + 1))
+                if redraws.isDue(atStep: context.step) { redraw(index, count: redraws.period(atStep: context.step)) }
+                matrixStep(index, &parameters, rate: rate, corrections: columnCorrections)
             }
         }
     }
@@ -124,21 +126,20 @@ public struct FRUGAL: Submission {
         for (slot, column) in plan.active.enumerated() { plan.slot[Int(column)] = Int32(slot) }
         let base = plan.momentOffset, size = plan.rows * k
         for j in base..<(base + size) {
-            firstMoment[j] = 0
-            secondMoment[j] = 0
+            columnMoments.first[j] = 0
+            columnMoments.second[j] = 0
         }
         plans[index] = plan
     }
 
-    private mutating func matrixStep(_ index: Int, _ parameters: inout ParameterSet, rate: Float, t: Double) {
+    private mutating func matrixStep(_ index: Int, _ parameters: inout ParameterSet, rate: Float, corrections: BiasCorrections) {
         guard let plan = plans[index] else { return }
-        let (b1, b2, eps, decay) = (beta1, beta2, epsilon, weightDecay)
-        let c1 = Float(1 - pow(Double(b1), t)), c2 = Float(1 - pow(Double(b2), t))
+        let (moments, eps, decay) = (columnMoments.decay, epsilon, weightDecay)
         let k = plan.active.count, n = plan.columns
         let inactive = rate * inactiveScale, useSGD = inactiveSGD
         parameters.values.withUnsafeMutableBufferPointer { theta in
-            firstMoment.withUnsafeMutableBufferPointer { m in
-                secondMoment.withUnsafeMutableBufferPointer { v in
+            columnMoments.first.withUnsafeMutableBufferPointer { m in
+                columnMoments.second.withUnsafeMutableBufferPointer { v in
                     gradient.values.withUnsafeBufferPointer { g in
                         plan.slot.withUnsafeBufferPointer { slot in
                             for row in 0..<plan.rows {
@@ -148,13 +149,13 @@ public struct FRUGAL: Submission {
                                     let s = Int(slot[column])
                                     if s >= 0 {
                                         let j = plan.momentOffset + row * k + s
-                                        let mi = b1 * m[j] + (1 - b1) * gi
-                                        let vi = b2 * v[j] + (1 - b2) * gi * gi
+                                        let mi = moments.first(m[j], gi)
+                                        let vi = moments.second(v[j], gi)
                                         m[j] = mi
                                         v[j] = vi
-                                        theta[i] -= rate * ((mi / c1) / ((vi / c2).squareRoot() + eps) + decay * theta[i])
+                                        theta[i] -= rate * (corrections.direction(m: mi, v: vi, epsilon: eps) + decay * theta[i])
                                     } else {
-                                        let direction: Float = useSGD ? gi : (gi > 0 ? 1 : (gi < 0 ? -1 : 0))
+                                        let direction: Float = useSGD ? gi : gi.signum
                                         theta[i] -= inactive * direction + rate * decay * theta[i]
                                     }
                                 }
@@ -166,33 +167,11 @@ public struct FRUGAL: Submission {
         }
     }
 
-    private mutating func vectorStep(_ view: ParameterView, offset: Int, _ parameters: inout ParameterSet, rate: Float, t: Double) {
-        let (b1, b2, eps, decay) = (beta1, beta2, epsilon, weightDecay)
-        let c1 = Float(1 - pow(Double(b1), t)), c2 = Float(1 - pow(Double(b2), t))
-        parameters.values.withUnsafeMutableBufferPointer { theta in
-            vectorFirst.withUnsafeMutableBufferPointer { m in
-                vectorSecond.withUnsafeMutableBufferPointer { v in
-                    gradient.values.withUnsafeBufferPointer { g in
-                        for i in view.range {
-                            let j = offset + i - view.offset
-                            let gi = g[i]
-                            let mi = b1 * m[j] + (1 - b1) * gi
-                            let vi = b2 * v[j] + (1 - b2) * gi * gi
-                            m[j] = mi
-                            v[j] = vi
-                            theta[i] -= rate * ((mi / c1) / ((vi / c2).squareRoot() + eps) + decay * theta[i])
-                        }
-                    }
-                }
-            }
-        }
-    }
-
     /// Moments of the state-full columns, their 32-bit indices and per-column slot table,
     /// and the vectors' moments.
     public var stateBytes: Int {
         let indices = plans.reduce(0) { $0 + ($1.map { $0.active.count + $0.slot.count } ?? 0) }
-        return (firstMoment.count + secondMoment.count + vectorFirst.count + vectorSecond.count) * MemoryLayout<Float>.size
+        return columnMoments.stateBytes + vectors.stateBytes
             + indices * MemoryLayout<Int32>.size
     }
 }

@@ -44,52 +44,42 @@ public struct GaLore: Submission {
     ])
 
     let schedule: WarmupCosineSchedule
-    let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float, scale: Float
-    let updateGap: Int
-    /// Projector of each rank-≥2 view (nil: element-wise AdamW), and its moments' offset.
+    let epsilon: Float, weightDecay: Float, scale: Float
+    let refresh: ProjectionRefresh
     var projectors: [LowRankProjector?]
+    /// Where each matrix's low-rank moments start in `lowRankMoments`.
     let offsets: [Int]
-    var firstMoment: [Float], secondMoment: [Float]
-    var workspace = LAPACKWorkspace()
-    /// Scratch: SVD factors, the projected gradient, the low-rank update.
-    var u: [Float], s: [Float], vt: [Float], projected: [Float], lowRankUpdate: [Float]
+    var lowRankMoments: MomentBuffers
+    var vectors: VectorMoments
+    var refresher = ProjectorRefresher()
+    var projected: [Float], lowRankUpdate: [Float]
     var gradient: ParameterSet
 
     public init(info: WorkloadInfo, hyperparameters: Hyperparameters, budget: Budget) throws {
         schedule = try WarmupCosineSchedule(hyperparameters: hyperparameters, budget: budget)
-        beta1 = Float(try hyperparameters.decayRate(oneMinus: "one_minus_beta1"))
-        beta2 = Float(try hyperparameters.decayRate("beta2"))
         epsilon = Float(try hyperparameters.nonNegative("epsilon", default: 1e-8))
         weightDecay = Float(try hyperparameters.nonNegative("weight_decay", default: 0))
         scale = Float(try hyperparameters.positive("scale", default: 0.25))
         let rank = try hyperparameters.integer("rank", default: 128, in: 1...(1 << 20))
-        updateGap = try hyperparameters.integer("update_proj_gap", default: 200, in: 1...(1 << 30))
-        var projectors: [LowRankProjector?] = [], offsets: [Int] = [], total = 0
-        var largestU = 0, largestK = 0, largestVT = 0, largestProjected = 0
+        refresh = try ProjectionRefresh(hyperparameters: hyperparameters)
+        var projectors: [LowRankProjector?] = [], offsets: [Int] = [], total = 0, largestProjected = 0
         for view in info.layout.views {
             offsets.append(total)
-            if view.shape.count >= 2 {
-                let (m, n) = view.matrixShape
-                let projector = LowRankProjector(rows: m, columns: n, rank: rank)
-                projectors.append(projector)
-                total += projector.projectedCount
-                let k = min(m, n)
-                largestU = max(largestU, m * k)
-                largestK = max(largestK, k)
-                largestVT = max(largestVT, k * n)
-                largestProjected = max(largestProjected, projector.projectedCount)
-            } else {
+            guard view.shape.count >= 2 else {
                 projectors.append(nil)
-                total += view.count
+                continue
             }
+            let (m, n) = view.matrixShape
+            let projector = LowRankProjector(rows: m, columns: n, rank: rank)
+            projectors.append(projector)
+            total += projector.projectedCount
+            refresher.reserve(rows: m, columns: n)
+            largestProjected = max(largestProjected, projector.projectedCount)
         }
         self.projectors = projectors
         self.offsets = offsets
-        firstMoment = [Float](repeating: 0, count: total)
-        secondMoment = firstMoment
-        u = [Float](repeating: 0, count: largestU)
-        s = [Float](repeating: 0, count: largestK)
-        vt = [Float](repeating: 0, count: largestVT)
+        lowRankMoments = try MomentBuffers(hyperparameters: hyperparameters, count: total)
+        vectors = try VectorMoments(layout: info.layout, hyperparameters: hyperparameters)
         projected = [Float](repeating: 0, count: largestProjected)
         lowRankUpdate = projected
         gradient = ParameterSet(layout: info.layout)
@@ -97,93 +87,59 @@ public struct GaLore: Submission {
 
     public mutating func step(_ parameters: inout ParameterSet, oracle: Oracle, context: StepContext) throws {
         oracle.gradient(at: parameters, into: &gradient)
-        let t = Double(context.step + 1)
         let rate = Float(schedule.learningRate(at: context.step))
-        let correction1 = Float(1 - pow(Double(beta1), t))
-        let correction2 = Float(1 - pow(Double(beta2), t))
-        for (index, view) in parameters.views.enumerated() {
-            if projectors[index] != nil {
-                lowRankStep(index, view, &parameters, step: context.step, rate: rate, c1: correction1, c2: correction2)
+        let corrections = lowRankMoments.decay.corrections(atStep: context.step)
+        for index in parameters.views.indices {
+            if vectors.holds(index) {
+                // AdamW, decayed after the update as the reference does.
+                let (decay, eps, weightDecay) = (vectors.moments.decay, epsilon, weightDecay)
+                vectors.update(index, of: &parameters, gradient: gradient) { theta, m, v, g in
+                    m = decay.first(m, g)
+                    v = decay.second(v, g)
+                    theta = (theta - rate * corrections.direction(m: m, v: v, epsilon: eps)) * (1 - rate * weightDecay)
+                }
             } else {
-                adamStep(view, offset: offsets[index], &parameters, rate: rate, c1: correction1, c2: correction2)
+                lowRankStep(index, &parameters, step: context.step, rate: rate, corrections: corrections)
             }
         }
     }
 
     private mutating func lowRankStep(
-        _ index: Int, _ view: ParameterView, _ parameters: inout ParameterSet, step: Int, rate: Float, c1: Float, c2: Float
+        _ index: Int, _ parameters: inout ParameterSet, step: Int, rate: Float, corrections: BiasCorrections
     ) {
         guard var projector = projectors[index] else { return }
-        let offset = offsets[index]
+        let view = parameters.views[index]
         let count = projector.projectedCount
         gradient.values.withUnsafeBufferPointer { all in
             let g = all.baseAddress! + view.offset
-            if step % updateGap == 0 {
-                u.withUnsafeMutableBufferPointer { uu in
-                    s.withUnsafeMutableBufferPointer { ss in
-                        vt.withUnsafeMutableBufferPointer { vv in
-                            projector.refresh(
-                                from: g, workspace: &workspace, u: uu.baseAddress!, s: ss.baseAddress!, vt: vv.baseAddress!)
-                        }
-                    }
-                }
-            }
+            if refresh.isDue(atStep: step) { refresher.refresh(&projector, from: g) }
             projected.withUnsafeMutableBufferPointer { r in projector.project(g, into: r.baseAddress!) }
         }
         projectors[index] = projector
-        let (b1, b2, eps) = (beta1, beta2, epsilon)
-        firstMoment.withUnsafeMutableBufferPointer { m in
-            secondMoment.withUnsafeMutableBufferPointer { v in
-                projected.withUnsafeBufferPointer { r in
-                    lowRankUpdate.withUnsafeMutableBufferPointer { n in
-                        for k in 0..<count {
-                            let rk = r[k]
-                            let mk = b1 * m[offset + k] + (1 - b1) * rk
-                            let vk = b2 * v[offset + k] + (1 - b2) * rk * rk
-                            m[offset + k] = mk
-                            v[offset + k] = vk
-                            n[k] = (mk / c1) / ((vk / c2).squareRoot() + eps)
-                        }
-                    }
-                }
-            }
+        // N = Adam's direction from the low-rank moments of R = project(G).
+        let (decay, eps) = (lowRankMoments.decay, epsilon)
+        FusedUpdate.apply(
+            &lowRankUpdate, &lowRankMoments.first, &lowRankMoments.second, gradient: projected,
+            range: 0..<count, stateOffset: offsets[index]
+        ) { n, m, v, r in
+            m = decay.first(m, r)
+            v = decay.second(v, r)
+            n = corrections.direction(m: m, v: v, epsilon: eps)
         }
         // θ ← θ − ηα·projectBack(N), the product accumulated by gemm; then θ ← (1 − ηλ)θ.
-        let decay = weightDecay
+        let weightDecay = self.weightDecay
         parameters.values.withUnsafeMutableBufferPointer { theta in
             lowRankUpdate.withUnsafeBufferPointer { n in
                 projector.projectBack(n.baseAddress!, into: theta.baseAddress! + view.offset, alpha: -rate * scale, beta: 1)
             }
-            if decay != 0 { for i in view.range { theta[i] *= 1 - rate * decay } }
-        }
-    }
-
-    private mutating func adamStep(_ view: ParameterView, offset: Int, _ parameters: inout ParameterSet, rate: Float, c1: Float, c2: Float) {
-        let (b1, b2, eps, decay) = (beta1, beta2, epsilon, weightDecay)
-        parameters.values.withUnsafeMutableBufferPointer { theta in
-            firstMoment.withUnsafeMutableBufferPointer { m in
-                secondMoment.withUnsafeMutableBufferPointer { v in
-                    gradient.values.withUnsafeBufferPointer { g in
-                        for i in view.range {
-                            let j = offset + i - view.offset
-                            let gi = g[i]
-                            let mi = b1 * m[j] + (1 - b1) * gi
-                            let vi = b2 * v[j] + (1 - b2) * gi * gi
-                            m[j] = mi
-                            v[j] = vi
-                            let update = (mi / c1) / ((vi / c2).squareRoot() + eps)
-                            theta[i] = (theta[i] - rate * update) * (1 - rate * decay)
-                        }
-                    }
-                }
-            }
+            if weightDecay != 0 { for i in view.range { theta[i] *= 1 - rate * weightDecay } }
         }
     }
 
     /// Low-rank moments, projector bases, and the vectors' full moments.
     public var stateBytes: Int {
         let bases = projectors.reduce(0) { $0 + ($1?.basis.count ?? 0) }
-        return (firstMoment.count + secondMoment.count + bases) * MemoryLayout<Float>.size
+        return lowRankMoments.stateBytes + vectors.stateBytes + bases * MemoryLayout<Float>.size
     }
 }
 

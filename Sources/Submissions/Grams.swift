@@ -14,61 +14,34 @@ import NN
 public struct Grams: Submission {
     public static let name = "grams"
 
-    public static let searchSpace = SearchSpace([
-        "learning_rate": .range(min: 1e-4, max: 1e-1, scaling: .log),
-        "one_minus_beta1": .range(min: 0.01, max: 0.2, scaling: .log),
-        "beta2": .feasiblePoints([0.999]),
-        "weight_decay": .range(min: 1e-5, max: 0.5, scaling: .log),
-        "warmup_fraction": .feasiblePoints([0.05]),
-    ])
-
-    public static let defaultHyperparameters = Hyperparameters([
-        "learning_rate": 3e-3, "one_minus_beta1": 0.1, "beta2": 0.999, "weight_decay": 0, "warmup_fraction": 0.05,
-    ])
+    public static let searchSpace = AdamW.searchSpace
+    public static let defaultHyperparameters = Hyperparameters.adamFamilyDefaults(adding: ["weight_decay": 0])
 
     let schedule: WarmupCosineSchedule
-    let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float
-    var firstMoment: [Float]
-    var secondMoment: [Float]
+    let epsilon: Float, weightDecay: Float
+    var moments: MomentBuffers
     var gradient: ParameterSet
 
     public init(info: WorkloadInfo, hyperparameters: Hyperparameters, budget: Budget) throws {
         schedule = try WarmupCosineSchedule(hyperparameters: hyperparameters, budget: budget)
-        beta1 = Float(try hyperparameters.decayRate(oneMinus: "one_minus_beta1"))
-        beta2 = Float(try hyperparameters.decayRate("beta2"))
         epsilon = Float(try hyperparameters.nonNegative("epsilon", default: 1e-8))
         weightDecay = Float(try hyperparameters.nonNegative("weight_decay", default: 0))
-        firstMoment = [Float](repeating: 0, count: info.layout.count)
-        secondMoment = firstMoment
+        moments = try MomentBuffers(hyperparameters: hyperparameters, count: info.layout.count)
         gradient = ParameterSet(layout: info.layout)
     }
 
+    /// Adam's magnitude with the gradient's sign (0 where g is 0), then decoupled decay.
     public mutating func step(_ parameters: inout ParameterSet, oracle: Oracle, context: StepContext) throws {
         oracle.gradient(at: parameters, into: &gradient)
-        let t = Double(context.step + 1)
         let rate = Float(schedule.learningRate(at: context.step))
-        let correction1 = Float(1 - pow(Double(beta1), t))
-        let correction2 = Float(1 - pow(Double(beta2), t))
-        let (b1, b2, eps, decay) = (beta1, beta2, epsilon, weightDecay)
-        parameters.values.withUnsafeMutableBufferPointer { theta in
-            firstMoment.withUnsafeMutableBufferPointer { m in
-                secondMoment.withUnsafeMutableBufferPointer { v in
-                    gradient.values.withUnsafeBufferPointer { g in
-                        for i in 0..<theta.count {
-                            let gi = g[i]
-                            let mi = b1 * m[i] + (1 - b1) * gi
-                            let vi = b2 * v[i] + (1 - b2) * gi * gi
-                            m[i] = mi
-                            v[i] = vi
-                            let magnitude = abs((mi / correction1) / ((vi / correction2).squareRoot() + eps))
-                            let update: Float = gi > 0 ? magnitude : (gi < 0 ? -magnitude : 0)
-                            theta[i] -= rate * (update + decay * theta[i])
-                        }
-                    }
-                }
-            }
+        let (decay, corrections, eps, weightDecay) = (moments.decay, moments.decay.corrections(atStep: context.step), epsilon, weightDecay)
+        FusedUpdate.apply(&parameters.values, &moments.first, &moments.second, gradient: gradient.values) { theta, m, v, g in
+            m = decay.first(m, g)
+            v = decay.second(v, g)
+            let update = corrections.direction(m: m, v: v, epsilon: eps).magnitude(signedLike: g)
+            theta -= rate * (update + weightDecay * theta)
         }
     }
 
-    public var stateBytes: Int { (firstMoment.count + secondMoment.count) * MemoryLayout<Float>.size }
+    public var stateBytes: Int { moments.stateBytes }
 }

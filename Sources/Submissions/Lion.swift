@@ -52,7 +52,7 @@ public struct Lion: Submission, OptaxConformant {
                         let gi = g[i]
                         let mi = m[i]
                         let c = (1 - b1) * gi + b1 * mi
-                        let sign: Float = c > 0 ? 1 : (c < 0 ? -1 : 0)
+                        let sign = c.signum
                         theta[i] -= rate * (sign + decay * theta[i])
                         m[i] = (1 - b2) * gi + b2 * mi
                     }

@@ -16,73 +16,45 @@ public struct NAdamW: Submission, OptaxConformant {
     public static let name = "nadamw"
     public static let optaxReference = "optax.nadamw"
 
-    public static let searchSpace = SearchSpace([
-        "learning_rate": .range(min: 1e-4, max: 1e-1, scaling: .log),
-        "one_minus_beta1": .range(min: 0.01, max: 0.2, scaling: .log),
-        "beta2": .feasiblePoints([0.999]),
-        "weight_decay": .range(min: 1e-5, max: 0.5, scaling: .log),
-        "warmup_fraction": .feasiblePoints([0.05]),
-    ])
-
-    public static let defaultHyperparameters = Hyperparameters([
-        "learning_rate": 3e-3, "one_minus_beta1": 0.1, "beta2": 0.999, "weight_decay": 1e-4, "warmup_fraction": 0.05,
-    ])
+    public static let searchSpace = AdamW.searchSpace
+    public static let defaultHyperparameters = AdamW.defaultHyperparameters
 
     let schedule: WarmupCosineSchedule
-    let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float
-    var firstMoment: [Float]
-    var secondMoment: [Float]
+    let epsilon: Float, weightDecay: Float
+    var moments: MomentBuffers
     var gradient: ParameterSet
 
     public init(info: WorkloadInfo, hyperparameters: Hyperparameters, budget: Budget) throws {
         schedule = try WarmupCosineSchedule(hyperparameters: hyperparameters, budget: budget)
-        beta1 = Float(try hyperparameters.decayRate(oneMinus: "one_minus_beta1"))
-        beta2 = Float(try hyperparameters.decayRate("beta2"))
         epsilon = Float(try hyperparameters.nonNegative("epsilon", default: 1e-8))
         weightDecay = Float(try hyperparameters.nonNegative("weight_decay", default: 0))
-        firstMoment = [Float](repeating: 0, count: info.layout.count)
-        secondMoment = firstMoment
+        moments = try MomentBuffers(hyperparameters: hyperparameters, count: info.layout.count)
         gradient = ParameterSet(layout: info.layout)
     }
 
+    /// Nesterov's look-ahead: m̂ blends the new m (corrected one step ahead) with g.
     public mutating func step(_ parameters: inout ParameterSet, oracle: Oracle, context: StepContext) throws {
         oracle.gradient(at: parameters, into: &gradient)
         let t = Double(context.step + 1)
         let rate = Float(schedule.learningRate(at: context.step))
-        let momentumScale = beta1 / Float(1 - pow(Double(beta1), t + 1))
-        let gradientScale = (1 - beta1) / Float(1 - pow(Double(beta1), t))
-        let correction2 = Float(1 - pow(Double(beta2), t))
-        let (b1, b2, eps, decay) = (beta1, beta2, epsilon, weightDecay)
-        parameters.values.withUnsafeMutableBufferPointer { theta in
-            firstMoment.withUnsafeMutableBufferPointer { m in
-                secondMoment.withUnsafeMutableBufferPointer { v in
-                    gradient.values.withUnsafeBufferPointer { g in
-                        for i in 0..<theta.count {
-                            let gi = g[i]
-                            let mi = b1 * m[i] + (1 - b1) * gi
-                            let vi = b2 * v[i] + (1 - b2) * gi * gi
-                            m[i] = mi
-                            v[i] = vi
-                            let mHat = momentumScale * mi + gradientScale * gi
-                            theta[i] -= rate * (mHat / ((vi / correction2).squareRoot() + eps) + decay * theta[i])
-                        }
-                    }
-                }
-            }
+        let decay = moments.decay
+        let momentumScale = decay.beta1 / Float(1 - pow(Double(decay.beta1), t + 1))
+        let gradientScale = (1 - decay.beta1) / Float(1 - pow(Double(decay.beta1), t))
+        let correction2 = decay.corrections(atStep: context.step).second
+        let (eps, weightDecay) = (epsilon, weightDecay)
+        FusedUpdate.apply(&parameters.values, &moments.first, &moments.second, gradient: gradient.values) { theta, m, v, g in
+            m = decay.first(m, g)
+            v = decay.second(v, g)
+            let mHat = momentumScale * m + gradientScale * g
+            theta -= rate * (mHat / ((v / correction2).squareRoot() + eps) + weightDecay * theta)
         }
     }
 
-    public var stateBytes: Int { 2 * firstMoment.count * MemoryLayout<Float>.size }
+    public var stateBytes: Int { moments.stateBytes }
 
     public static func conformanceHyperparameters(optaxArguments a: inout OptaxArguments) throws -> Hyperparameters {
         try OptaxMapping.requireAdamDefaults(&a, nesterov: true)
         try a.require("mask", is: .null, optaxDefault: .null)
-        return Hyperparameters([
-            "learning_rate": try OptaxMapping.learningRate(&a),
-            "one_minus_beta1": 1 - (try a.number("b1", default: 0.9)),
-            "beta2": try a.number("b2", default: 0.999),
-            "epsilon": try a.number("eps", default: 1e-8),
-            "weight_decay": try a.number("weight_decay", default: 1e-4),
-        ])
+        return try OptaxMapping.adamHyperparameters(&a, adding: ["weight_decay": try a.number("weight_decay", default: 1e-4)])
     }
 }

@@ -46,7 +46,7 @@ public struct Signum: Submission, OptaxConformant {
                     for i in 0..<theta.count {
                         let mi = (1 - b) * g[i] + b * m[i]
                         m[i] = mi
-                        theta[i] -= rate * (mi > 0 ? 1 : (mi < 0 ? -1 : 0))
+                        theta[i] -= rate * mi.signum
                     }
                 }
             }

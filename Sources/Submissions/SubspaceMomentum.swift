@@ -45,36 +45,34 @@ public struct SubspaceMomentum: Submission {
     }
 
     let schedule: WarmupCosineSchedule
-    let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float
-    let updateGap: Int
+    /// β₁ of the subspace momentum and β₂ of the subset norms (and of the vectors' AdamW).
+    let decay: MomentDecay
+    let epsilon: Float, weightDecay: Float
+    let refresh: ProjectionRefresh
     let useSubsetNorm: Bool
     var plans: [Plan?]
-    /// Offsets of the vectors' AdamW moments.
-    let vectorOffsets: [Int]
     var momentum: [Float], subsetNorms: [Float]
-    var firstMoment: [Float], secondMoment: [Float]
-    var workspace = LAPACKWorkspace()
-    /// Scratch: SVD factors, projected gradient, numerator, per-subset sums.
-    var u: [Float], s: [Float], vt: [Float], projected: [Float], numerator: [Float], sums: [Float]
+    /// The vectors' AdamW moments.
+    var vectors: VectorMoments
+    var refresher = ProjectorRefresher()
+    /// Scratch: projected gradient, numerator, per-subset sums.
+    var projected: [Float], numerator: [Float], sums: [Float]
     var gradient: ParameterSet
 
     public init(info: WorkloadInfo, hyperparameters: Hyperparameters, budget: Budget) throws {
         schedule = try WarmupCosineSchedule(hyperparameters: hyperparameters, budget: budget)
-        beta1 = Float(try hyperparameters.decayRate(oneMinus: "one_minus_beta1"))
-        beta2 = Float(try hyperparameters.decayRate("beta2"))
+        decay = try MomentDecay(hyperparameters: hyperparameters)
         epsilon = Float(try hyperparameters.nonNegative("epsilon", default: 1e-8))
         weightDecay = Float(try hyperparameters.nonNegative("weight_decay", default: 0))
         useSubsetNorm = try hyperparameters.flag("subset_norm", default: true)
         let rank = try hyperparameters.integer("rank", default: 128, in: 1...(1 << 20))
-        updateGap = try hyperparameters.integer("update_proj_gap", default: 200, in: 1...(1 << 30))
-        var plans: [Plan?] = [], vectorOffsets: [Int] = []
-        var momentumCount = 0, normCount = 0, vectorCount = 0
-        var largestU = 0, largestK = 0, largestVT = 0, largestProjected = 0, largestMatrix = 0, largestSubsets = 0
+        refresh = try ProjectionRefresh(hyperparameters: hyperparameters)
+        var plans: [Plan?] = []
+        var momentumCount = 0, normCount = 0
+        var largestProjected = 0, largestMatrix = 0, largestSubsets = 0
         for view in info.layout.views {
-            vectorOffsets.append(vectorCount)
             guard view.shape.count >= 2 else {
                 plans.append(nil)
-                vectorCount += view.count
                 continue
             }
             let (m, n) = view.matrixShape
@@ -83,23 +81,15 @@ public struct SubspaceMomentum: Submission {
             plans.append(Plan(projector: projector, partition: partition, momentumOffset: momentumCount, normOffset: normCount))
             momentumCount += projector.projectedCount
             if useSubsetNorm { normCount += partition.count }
-            let k = min(m, n)
-            largestU = max(largestU, m * k)
-            largestK = max(largestK, k)
-            largestVT = max(largestVT, k * n)
+            refresher.reserve(rows: m, columns: n)
             largestProjected = max(largestProjected, projector.projectedCount)
             largestMatrix = max(largestMatrix, view.count)
             largestSubsets = max(largestSubsets, partition.count)
         }
         self.plans = plans
-        self.vectorOffsets = vectorOffsets
         momentum = [Float](repeating: 0, count: momentumCount)
         subsetNorms = [Float](repeating: 0, count: normCount)
-        firstMoment = [Float](repeating: 0, count: vectorCount)
-        secondMoment = firstMoment
-        u = [Float](repeating: 0, count: largestU)
-        s = [Float](repeating: 0, count: largestK)
-        vt = [Float](repeating: 0, count: largestVT)
+        vectors = try VectorMoments(layout: info.layout, hyperparameters: hyperparameters)
         projected = [Float](repeating: 0, count: largestProjected)
         numerator = [Float](repeating: 0, count: largestMatrix)
         sums = [Float](repeating: 0, count: largestSubsets)
@@ -109,11 +99,18 @@ public struct SubspaceMomentum: Submission {
     public mutating func step(_ parameters: inout ParameterSet, oracle: Oracle, context: StepContext) throws {
         oracle.gradient(at: parameters, into: &gradient)
         let rate = Float(schedule.learningRate(at: context.step))
+        let corrections = decay.corrections(atStep: context.step)
         for (index, view) in parameters.views.enumerated() {
-            if plans[index] != nil {
-                matrixStep(index, view, &parameters, step: context.step, rate: rate)
+            if vectors.holds(index) {
+                // AdamW with the decay inside the step.
+                let (decay, eps, weightDecay) = (decay, epsilon, weightDecay)
+                vectors.update(index, of: &parameters, gradient: gradient) { theta, m, v, g in
+                    m = decay.first(m, g)
+                    v = decay.second(v, g)
+                    theta -= rate * (corrections.direction(m: m, v: v, epsilon: eps) + weightDecay * theta)
+                }
             } else {
-                adamStep(view, offset: vectorOffsets[index], &parameters, step: context.step, rate: rate)
+                matrixStep(index, view, &parameters, step: context.step, rate: rate)
             }
         }
     }
@@ -121,19 +118,10 @@ public struct SubspaceMomentum: Submission {
     private mutating func matrixStep(_ index: Int, _ view: ParameterView, _ parameters: inout ParameterSet, step: Int, rate: Float) {
         guard var plan = plans[index] else { return }
         let count = plan.projector.projectedCount
-        let refresh = step % updateGap == 0
+        let refreshed = refresh.isDue(atStep: step)
         gradient.values.withUnsafeBufferPointer { all in
             let g = all.baseAddress! + view.offset
-            if refresh {
-                u.withUnsafeMutableBufferPointer { uu in
-                    s.withUnsafeMutableBufferPointer { ss in
-                        vt.withUnsafeMutableBufferPointer { vv in
-                            plan.projector.refresh(
-                                from: g, workspace: &workspace, u: uu.baseAddress!, s: ss.baseAddress!, vt: vv.baseAddress!)
-                        }
-                    }
-                }
-            }
+            if refreshed { refresher.refresh(&plan.projector, from: g) }
             projected.withUnsafeMutableBufferPointer { r in plan.projector.project(g, into: r.baseAddress!) }
             // N = G − projectBack(R), then + projectBack(M) after the momentum update.
             numerator.withUnsafeMutableBufferPointer { n in
@@ -144,22 +132,22 @@ public struct SubspaceMomentum: Submission {
             }
         }
         plans[index] = plan
-        let b1 = beta1
+        let b1 = decay.beta1
         momentum.withUnsafeMutableBufferPointer { m in
             projected.withUnsafeBufferPointer { r in
                 let base = plan.momentumOffset
                 for k in 0..<count {
-                    m[base + k] = (refresh ? 0 : b1 * m[base + k]) + (1 - b1) * r[k]
+                    m[base + k] = (refreshed ? 0 : b1 * m[base + k]) + (1 - b1) * r[k]
                 }
                 numerator.withUnsafeMutableBufferPointer { n in
                     plan.projector.projectBack(m.baseAddress! + base, into: n.baseAddress!, alpha: 1, beta: 1)
                 }
             }
         }
-        let decay = weightDecay, eps = epsilon
+        let weightDecay = self.weightDecay, eps = epsilon
         let partition = plan.partition
         if useSubsetNorm {
-            let b2 = beta2
+            let b2 = decay.beta2
             let stepScale = rate * Float((1 - pow(Double(b2), Double(step + 1))).squareRoot())
             subsetNorms.withUnsafeMutableBufferPointer { v in
                 sums.withUnsafeMutableBufferPointer { sum in
@@ -174,7 +162,7 @@ public struct SubspaceMomentum: Submission {
                                     let local = i - view.offset
                                     let denominator = v[base + partition.subset(of: local)].squareRoot() + eps
                                     theta[i] -= stepScale * n[local] / denominator
-                                    theta[i] -= rate * decay * theta[i]
+                                    theta[i] -= rate * weightDecay * theta[i]
                                 }
                             }
                         }
@@ -186,39 +174,15 @@ public struct SubspaceMomentum: Submission {
                 parameters.values.withUnsafeMutableBufferPointer { theta in
                     for i in view.range {
                         theta[i] -= rate * n[i - view.offset]
-                        theta[i] -= rate * decay * theta[i]
+                        theta[i] -= rate * weightDecay * theta[i]
                     }
                 }
             }
         }
     }
 
-    private mutating func adamStep(_ view: ParameterView, offset: Int, _ parameters: inout ParameterSet, step: Int, rate: Float) {
-        let t = Double(step + 1)
-        let (b1, b2, eps, decay) = (beta1, beta2, epsilon, weightDecay)
-        let c1 = Float(1 - pow(Double(b1), t)), c2 = Float(1 - pow(Double(b2), t))
-        parameters.values.withUnsafeMutableBufferPointer { theta in
-            firstMoment.withUnsafeMutableBufferPointer { m in
-                secondMoment.withUnsafeMutableBufferPointer { v in
-                    gradient.values.withUnsafeBufferPointer { g in
-                        for i in view.range {
-                            let j = offset + i - view.offset
-                            let gi = g[i]
-                            let mi = b1 * m[j] + (1 - b1) * gi
-                            let vi = b2 * v[j] + (1 - b2) * gi * gi
-                            m[j] = mi
-                            v[j] = vi
-                            theta[i] -= rate * ((mi / c1) / ((vi / c2).squareRoot() + eps) + decay * theta[i])
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// Subspace momenta, projector bases, subset norms, and the vectors' AdamW moments.
     public var stateBytes: Int {
         let bases = plans.reduce(0) { $0 + ($1?.projector.basis.count ?? 0) }
-        return (momentum.count + bases + subsetNorms.count + firstMoment.count + secondMoment.count) * MemoryLayout<Float>.size
+        return (momentum.count + bases + subsetNorms.count) * MemoryLayout<Float>.size + vectors.stateBytes
     }
 }

@@ -19,7 +19,7 @@ import Testing
             let c1 = Float(1 - pow(0.9, t)), c2 = Float(1 - pow(0.999, t))
             for i in before.values.indices {
                 let g = grams.gradient.values[i]
-                let adam = (grams.firstMoment[i] / c1) / ((grams.secondMoment[i] / c2).squareRoot() + 1e-8)
+                let adam = (grams.moments.first[i] / c1) / ((grams.moments.second[i] / c2).squareRoot() + 1e-8)
                 let delta = after.values[i] - before.values[i]
                 let expected = g > 0 ? -rate * abs(adam) : (g < 0 ? rate * abs(adam) : 0)
                 #expect(abs(delta - expected) <= 1e-6 * max(1, abs(before.values[i])) + 1e-3 * abs(expected))
