@@ -15,23 +15,17 @@ public struct DAdaptAdamW: Submission, OptaxConformant {
     public static let name = "dadapt_adamw"
     public static let optaxReference = "optax.contrib.dadapt_adamw"
 
-    public static let searchSpace = SearchSpace([
-        "learning_rate": .feasiblePoints([0.5, 1, 2]),
-        "one_minus_beta1": .range(min: 0.01, max: 0.2, scaling: .log),
-        "beta2": .feasiblePoints([0.999]),
-        "weight_decay": .range(min: 1e-5, max: 0.1, scaling: .log),
-        "warmup_fraction": .feasiblePoints([0.05]),
+    /// The learning rate is a multiplier on the estimated distance D, so only a few points
+    /// around 1 are searched (also Prodigy's space).
+    public static let searchSpace = SearchSpace.adamFamily(adding: [
+        "learning_rate": .feasiblePoints([0.5, 1, 2]), "weight_decay": .range(min: 1e-5, max: 0.1, scaling: .log),
     ])
-
-    public static let defaultHyperparameters = Hyperparameters([
-        "learning_rate": 1, "one_minus_beta1": 0.1, "beta2": 0.999, "weight_decay": 0, "warmup_fraction": 0.05,
-        "initial_d": 1e-6,
-    ])
+    public static let defaultHyperparameters = Hyperparameters.adamFamilyDefaults(
+        learningRate: 1, adding: ["weight_decay": 0, "initial_d": 1e-6])
 
     let schedule: WarmupCosineSchedule
-    let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float
-    var firstMoment: [Float]
-    var secondMoment: [Float]
+    let epsilon: Float, weightDecay: Float
+    var moments: MomentBuffers
     var gradientSum: [Float]
     /// The current step-size estimate D.
     public private(set) var distance: Float
@@ -40,14 +34,11 @@ public struct DAdaptAdamW: Submission, OptaxConformant {
 
     public init(info: WorkloadInfo, hyperparameters: Hyperparameters, budget: Budget) throws {
         schedule = try WarmupCosineSchedule(hyperparameters: hyperparameters, budget: budget)
-        beta1 = Float(try hyperparameters.decayRate(oneMinus: "one_minus_beta1"))
-        beta2 = Float(try hyperparameters.decayRate("beta2"))
         epsilon = Float(try hyperparameters.nonNegative("epsilon", default: 1e-8))
         weightDecay = Float(try hyperparameters.nonNegative("weight_decay", default: 0))
         distance = Float(try hyperparameters.positive("initial_d", default: 1e-6))
-        firstMoment = [Float](repeating: 0, count: info.layout.count)
-        secondMoment = firstMoment
-        gradientSum = firstMoment
+        moments = try MomentBuffers(hyperparameters: hyperparameters, count: info.layout.count)
+        gradientSum = moments.first
         gradient = ParameterSet(layout: info.layout)
     }
 
@@ -55,32 +46,20 @@ public struct DAdaptAdamW: Submission, OptaxConformant {
         oracle.gradient(at: parameters, into: &gradient)
         let t = Double(context.step + 1)
         let multiplier = schedule.learningRate(at: context.step)
-        let correction = (1 - pow(Double(beta2), t)).squareRoot() / (1 - pow(Double(beta1), t))
+        let averages = moments.decay
+        let (b1, b2, eps, decay) = (averages.beta1, averages.beta2, epsilon, weightDecay)
+        let correction = (1 - pow(Double(b2), t)).squareRoot() / (1 - pow(Double(b1), t))
         let dlr = Float(Double(distance) * multiplier * correction)
-        let sqrtBeta2 = Float(Double(beta2).squareRoot())
-        let (b1, b2, eps, decay) = (beta1, beta2, epsilon, weightDecay)
+        let sqrtBeta2 = Float(Double(b2).squareRoot())
         var inner = 0.0, sumNorm = 0.0
-        parameters.values.withUnsafeMutableBufferPointer { theta in
-            firstMoment.withUnsafeMutableBufferPointer { m in
-                secondMoment.withUnsafeMutableBufferPointer { v in
-                    gradientSum.withUnsafeMutableBufferPointer { s in
-                        gradient.values.withUnsafeBufferPointer { g in
-                            for i in 0..<theta.count {
-                                let gi = g[i]
-                                inner += Double(gi) * Double(s[i] / (v[i].squareRoot() + eps))
-                                let mi = b1 * m[i] + (1 - b1) * dlr * gi
-                                let vi = b2 * v[i] + (1 - b2) * gi * gi
-                                let si = sqrtBeta2 * s[i] + (1 - sqrtBeta2) * dlr * gi
-                                m[i] = mi
-                                v[i] = vi
-                                s[i] = si
-                                sumNorm += Double(abs(si))
-                                theta[i] += -decay * dlr * theta[i] - mi / (vi.squareRoot() + eps)
-                            }
-                        }
-                    }
-                }
-            }
+        FusedUpdate.apply(&parameters.values, &moments.first, &moments.second, &gradientSum, gradient: gradient.values) {
+            theta, m, v, s, g in
+            inner += Double(g) * Double(s / (v.squareRoot() + eps))
+            m = b1 * m + (1 - b1) * dlr * g
+            v = averages.second(v, g)
+            s = sqrtBeta2 * s + (1 - sqrtBeta2) * dlr * g
+            sumNorm += Double(abs(s))
+            theta += -decay * dlr * theta - m / (v.squareRoot() + eps)
         }
         numerator = sqrtBeta2 * numerator + (1 - sqrtBeta2) * dlr * Float(inner)
         if sumNorm > 0 {
@@ -88,7 +67,7 @@ public struct DAdaptAdamW: Submission, OptaxConformant {
         }
     }
 
-    public var stateBytes: Int { 3 * firstMoment.count * MemoryLayout<Float>.size }
+    public var stateBytes: Int { moments.stateBytes + gradientSum.count * MemoryLayout<Float>.size }
 
     public static func conformanceHyperparameters(optaxArguments a: inout OptaxArguments) throws -> Hyperparameters {
         let (b1, b2) = try a.pair("betas", default: (0.9, 0.999))

@@ -15,18 +15,9 @@ public struct Prodigy: Submission, OptaxConformant {
     public static let name = "prodigy"
     public static let optaxReference = "optax.contrib.prodigy"
 
-    public static let searchSpace = SearchSpace([
-        "learning_rate": .feasiblePoints([0.5, 1, 2]),
-        "one_minus_beta1": .range(min: 0.01, max: 0.2, scaling: .log),
-        "beta2": .feasiblePoints([0.999]),
-        "weight_decay": .range(min: 1e-5, max: 0.1, scaling: .log),
-        "warmup_fraction": .feasiblePoints([0.05]),
-    ])
-
-    public static let defaultHyperparameters = Hyperparameters([
-        "learning_rate": 1, "one_minus_beta1": 0.1, "beta2": 0.999, "weight_decay": 0, "warmup_fraction": 0.05,
-        "initial_d": 1e-6,
-    ])
+    /// D-Adaptation's space and defaults: the learning rate multiplies the estimated D.
+    public static let searchSpace = DAdaptAdamW.searchSpace
+    public static let defaultHyperparameters = DAdaptAdamW.defaultHyperparameters
 
     let schedule: WarmupCosineSchedule
     let beta1: Float, beta2: Float, beta3: Float, epsilon: Float, weightDecay: Float, initialDistance: Float
