@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import NN
+import Tensor
 import Testing
 @testable import Submissions
 

@@ -1,3 +1,4 @@
+import Tensor
 /// What refreshing `LowRankProjector`s takes: LAPACK's workspace and the thin SVD's U, S
 /// and Vᵀ, sized once for the largest matrix a method projects, so a refresh allocates
 /// nothing.

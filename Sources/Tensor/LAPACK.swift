@@ -6,7 +6,10 @@ import CBLAS
 /// Aᵀ, and the wrappers below translate: the SVD of Aᵀ = V S Uᵀ hands back A's factors
 /// with U and Vᵀ swapped, already in row-major order. Workspaces are reused between calls
 /// of the same size (decompositions run every few hundred steps, never per element).
-struct LAPACKWorkspace {
+public struct LAPACKWorkspace {
+    /// An empty workspace; the first call of each decomposition sizes it.
+    public init() {}
+
     private var work: [Float] = []
     private var integerWork: [Int32] = []
     private var scratch: [Float] = []
@@ -14,7 +17,7 @@ struct LAPACKWorkspace {
     /// Thin SVD of the row-major m × n matrix `a` (left intact): `u` receives the m × k
     /// left singular vectors (row-major, columns by decreasing singular value), `s` the k
     /// singular values, `vt` the k × n right singular vectors (row-major rows), k = min(m, n).
-    mutating func singularValueDecomposition(
+    public mutating func singularValueDecomposition(
         _ a: UnsafePointer<Float>, rows m: Int, columns n: Int,
         u: UnsafeMutablePointer<Float>, s: UnsafeMutablePointer<Float>, vt: UnsafeMutablePointer<Float>
     ) {
@@ -54,7 +57,7 @@ struct LAPACKWorkspace {
     /// Eigendecomposition of the symmetric n × n matrix `a`, overwritten by its
     /// eigenvectors: afterwards row-major `a[i·n + j]` is component i of eigenvector j
     /// (column j), and `w` holds the eigenvalues in ascending order.
-    mutating func symmetricEigendecomposition(_ a: UnsafeMutablePointer<Float>, order n: Int, eigenvalues w: UnsafeMutablePointer<Float>) {
+    public mutating func symmetricEigendecomposition(_ a: UnsafeMutablePointer<Float>, order n: Int, eigenvalues w: UnsafeMutablePointer<Float>) {
         var job = Int8(UInt8(ascii: "V")), upper = Int8(UInt8(ascii: "U"))
         var order = Int32(n), lda = Int32(n), info: Int32 = 0
         var query: Float = 0, integerQuery: Int32 = 0, lwork: Int32 = -1, liwork: Int32 = -1
@@ -83,7 +86,7 @@ struct LAPACKWorkspace {
 
     /// Orthonormalises the columns of the row-major m × r matrix `a` (m ≥ r) in place:
     /// afterwards `a` holds Q of the thin QR factorisation.
-    mutating func orthonormalizeColumns(_ a: UnsafeMutablePointer<Float>, rows m: Int, columns r: Int) {
+    public mutating func orthonormalizeColumns(_ a: UnsafeMutablePointer<Float>, rows m: Int, columns r: Int) {
         precondition(m >= r, "LAPACK QR: needs rows ≥ columns, got \(m) × \(r)")
         if scratch.count < m * r + r { scratch = [Float](repeating: 0, count: m * r + r) }
         var rows = Int32(m), columns = Int32(r), lda = Int32(m), info: Int32 = 0

@@ -9,16 +9,16 @@ import Tensor
 /// `A^(−1/p) = Q·diag((max(λᵢ, 0) + δ)^(−1/p))·Qᵀ` with `δ = ε·max(λ_max, 0) + 1e-30`: the
 /// damping is relative to the largest eigenvalue, so it scales with the statistics, and
 /// eigenvalues that rounding made slightly negative are treated as zero.
-struct SymmetricInverseRoot {
+public struct SymmetricInverseRoot {
     private var vectors: [Float]
     private var scaled: [Float]
     private var eigenvalues: [Float]
     private var work: [Float]
     private var integerWork: [Int32]
-    let capacity: Int
+    public let capacity: Int
 
     /// Workspaces for matrices up to `capacity` × `capacity`.
-    init(capacity: Int) {
+    public init(capacity: Int) {
         self.capacity = max(1, capacity)
         let n = self.capacity
         vectors = [Float](repeating: 0, count: n * n)
@@ -30,7 +30,7 @@ struct SymmetricInverseRoot {
 
     /// Writes `matrix^(−1/p)` (n × n, symmetric) into `result`. Returns false, leaving
     /// `result` untouched, when the eigensolver does not converge.
-    mutating func compute(
+    public mutating func compute(
         _ matrix: UnsafePointer<Float>, size n: Int, root p: Double, epsilon: Double, into result: UnsafeMutablePointer<Float>
     ) -> Bool {
         precondition(n >= 1 && n <= capacity, "SymmetricInverseRoot: size \(n) outside 1...\(capacity)")

@@ -2,11 +2,11 @@ import CBLAS
 
 /// Eigenvalues and eigenvectors of a small dense symmetric matrix through LAPACK's
 /// `ssyevd` (divide and conquer, single precision, from OpenBLAS).
-enum SymmetricEigensolver {
+public enum SymmetricEigensolver {
     /// The eigen-decomposition of the symmetric `order × order` matrix `matrix`
     /// (row-major; only its symmetric part matters): eigenvalues ascending, and
     /// eigenvector c in `vectors[c*order ..< (c+1)*order]`.
-    static func decompose(_ matrix: [Float], order: Int) -> (values: [Float], vectors: [Float]) {
+    public static func decompose(_ matrix: [Float], order: Int) -> (values: [Float], vectors: [Float]) {
         precondition(order >= 1 && matrix.count == order * order,
                      "SymmetricEigensolver: need \(order)×\(order) = \(order * order) entries, got \(matrix.count)")
         // Column-major storage of a symmetric matrix is its row-major transpose: the same.
