@@ -1,4 +1,5 @@
 import ArgumentParser
+import CSystem
 import Core
 import Foundation
 import Harness
@@ -23,6 +24,8 @@ struct SlurmFinishCommand: ParsableCommand {
     }
 
     mutating func run() throws {
+        // The output goes to a Slurm log file: one line at a time, so it shows while the job runs.
+        optbench_line_buffer_stdout()
         let plan = try ClusterSubmission.read(submission)
         let jobs = try plan.jobs(at: plan.trials.indices, catalog: SpecCatalog(directory: plan.workloadsDirectory))
         let reader = ThisExecutable.resultsReader

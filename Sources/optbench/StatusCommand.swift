@@ -45,6 +45,9 @@ struct StatusCommand: ParsableCommand {
         let waiting = queued.values.filter { $0.state == "PENDING" }.count
         if waiting > 0 { print("\(waiting) array task(s) waiting in the queue") }
         for file in status.unreadable { print("unreadable (counted pending): \(file.reason)") }
-        for failure in status.failures { print("  \(PlainName.escaped(failure.description))") }
+        for failure in status.failures {
+            let key = failure.key
+            print("  \(key.ruleset)/\(key.submission)/\(key.workload)/study_\(key.study)/trial_\(key.trial): \(failure.kind): \(PathError.quoted(failure.message))")
+        }
     }
 }

@@ -66,7 +66,7 @@ public enum SchedulerStops {
             guard case .due(let history) = SuiteRunner.state(of: job, stored: record),
                   let task = taskOfTrial[index], let state = tasks[task] else { continue }
             let label = taskLabel(arrayJob: arrayJob, task: task)
-            let ended = "\(label) ended \(PlainName.escaped(state.description)) (scheduler)"
+            let ended = "\(label) ended \(state.description), said the scheduler"
             let message: String
             let kept: [String]
             if let record, record.status == .crashed, record.message.contains(label) {

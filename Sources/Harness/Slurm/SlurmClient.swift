@@ -121,9 +121,15 @@ public struct TaskState: Sendable, Equatable {
     public var state: String
     public var reason: String
 
+    /// Keeps only ASCII letters, digits, `_`, `-` and `,` of each (what Slurm's state and
+    /// reason words are made of), so that text from a command's output is plain in messages.
     public init(state: String, reason: String) {
-        self.state = state
-        self.reason = reason
+        self.state = Self.plain(state)
+        self.reason = Self.plain(reason)
+    }
+
+    private static func plain(_ word: String) -> String {
+        String(word.unicodeScalars.filter { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_-,".unicodeScalars.contains($0)) }.prefix(64))
     }
 
     /// States in which the task no longer runs and did not end on its own: the scheduler
