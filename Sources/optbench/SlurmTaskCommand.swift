@@ -4,8 +4,8 @@ import Core
 import Foundation
 import Harness
 
-/// `optbench slurm-task`: one task of a submitted job array. Runs the trials the
-/// submission file assigns to the task, each in its own `optbench trial` process, one
+/// `optbench slurm-task`: one task of a submitted job array. Runs the trials of the
+/// task's own file (`<tasks>/task_<i>.json`, the submission cut down to them), each in its own `optbench trial` process, one
 /// after another, skipping those already complete and recording crashes, as a local run
 /// does. When Slurm stops the task (SIGTERM before SIGKILL: time limit, preemption,
 /// `scancel`), the trial in flight and those not started are recorded `crashed` with that
@@ -15,23 +15,20 @@ struct SlurmTaskCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "slurm-task", abstract: "Run one task of a Slurm job array (what the submitted script calls).")
 
-    @Option(help: "The submission file (results/runs/<run>/slurm/submission-<k>/submission.json).") var submission: String
-    @Option(parsing: .unconditional, help: "The array task index ($SLURM_ARRAY_TASK_ID).") var task: Int
+    @Option(help: "The submission's tasks folder (results/runs/<run>/slurm/submission-<k>/tasks).") var tasks: String
+    @Option(parsing: .unconditional, help: "The array task index ($SLURM_ARRAY_TASK_ID): reads <tasks>/task_<i>.json.") var task: Int
 
     mutating func validate() throws {
-        try ArgumentCheck.existingFile(submission, argument: "--submission")
+        try ArgumentCheck.existingFolder(tasks, argument: "--tasks")
         try ArgumentCheck.within(task, 0...1_000_000_000, argument: "--task")
+        try ArgumentCheck.existingFile(SlurmRunFolder.taskFile(task, in: tasks), argument: "--task")
     }
 
     mutating func run() throws {
         // The output goes to a Slurm log file: one line at a time, so it shows while the job runs.
         optbench_line_buffer_stdout()
-        let plan = try ClusterSubmission.read(submission)
-        let indices = plan.trialIndices(ofTask: task)
-        guard !indices.isEmpty else {
-            throw ValidationError("--task \(task): the submission has tasks 0 to \(plan.taskCount - 1)")
-        }
-        let jobs = try plan.jobs(at: indices, catalog: SpecCatalog(directory: plan.workloadsDirectory))
+        let plan = try ClusterSubmission.read(SlurmRunFolder.taskFile(task, in: tasks))
+        let jobs = try plan.jobs(at: plan.pending, catalog: SpecCatalog(directory: plan.workloadsDirectory))
         let interruption = RunInterruption()
         interruption.install()
         let runner = plan.runner(executable: ThisExecutable.path, interruption: interruption, reader: ThisExecutable.resultsReader)

@@ -70,6 +70,18 @@ public struct ClusterSubmission: Sendable, Equatable {
         return pending[start..<min(start + trialsPerTask, pending.count)]
     }
 
+    /// What array task `task` reads: this submission cut down to the task's own trials,
+    /// all pending, in one task. A task file is small whatever the plan's size (parsing
+    /// a 10⁵-trial plan takes seconds, which would be paid by every task).
+    public func taskFile(_ task: Int) -> ClusterSubmission {
+        let own = trialIndices(ofTask: task).map { trials[$0] }
+        var file = self
+        file.trials = own
+        file.pending = Array(own.indices)
+        file.trialsPerTask = max(1, own.count)
+        return file
+    }
+
     /// The array task of each submitted trial, by its index into `trials`.
     public var taskOfTrial: [Int: Int] {
         Dictionary(uniqueKeysWithValues: pending.enumerated().map { ($0.element, $0.offset / trialsPerTask) })

@@ -25,14 +25,15 @@ public struct SlurmScheduling: Sendable, Equatable {
 
 /// The two batch scripts of a submission and their `sbatch` options. A script holds one
 /// command, every word of it quoted (`ShellQuoting`); the trials a task runs are not in
-/// the script but in the submission file, which the task reads and validates. Options go
+/// the script but in the task's file, which the task reads and validates. Options go
 /// to `sbatch` as an argument vector.
 public enum SlurmJobScripts {
-    /// The array task's script: runs `optbench slurm-task` for the task's index.
-    public static func arrayScript(executable: String, submissionPath: String) -> String {
+    /// The array task's script: runs `optbench slurm-task` on the task's own file in
+    /// `tasksDirectory`, chosen by the task's index.
+    public static func arrayScript(executable: String, tasksDirectory: String) -> String {
         script(
-            comment: "one array task: the trials the submission file assigns to task $SLURM_ARRAY_TASK_ID, one after another",
-            command: ShellQuoting.commandLine([executable, "slurm-task", "--submission", submissionPath, "--task"])
+            comment: "one array task: the trials of task_$SLURM_ARRAY_TASK_ID.json, one after another",
+            command: ShellQuoting.commandLine([executable, "slurm-task", "--tasks", tasksDirectory, "--task"])
                 + " \"$SLURM_ARRAY_TASK_ID\"")
     }
 

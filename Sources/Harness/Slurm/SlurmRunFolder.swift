@@ -3,7 +3,7 @@ import Foundation
 
 /// Where a run's Slurm submissions live: `<run folder>/slurm/submission-<k>/` for the k-th
 /// submission (1, 2, ...), each with `submission.json` (the plan, see `ClusterSubmission`),
-/// the two batch scripts, `jobs.json` (the job ids Slurm gave them) and `logs/` (each
+/// one file per array task under `tasks/`, the two batch scripts, `jobs.json` (the job ids Slurm gave them) and `logs/` (each
 /// task's and the finishing job's output). Trial files stay where a local run puts them.
 public struct SlurmRunFolder: Sendable {
     /// The run folder, `results/runs/<run>`.
@@ -19,6 +19,11 @@ public struct SlurmRunFolder: Sendable {
     public func submissionFile(_ number: Int) -> String { "\(submissionDirectory(number))/submission.json" }
     public func jobsFile(_ number: Int) -> String { "\(submissionDirectory(number))/jobs.json" }
     public func logDirectory(_ number: Int) -> String { "\(submissionDirectory(number))/logs" }
+    /// The folder of the array tasks' own files, `tasks/task_<i>.json` (see `ClusterSubmission.taskFile(_:)`).
+    public func tasksDirectory(_ number: Int) -> String { "\(submissionDirectory(number))/tasks" }
+
+    /// Array task `task`'s file in the tasks folder `directory`.
+    public static func taskFile(_ task: Int, in directory: String) -> String { "\(directory)/task_\(task).json" }
 
     /// The numbers of the submissions made so far, ascending (folder names that do not
     /// follow `submission-<k>` are ignored).

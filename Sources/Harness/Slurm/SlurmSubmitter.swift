@@ -81,6 +81,7 @@ public struct SlurmSubmitter: Sendable {
         try SuiteRunner.makeDirectories(folder.logDirectory(number))
         let submissionPath = folder.submissionFile(number)
         try submission.write(to: submissionPath)
+        try writeTaskFiles(of: submission, into: folder.tasksDirectory(number))
         var arrayJob: String?
         if let command = outcome.arrayCommand, let script = outcome.arrayScript {
             let path = folder.submissionDirectory(number) + "/array.sh"
@@ -113,10 +114,20 @@ public struct SlurmSubmitter: Sendable {
             scheduling: scheduling) + [directory + "/finish.sh"]
         return Outcome(
             number: number, submission: submission, resources: resources, unreadable: [], arrayCommand: arrayCommand,
-            arrayScript: arrayCommand == nil ? nil : SlurmJobScripts.arrayScript(executable: submission.executable, submissionPath: path),
+            arrayScript: arrayCommand == nil
+                ? nil : SlurmJobScripts.arrayScript(executable: submission.executable, tasksDirectory: folder.tasksDirectory(number)),
             finishCommand: finishCommand,
             finishScript: SlurmJobScripts.finishScript(executable: submission.executable, submissionPath: path, arrayJob: arrayJob),
             jobs: nil)
+    }
+
+    /// Writes each array task's own file (`tasks/task_<i>.json`).
+    private func writeTaskFiles(of submission: ClusterSubmission, into directory: String) throws {
+        guard submission.taskCount > 0 else { return }
+        try SuiteRunner.makeDirectories(directory)
+        for task in 0..<submission.taskCount {
+            try submission.taskFile(task).write(to: SlurmRunFolder.taskFile(task, in: directory))
+        }
     }
 
     /// Throws `StillQueued` when the latest submission's array or finishing job is still

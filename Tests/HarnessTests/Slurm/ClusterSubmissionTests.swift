@@ -43,6 +43,11 @@ import Testing
         #expect(submission.trialIndices(ofTask: -1).isEmpty)
         #expect(submission.taskOfTrial == [0: 0, 1: 0, 2: 1])
         #expect(Self.sample(pending: []).taskCount == 0)
+        // A task's own file holds its trials only, all pending, in one task.
+        let second = submission.taskFile(1)
+        #expect(second.trials == [submission.trials[2]])
+        #expect(second.pending == [0] && second.taskCount == 1 && second.run == submission.run)
+        #expect(submission.taskFile(0).trials == Array(submission.trials[0...1]))
     }
 
     @Test func chunkingFitsMaxArraySize() {

@@ -35,8 +35,9 @@ import Testing
         let executable = hostile + "/echo"
         try FileManager.default.createSymbolicLink(atPath: executable, withDestinationPath: "/bin/echo")
         let submission = hostile + "/submission.json"
+        let tasks = hostile + "/tasks"
         let script = directory + "/array.sh"
-        try SlurmJobScripts.arrayScript(executable: executable, submissionPath: submission).write(toFile: script, atomically: true, encoding: .utf8)
+        try SlurmJobScripts.arrayScript(executable: executable, tasksDirectory: tasks).write(toFile: script, atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = [script]
@@ -47,7 +48,7 @@ import Testing
         try process.run()
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        #expect(output == "slurm-task --submission \(submission) --task 7\n")
+        #expect(output == "slurm-task --tasks \(tasks) --task 7\n")
         #expect(!FileManager.default.fileExists(atPath: directory + "/pwned"))
         let finish = SlurmJobScripts.finishScript(executable: executable, submissionPath: submission, arrayJob: "42")
         #expect(finish.hasSuffix("exec " + ShellQuoting.commandLine([executable, "slurm-finish", "--submission", submission, "--array-job", "42"]) + "\n"))
