@@ -22,7 +22,7 @@ RELEASE_BIN := .build/release/optbench
 # fixed line width); workloads/kjv.json records its size and SHA-256.
 KJV_CORPUS  := data/kjv.txt
 
-.PHONY: deps corpus build test bench perf plots clean
+.PHONY: deps corpus build test test-slurm bench perf plots clean
 
 ## deps: install missing system packages (idempotent; does nothing when all are present), then write the kjv corpus
 deps:
@@ -55,6 +55,11 @@ build: deps
 ## test: every unit test (debug build; nothing here is timed)
 test: deps
 	$(SWIFT) test
+
+## test-slurm: a real single-node Slurm (scripts/slurm-local installs its packages) runs the smoke plan; its merged results must match a local run's, bit for bit (about 2 minutes)
+test-slurm: deps
+	$(SWIFT) build --product optbench
+	scripts/slurm-smoke-test
 
 ## perf: release-mode throughput of the numerical core against this machine's limits
 perf: build

@@ -13,4 +13,9 @@ static inline int optbench_die_with_parent(int signal) { return prctl(PR_SET_PDE
 static inline int optbench_die_with_parent(int signal) { (void)signal; return -1; }
 #endif
 
+#include <stdio.h>
+/* Makes standard output line-buffered (Swift cannot name C's `stdout` global under strict
+   concurrency): a batch job's log then shows each line as it is printed. */
+static inline void optbench_line_buffer_stdout(void) { setvbuf(stdout, NULL, _IOLBF, 0); }
+
 #endif

@@ -45,6 +45,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Folder for results files.") var resultsDir = "results"
     @Option(help: "Folder for figure folders.") var plotsDir = "plots"
     @Flag(help: "Skip rendering figures.") var noPlots = false
+    @OptionGroup(title: "Cluster") var cluster: ClusterOptions
 
     mutating func validate() throws {
         try ArgumentCheck.plainName(profile, argument: "--profile")
@@ -96,6 +97,11 @@ struct RunCommand: ParsableCommand {
         let figuresDirectory = "\(plotsDir)/\(runName)"
         try SuiteRunner.makeDirectories(trialsDirectory)
         if !noPlots { try SuiteRunner.makeDirectories(figuresDirectory) }
+        if cluster.executor == .slurm {
+            return try cluster.submit(
+                jobList, run: runName, workloadsDirectory: workloadsDir, resultsDirectory: resultsDir, threads: threads,
+                figuresDirectory: noPlots ? nil : figuresDirectory)
+        }
 
         print("run \(runName): profile \(chosen.name), ruleset \(rules.rawValue), \(jobList.count) trials "
               + "(\(Set(jobList.map(\.spec.name)).count) workloads × \(submissionNames.count) submissions), "
@@ -128,26 +134,8 @@ struct RunCommand: ParsableCommand {
     private func mergeScoreAndPlot(
         summary: SuiteRunner.Summary, reader: IsolatedResultsReader, into resultsPath: String, figuresDirectory: String
     ) throws {
-        let report = try ResultsFile.merge(
-            read: ResultsSource.readForMerge(summary.trialFiles, reader: reader), into: resultsPath,
-            provenance: ProvenanceCollector.current())
-        for skipped in report.skipped { print("warning: not merged: \(skipped.path): \(skipped.reason)") }
-        let merged = try ResultsFile.read(resultsPath)
-        let trials = merged.trials
-        let boards = try ScoreReport.scoreAndStore(contents: merged, in: resultsPath)
-        print(ScoreReport.text(boards))
-        print("results: \(resultsPath)")
-        if !noPlots { render(trials: trials, scoreboards: boards, into: figuresDirectory) }
-    }
-
-    private func render(trials: [TrialRecord], scoreboards: [Scoreboard], into directory: String) {
-        let figures = FigureSet.figures(trials: trials, scoreboards: scoreboards)
-        do {
-            try FigureSet.render(figures, into: directory)
-            print("figures: \(directory)/ (\(figures.count) figures, PNG + SVG, with .gp scripts and .dat data)")
-        } catch {
-            print("warning: figures not rendered: \(error)")
-        }
+        try RunFinishing.mergeScoreAndPlot(
+            summary.trialFiles, reader: reader, into: resultsPath, figuresDirectory: noPlots ? nil : figuresDirectory)
     }
 
     /// `names` when every one is a registered submission; throws naming the first unknown one.
