@@ -3,10 +3,14 @@ import Results
 /// The scoreboards of a set of trials — every ruleset present × every measure — and their
 /// printed form.
 public enum ScoreReport {
-    /// Scoreboards for each ruleset in `trials` (sorted) and each measure, under `rules`.
+    /// Scoreboards for each ruleset in `trials` (sorted) and each measure, under `rules`;
+    /// no oracle-call board for a ruleset with trials that did not record oracle calls
+    /// (imported from AlgoPerf), rather than one calling them all misses.
     public static func scoreboards(trials: [TrialRecord], bootstrapSamples: Int = 1000, rules: ScoringRules = .optbench) -> [Scoreboard] {
         Set(trials.map(\.key.ruleset)).sorted().flatMap { ruleset in
-            TargetMeasure.allCases.map {
+            let own = trials.filter { $0.key.ruleset == ruleset }
+            let counted = own.allSatisfy { $0.evaluations.allSatisfy { $0.oracleCalls != nil } }
+            return TargetMeasure.allCases.filter { counted || $0 != .oracleCalls }.map {
                 Scoreboard(trials: trials, ruleset: ruleset, measure: $0, bootstrapSamples: bootstrapSamples, rules: rules)
             }
         }

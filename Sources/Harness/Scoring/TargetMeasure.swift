@@ -38,12 +38,12 @@ public enum TargetMeasure: String, Sendable, CaseIterable {
         return (index, trial.evaluations[index])
     }
 
-    /// The measure's value at one evaluation.
+    /// The measure's value at one evaluation (NaN for oracle calls a run did not record).
     public func value(at row: EvaluationRow) -> Double {
         switch self {
         case .time: row.submissionTime
         case .steps: Double(row.step)
-        case .oracleCalls: Double(row.oracleCalls)
+        case .oracleCalls: row.oracleCalls.map(Double.init) ?? .nan
         }
     }
 }
