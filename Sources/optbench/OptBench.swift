@@ -12,7 +12,7 @@ struct OptBench: ParsableCommand {
             ListCommand.self, RunCommand.self, TrialCommand.self, MergeCommand.self, ShowCommand.self, ScoreCommand.self,
             CalibrateCommand.self, VerifyTSPCommand.self, VerifyJobShopCommand.self,
             PlotCommand.self, Perf.self, Conformance.self, FuzzCommand.self, ReadResultsCommand.self,
-            ImportCommand.self,
+            ImportCommand.self, ExportCommand.self,
         ])
 }
 
