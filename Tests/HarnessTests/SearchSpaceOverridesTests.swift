@@ -15,6 +15,7 @@ import Testing
         return path
     }
 
+    /// The `InputError` `body` throws (nil when it throws none or another error).
     static func inputError(_ body: () throws -> Void) -> InputError? {
         do {
             try body()

@@ -21,15 +21,15 @@ def trim(src, dst, workload):
     os.makedirs(os.path.dirname(dst), exist_ok=True)
     open(dst, 'w').write(''.join(out))
 def trim_logs(src, dst, workload):
-  if True:
-    for ruleset in ['external_tuning']:
-        base = f'{src}/{ruleset}/baseline'
-        for study in sorted(os.listdir(base)):
-            d = f'{base}/{study}/{workload}_jax'
-            if not os.path.isdir(d): continue
-            for f in sorted(os.listdir(d)):
-                if f.endswith('.log'):
-                    trim(f'{d}/{f}', f'{dst}/{study}/{workload}_jax/{f}', workload)
+    """Trims each study's .log of `workload` under external_tuning/baseline."""
+    base = f'{src}/external_tuning/baseline'
+    for study in sorted(os.listdir(base)):
+        d = f'{base}/{study}/{workload}_jax'
+        if not os.path.isdir(d):
+            continue
+        for f in sorted(os.listdir(d)):
+            if f.endswith('.log'):
+                trim(f'{d}/{f}', f'{dst}/{study}/{workload}_jax/{f}', workload)
 
 def trim_trials(src, dst, workload):
     """Copies each trial's hparams.json whole and meta_data_0.json trimmed to rng_seed and the workload.* keys."""
@@ -46,7 +46,7 @@ def trim_trials(src, dst, workload):
             open(f'{out}/meta_data_0.json', 'w').write(json.dumps(keep, indent=2) + '\n')
 
 if __name__ == '__main__':
-    # python3 trim.py <algorithms/baselines/logs> <out> criteo1tb
+    # python3 trim.py <algorithms/baselines/logs> Tests/Fixtures/algoperf/baseline_logs/baseline criteo1tb
     for workload in sys.argv[3:]:
         trim_logs(sys.argv[1], sys.argv[2], workload)
         trim_trials(sys.argv[1], sys.argv[2], workload)

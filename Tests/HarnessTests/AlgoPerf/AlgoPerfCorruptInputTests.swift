@@ -23,15 +23,7 @@ import Testing
 
     static func error(_ root: String) -> InputError? {
         defer { try? FileManager.default.removeItem(atPath: root) }
-        do {
-            _ = try AlgoPerfImport.trials(in: root, ruleset: "external")
-            return nil
-        } catch let error as InputError {
-            return error
-        } catch {
-            Issue.record("not an InputError: \(error)")
-            return nil
-        }
+        return SearchSpaceOverridesTests.inputError { _ = try AlgoPerfImport.trials(in: root, ruleset: "external") }
     }
 
     @Test func csvMeasurementsAreRead() throws {
@@ -111,12 +103,8 @@ import Testing
         let named = try SuiteRunnerTests.temporaryDirectory("algoperf-names-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(atPath: named) }
         try FileManager.default.createDirectory(atPath: "\(named)/bad name\u{1b}/study_0", withIntermediateDirectories: true)
-        do {
-            _ = try AlgoPerfImport.trials(in: named, ruleset: "external")
-            Issue.record("a submission folder that is not a plain name was accepted")
-        } catch let error as InputError {
-            #expect(error.field == "submission folder name" && !error.description.contains("\u{1b}"))
-        }
+        let error = SearchSpaceOverridesTests.inputError { _ = try AlgoPerfImport.trials(in: named, ruleset: "external") }
+        #expect(error?.field == "submission folder name" && error?.description.contains("\u{1b}") == false)
     }
 
     @Test func pythonLiteralsParseWithoutEvaluation() throws {
