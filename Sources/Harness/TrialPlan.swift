@@ -21,9 +21,11 @@ public enum TrialPlan {
     /// the search space keep their default values. Self-tuning: one trial per study with
     /// the defaults and the budget scaled by `Ruleset.selfTuningBudgetFactor`.
     /// Trial seeds are `StableHash.seed("trial", suiteSeed, workload, submission, study, trial)`.
+    /// `searchSpaces` replaces, by submission name, a submission's own search space
+    /// (`optbench run --search-space`).
     public static func jobs(
         catalog: SpecCatalog, profile: Profile, ruleset: Ruleset, submissionNames: [String],
-        workloadNames: [String]? = nil, suiteSeed: Int
+        workloadNames: [String]? = nil, suiteSeed: Int, searchSpaces: [String: SearchSpace] = [:]
     ) throws -> [TrialJob] {
         let specs = try selectedSpecs(catalog: catalog, profile: profile, workloadNames: workloadNames)
         let submissions = try submissionNames.map { try SubmissionRegistry.submission(named: $0) }
@@ -32,7 +34,7 @@ public enum TrialPlan {
             for submission in submissions where runs(submission, on: spec) {
                 for study in 0..<profile.studies {
                     let points = try hyperparameters(
-                        for: submission, ruleset: ruleset, trials: profile.trials,
+                        for: submission, ruleset: ruleset, trials: profile.trials, space: searchSpaces[submission.name],
                         seed: StableHash.seed("halton", .integer(suiteSeed), .text(spec.name), .text(submission.name), .integer(study)))
                     for (trial, point) in points.enumerated() {
                         let key = TrialKey(
@@ -56,16 +58,17 @@ public enum TrialPlan {
         !(submission is any BilevelSolver.Type) || WorkloadRegistry.bilevelNames.contains(spec.baseName)
     }
 
-    /// The hyperparameters of one study's trials.
+    /// The hyperparameters of one study's trials, drawn from `space` when given, else from
+    /// the submission's own search space.
     public static func hyperparameters(
-        for submission: any Submission.Type, ruleset: Ruleset, trials: Int, seed: UInt64
+        for submission: any Submission.Type, ruleset: Ruleset, trials: Int, space: SearchSpace? = nil, seed: UInt64
     ) throws -> [Hyperparameters] {
         let defaults = submission.defaultHyperparameters
         switch ruleset {
         case .selfTuning:
             return [defaults]
         case .external:
-            return draw(submission.searchSpace, count: trials, seed: seed).map { defaults.merging($0) }
+            return draw(space ?? submission.searchSpace, count: trials, seed: seed).map { defaults.merging($0) }
         }
     }
 

@@ -75,8 +75,9 @@ extension TrialRecord {
         writer.append(timeToTarget) { $0.append($1) }
         writer.append(stepsToTarget) { $0.append($1) }
         writer.append(oracleCallsToTarget) { $0.append($1) }
-        writer.append(stateBytes)
-        writer.append(peakResidentBytes)
+        // Not recorded is -1, as in the file: the bytes (and digests) of recorded values are unchanged.
+        writer.append(stateBytes ?? -1)
+        writer.append(peakResidentBytes ?? -1)
         writer.append(evaluations) { $1.encode(into: &$0) }
         writer.append(trainLossSteps) { $0.append($1) }
         writer.append(trainLossValues) { $0.append($1) }
@@ -99,8 +100,8 @@ extension TrialRecord {
         let time = try reader.optional { try $0.double() }
         let steps = try reader.optional { try $0.int() }
         let calls = try reader.optional { try $0.int() }
-        let stateBytes = try reader.int()
-        let peak = try reader.int()
+        let stateBytes = TrialRecord.recorded(try reader.int())
+        let peak = TrialRecord.recorded(try reader.int())
         let evaluations = try reader.array(elementBytes: 80) { try EvaluationRow(from: &$0) }
         let lossSteps = try reader.array { try $0.int() }
         let lossValues = try reader.array { try $0.float() }
@@ -115,15 +116,20 @@ extension TrialRecord {
     }
 }
 
+extension TrialRecord {
+    /// A count as stored, -1 meaning not recorded.
+    static func recorded(_ value: Int) -> Int? { value == -1 ? nil : value }
+}
+
 extension EvaluationRow {
     func encode(into writer: inout ByteWriter) {
         writer.append(step)
         writer.append(submissionTime)
         writer.append(wallTime)
-        writer.append(examples)
-        writer.append(gradientEvaluations)
-        writer.append(hessianVectorProducts)
-        writer.append(functionEvaluations)
+        writer.append(examples ?? -1)
+        writer.append(gradientEvaluations ?? -1)
+        writer.append(hessianVectorProducts ?? -1)
+        writer.append(functionEvaluations ?? -1)
         writer.append(trainLoss)
         writer.append(validationMetric)
         writer.append(testMetric)
@@ -131,13 +137,14 @@ extension EvaluationRow {
 
     init(from reader: inout ByteReader) throws {
         let step = try reader.int(), submissionTime = try reader.double(), wallTime = try reader.double()
-        var counts = OracleCounts()
-        counts.examples = try reader.int()
-        counts.gradientEvaluations = try reader.int()
-        counts.hessianVectorProducts = try reader.int()
-        counts.functionEvaluations = try reader.int()
+        let examples = TrialRecord.recorded(try reader.int()), gradients = TrialRecord.recorded(try reader.int())
+        let hvps = TrialRecord.recorded(try reader.int()), functions = TrialRecord.recorded(try reader.int())
         let metrics = Metrics(trainLoss: try reader.double(), validationMetric: try reader.double(), testMetric: try reader.double())
-        self.init(step: step, submissionTime: submissionTime, wallTime: wallTime, counts: counts, metrics: metrics)
+        self.init(step: step, submissionTime: submissionTime, wallTime: wallTime, counts: nil, metrics: metrics)
+        self.examples = examples
+        self.gradientEvaluations = gradients
+        self.hessianVectorProducts = hvps
+        self.functionEvaluations = functions
     }
 }
 

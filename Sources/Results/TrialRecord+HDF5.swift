@@ -20,8 +20,8 @@ extension TrialRecord {
         try group.setAttribute("time_to_target", timeToTarget ?? .nan)
         try group.setAttribute("steps_to_target", stepsToTarget ?? -1)
         try group.setAttribute("oracle_calls_to_target", oracleCallsToTarget ?? -1)
-        try group.setAttribute("state_bytes", stateBytes)
-        try group.setAttribute("peak_resident_bytes", peakResidentBytes)
+        try group.setAttribute("state_bytes", stateBytes ?? -1)
+        try group.setAttribute("peak_resident_bytes", peakResidentBytes ?? -1)
         try group.setAttribute("budget_scale", budgetScale)
         try group.setAttribute("max_steps", maximumSteps ?? -1)
         try group.setAttribute("eval_every_steps", evalEverySteps ?? -1)
@@ -33,10 +33,10 @@ extension TrialRecord {
         try evals.writeDataset("step", evaluations.map(\.step))
         try evals.writeDataset("submission_time", evaluations.map(\.submissionTime))
         try evals.writeDataset("wall_time", evaluations.map(\.wallTime))
-        try evals.writeDataset("examples", evaluations.map(\.examples))
-        try evals.writeDataset("grad_evals", evaluations.map(\.gradientEvaluations))
-        try evals.writeDataset("hvp_evals", evaluations.map(\.hessianVectorProducts))
-        try evals.writeDataset("fn_evals", evaluations.map(\.functionEvaluations))
+        try evals.writeDataset("examples", evaluations.map { $0.examples ?? -1 })
+        try evals.writeDataset("grad_evals", evaluations.map { $0.gradientEvaluations ?? -1 })
+        try evals.writeDataset("hvp_evals", evaluations.map { $0.hessianVectorProducts ?? -1 })
+        try evals.writeDataset("fn_evals", evaluations.map { $0.functionEvaluations ?? -1 })
         try evals.writeDataset("train_loss", evaluations.map(\.trainLoss))
         try evals.writeDataset("validation_metric", evaluations.map(\.validationMetric))
         try evals.writeDataset("test_metric", evaluations.map(\.testMetric))
@@ -61,7 +61,8 @@ extension TrialRecord {
             status: status, message: try group.stringAttribute("message"), timeToTarget: time.isNaN ? nil : time,
             stepsToTarget: try optionalCount("steps_to_target", in: group),
             oracleCallsToTarget: try optionalCount("oracle_calls_to_target", in: group),
-            stateBytes: try group.intAttribute("state_bytes"), peakResidentBytes: try group.intAttribute("peak_resident_bytes"),
+            stateBytes: try optionalCount("state_bytes", in: group, absence: "not recorded"),
+            peakResidentBytes: try optionalCount("peak_resident_bytes", in: group, absence: "not recorded"),
             evaluations: try evaluations(in: group.openGroup(ResultsLayout.evaluationsGroup)),
             trainLossSteps: [], trainLossValues: [], budgetScale: try group.doubleAttribute("budget_scale"))
         let trainLoss = try group.openGroup(ResultsLayout.trainLossGroup)
@@ -110,13 +111,13 @@ extension TrialRecord {
         }
     }
 
-    /// A count stored with -1 meaning "not reached".
-    private static func optionalCount(_ name: String, in group: HDF5Group) throws -> Int? {
+    /// A count stored with -1 meaning "not reached" (or `absence`).
+    private static func optionalCount(_ name: String, in group: HDF5Group, absence: String = "not reached") throws -> Int? {
         let value = try group.intAttribute(name)
         guard value >= -1, value <= countLimit else {
             throw HDF5Error(
                 file: group.file.path, object: group.path,
-                message: "attribute '\(name)' must be -1 or a count in 0...\(countLimit), found \(value)")
+                message: "attribute '\(name)' must be -1 (\(absence)) or a count in 0...\(countLimit), found \(value)")
         }
         return value == -1 ? nil : value
     }
@@ -180,22 +181,26 @@ extension TrialRecord {
             let listing = zip(EvaluationColumn.all, lengths).map { "\($0) \($1)" }.joined(separator: ", ")
             throw HDF5Error(file: evals.file.path, object: evals.path, message: "columns differ in length (\(listing))")
         }
-        for (column, values) in [("step", step), ("examples", examples), ("grad_evals", gradients), ("hvp_evals", hvps), ("fn_evals", functions)] {
-            if let bad = values.first(where: { !(0...TrialRecord.countLimit).contains($0) }) {
+        if let bad = step.first(where: { !(0...TrialRecord.countLimit).contains($0) }) {
+            throw HDF5Error(
+                file: evals.file.path, object: evals.childPath("step"), message: "holds \(bad), expected a count in 0...\(TrialRecord.countLimit)")
+        }
+        for (column, values) in [("examples", examples), ("grad_evals", gradients), ("hvp_evals", hvps), ("fn_evals", functions)] {
+            if let bad = values.first(where: { !(-1...TrialRecord.countLimit).contains($0) }) {
                 throw HDF5Error(
                     file: evals.file.path, object: evals.childPath(column),
-                    message: "holds \(bad), expected a count in 0...\(TrialRecord.countLimit)")
+                    message: "holds \(bad), expected -1 (not recorded) or a count in 0...\(TrialRecord.countLimit)")
             }
         }
         return step.indices.map { i in
-            var counts = OracleCounts()
-            counts.examples = examples[i]
-            counts.gradientEvaluations = gradients[i]
-            counts.hessianVectorProducts = hvps[i]
-            counts.functionEvaluations = functions[i]
-            return EvaluationRow(
-                step: step[i], submissionTime: submissionTime[i], wallTime: wallTime[i], counts: counts,
+            var row = EvaluationRow(
+                step: step[i], submissionTime: submissionTime[i], wallTime: wallTime[i], counts: nil,
                 metrics: Metrics(trainLoss: trainLoss[i], validationMetric: validation[i], testMetric: test[i]))
+            row.examples = TrialRecord.recorded(examples[i])
+            row.gradientEvaluations = TrialRecord.recorded(gradients[i])
+            row.hessianVectorProducts = TrialRecord.recorded(hvps[i])
+            row.functionEvaluations = TrialRecord.recorded(functions[i])
+            return row
         }
     }
 }

@@ -54,24 +54,27 @@ public struct EvaluationRow: Sendable, Equatable, Codable {
     public var submissionTime: Double
     /// Wall time since the trial started, seconds (includes evaluation and logging).
     public var wallTime: Double
-    public var examples: Int
-    public var gradientEvaluations: Int
-    public var hessianVectorProducts: Int
-    public var functionEvaluations: Int
+    /// Training examples drawn and oracle calls so far; nil where the run did not record
+    /// them (trials imported from AlgoPerf), never a made-up zero.
+    public var examples: Int?
+    public var gradientEvaluations: Int?
+    public var hessianVectorProducts: Int?
+    public var functionEvaluations: Int?
     public var trainLoss: Double
     public var validationMetric: Double
     public var testMetric: Double
 
+    /// A row; `counts` nil when the run did not record them.
     public init(
-        step: Int, submissionTime: Double, wallTime: Double, counts: OracleCounts, metrics: Metrics
+        step: Int, submissionTime: Double, wallTime: Double, counts: OracleCounts?, metrics: Metrics
     ) {
         self.step = step
         self.submissionTime = submissionTime
         self.wallTime = wallTime
-        self.examples = counts.examples
-        self.gradientEvaluations = counts.gradientEvaluations
-        self.hessianVectorProducts = counts.hessianVectorProducts
-        self.functionEvaluations = counts.functionEvaluations
+        self.examples = counts?.examples
+        self.gradientEvaluations = counts?.gradientEvaluations
+        self.hessianVectorProducts = counts?.hessianVectorProducts
+        self.functionEvaluations = counts?.functionEvaluations
         self.trainLoss = metrics.trainLoss
         self.validationMetric = metrics.validationMetric
         self.testMetric = metrics.testMetric
@@ -79,9 +82,11 @@ public struct EvaluationRow: Sendable, Equatable, Codable {
 
     /// Gradient evaluations + HVPs + function evaluations at this row, saturating at
     /// `Int.max` (readers cap each count at `TrialRecord.countLimit`, so a stored row
-    /// never gets there; the sum still cannot trap on a row built in memory).
-    public var oracleCalls: Int {
-        [hessianVectorProducts, functionEvaluations].reduce(gradientEvaluations) { sum, count in
+    /// never gets there; the sum still cannot trap on a row built in memory); nil when
+    /// any of them was not recorded.
+    public var oracleCalls: Int? {
+        guard let gradientEvaluations, let hessianVectorProducts, let functionEvaluations else { return nil }
+        return [hessianVectorProducts, functionEvaluations].reduce(gradientEvaluations) { sum, count in
             let (total, overflow) = sum.addingReportingOverflow(count)
             return overflow ? (count < 0 ? Int.min : Int.max) : total
         }
@@ -156,10 +161,10 @@ public struct TrialRecord: Sendable, Equatable {
     public var timeToTarget: Double?
     public var stepsToTarget: Int?
     public var oracleCallsToTarget: Int?
-    /// Optimizer-state bytes the submission reported.
-    public var stateBytes: Int
-    /// Peak resident memory of the trial process, bytes.
-    public var peakResidentBytes: Int
+    /// Optimizer-state bytes the submission reported; nil when not recorded (imported).
+    public var stateBytes: Int?
+    /// Peak resident memory of the trial process, bytes; nil when not recorded (imported).
+    public var peakResidentBytes: Int?
     public var evaluations: [EvaluationRow]
     /// Per-step training loss, decimated: (step, loss) pairs.
     public var trainLossSteps: [Int]
@@ -182,8 +187,8 @@ public struct TrialRecord: Sendable, Equatable {
 
     public init(
         key: TrialKey, workload: WorkloadRecord, hyperparameters: Hyperparameters, seed: UInt64, status: TrialStatus,
-        message: String, timeToTarget: Double?, stepsToTarget: Int?, oracleCallsToTarget: Int?, stateBytes: Int,
-        peakResidentBytes: Int, evaluations: [EvaluationRow], trainLossSteps: [Int], trainLossValues: [Float],
+        message: String, timeToTarget: Double?, stepsToTarget: Int?, oracleCallsToTarget: Int?, stateBytes: Int?,
+        peakResidentBytes: Int?, evaluations: [EvaluationRow], trainLossSteps: [Int], trainLossValues: [Float],
         budgetScale: Double = 1, maximumSteps: Int? = nil, evalEverySteps: Int? = nil, stopAtTarget: Bool = true,
         history: [String] = []
     ) {

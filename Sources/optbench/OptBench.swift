@@ -13,6 +13,7 @@ struct OptBench: ParsableCommand {
             CalibrateCommand.self, VerifyTSPCommand.self, VerifyJobShopCommand.self,
             PlotCommand.self, Perf.self, Conformance.self, FuzzCommand.self, ReadResultsCommand.self,
             SlurmTaskCommand.self, SlurmFinishCommand.self, StatusCommand.self,
+            ImportCommand.self, ExportCommand.self,
         ])
 }
 

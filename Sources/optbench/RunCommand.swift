@@ -46,6 +46,10 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Folder for figure folders.") var plotsDir = "plots"
     @Flag(help: "Skip rendering figures.") var noPlots = false
     @OptionGroup(title: "Cluster") var cluster: ClusterOptions
+    @Option(help: ArgumentHelp(
+        "Search space replacing a submission's own (external ruleset), in AlgoPerf's tuning_search_space.json forms: FILE for a run of one submission, NAME=FILE for each of several (repeatable).",
+        valueName: "[NAME=]FILE"))
+    var searchSpace: [String] = []
 
     mutating func validate() throws {
         try ArgumentCheck.plainName(profile, argument: "--profile")
@@ -82,9 +86,10 @@ struct RunCommand: ParsableCommand {
         try Self.checkImplemented(workloadNames, catalog: catalog, argument: namedWorkloads == nil ? "profile \(chosen.name)" : "--workloads")
         var plannedProfile = chosen
         plannedProfile.workloads = workloadNames
+        let spaces = try searchSpaces(ruleset: rules, submissions: submissionNames)
         let jobList = try TrialPlan.jobs(
             catalog: catalog, profile: plannedProfile, ruleset: rules, submissionNames: submissionNames,
-            workloadNames: namedWorkloads, suiteSeed: seed
+            workloadNames: namedWorkloads, suiteSeed: seed, searchSpaces: spaces
         ).map { job in
             var job = job
             job.request.maximumSteps = maxSteps
@@ -136,6 +141,20 @@ struct RunCommand: ParsableCommand {
     ) throws {
         try RunFinishing.mergeScoreAndPlot(
             summary.trialFiles, reader: reader, into: resultsPath, figuresDirectory: noPlots ? nil : figuresDirectory)
+    }
+
+    /// The `--search-space` files by submission; an error under the self-tuning ruleset,
+    /// which draws nothing.
+    private func searchSpaces(ruleset: Ruleset, submissions: [String]) throws -> [String: SearchSpace] {
+        guard !searchSpace.isEmpty else { return [:] }
+        guard ruleset == .external else {
+            throw ArgumentCheck.usageError("--search-space applies to the external ruleset; ruleset \(ruleset.rawValue) tunes nothing")
+        }
+        do {
+            return try SearchSpaceOverrides.load(searchSpace, submissions: submissions)
+        } catch let error as InputError {
+            throw ArgumentCheck.usageError("\(error)")
+        }
     }
 
     /// `names` when every one is a registered submission; throws naming the first unknown one.

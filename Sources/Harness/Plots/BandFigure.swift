@@ -14,7 +14,7 @@ enum BandFigure {
         func value(_ row: EvaluationRow) -> Double {
             switch self {
             case .time: row.submissionTime
-            case .calls: Double(row.gradientEvaluations + row.hessianVectorProducts + row.functionEvaluations)
+            case .calls: row.oracleCalls.map(Double.init) ?? .nan
             }
         }
     }

@@ -13,7 +13,7 @@ enum MemoryFigure {
             data.beginBlock(submission, isFirst: s == 0)
             for (w, workload) in board.workloads.enumerated() {
                 let own = trials.filter { $0.key.submission == submission && $0.key.workload == workload }
-                guard let bytes = own.map(\.stateBytes).max() else { continue }
+                guard let bytes = own.compactMap(\.stateBytes).max() else { continue }
                 let value = board.gatedValues[s][w]
                 data.row([Double(bytes) / 1_048_576, value])
                 any = any || value.isFinite

@@ -3,7 +3,8 @@ import Results
 /// Scores stored in a results file under `/scores/<ruleset>/<measure>`, so plots and
 /// readers get them without recomputing:
 ///
-/// - attributes `r_max`, `studies`, `bootstrap_samples`;
+/// - attributes `r_max`, `studies`, `bootstrap_samples`, `rules` (`optbench` or
+///   `algoperf-0.6`) and `workload_count` (ρ's denominator);
 /// - datasets `submissions`, `workloads` (strings), `score`, `interval_low`,
 ///   `interval_high` (one per submission), `to_target` (submissions × workloads, row-major,
 ///   after held-out gating; `inf` = missed), `tau` and `rho` (submissions × τ grid, row-major).
@@ -24,6 +25,8 @@ public enum ScoreStore {
                 try group.setAttribute("r_max", board.profile.maximumRatio)
                 try group.setAttribute("studies", board.studies.count)
                 try group.setAttribute("bootstrap_samples", bootstrapSamples)
+                try group.setAttribute("rules", board.rules.name)
+                try group.setAttribute("workload_count", board.profile.denominator)
                 try group.writeDataset("submissions", board.submissions)
                 try group.writeDataset("workloads", board.workloads)
                 try group.writeDataset("score", board.scores)
@@ -41,8 +44,10 @@ public enum ScoreStore {
 extension ScoreReport {
     /// Scores the trials of `contents` and stores the scores with them in the results
     /// file at `path` (rewritten whole, see `ScoreStore.write`).
-    public static func scoreAndStore(contents: ResultsContents, in path: String, bootstrapSamples: Int = 1000) throws -> [Scoreboard] {
-        let boards = scoreboards(trials: contents.trials, bootstrapSamples: bootstrapSamples)
+    public static func scoreAndStore(
+        contents: ResultsContents, in path: String, bootstrapSamples: Int = 1000, rules: ScoringRules = .optbench
+    ) throws -> [Scoreboard] {
+        let boards = scoreboards(trials: contents.trials, bootstrapSamples: bootstrapSamples, rules: rules)
         try ScoreStore.write(boards, bootstrapSamples: bootstrapSamples, contents: contents, into: path)
         return boards
     }

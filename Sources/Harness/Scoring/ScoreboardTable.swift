@@ -8,6 +8,7 @@ extension Scoreboard {
         let valueHeader = "\(measure.rawValue) to target (\(measure.unit))"
         var lines = [
             "ruleset \(ruleset) · \(valueHeader) · \(studies.count) stud\(studies.count == 1 ? "y" : "ies") · r_max \(Self.format(profile.maximumRatio))"
+                + (rules == .optbench ? "" : " · rules \(rules.name), ρ over \(profile.denominator) workloads")
         ]
         let nameWidth = max(10, (submissions.map(\.count).max() ?? 0))
         let columnWidth = max(12, (workloads.map(\.count).max() ?? 0))
@@ -30,8 +31,8 @@ extension Scoreboard {
         return lines.joined(separator: "\n")
     }
 
-    /// "∞", or four significant digits.
+    /// "∞", "absent" (NaN: no trials, under AlgoPerf's rules), or four significant digits.
     static func format(_ value: Double) -> String {
-        value.isFinite ? String(format: "%.4g", value) : "∞"
+        value.isNaN ? "absent" : value.isFinite ? String(format: "%.4g", value) : "∞"
     }
 }

@@ -26,11 +26,24 @@ public enum TargetMeasure: String, Sendable, CaseIterable {
         for row in trial.evaluations where workload.direction.meets(row.validationMetric, target: workload.validationTarget) {
             if best.map({ row.submissionTime < $0.submissionTime }) ?? true { best = row }
         }
-        guard let row = best else { return .infinity }
+        return best.map(value(at:)) ?? .infinity
+    }
+
+    /// The first evaluation, in recorded order, meeting the trial's validation target
+    /// (AlgoPerf's choice: `np.argmax` over the target-reached flags), with its index.
+    public static func firstReaching(in trial: TrialRecord) -> (index: Int, row: EvaluationRow)? {
+        let workload = trial.workload
+        guard let index = trial.evaluations.firstIndex(where: { workload.direction.meets($0.validationMetric, target: workload.validationTarget) })
+        else { return nil }
+        return (index, trial.evaluations[index])
+    }
+
+    /// The measure's value at one evaluation (NaN for oracle calls a run did not record).
+    public func value(at row: EvaluationRow) -> Double {
         switch self {
-        case .time: return row.submissionTime
-        case .steps: return Double(row.step)
-        case .oracleCalls: return Double(row.oracleCalls)
+        case .time: row.submissionTime
+        case .steps: Double(row.step)
+        case .oracleCalls: row.oracleCalls.map(Double.init) ?? .nan
         }
     }
 }

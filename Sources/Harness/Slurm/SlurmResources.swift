@@ -56,7 +56,9 @@ public struct SlurmResources: Sendable, Equatable {
     /// The largest peak resident memory each workload's records show.
     public static func peakResidentBytes(of records: [TrialRecord]) -> [String: Int] {
         records.reduce(into: [:]) { peaks, record in
-            peaks[record.key.workload] = max(peaks[record.key.workload] ?? 0, record.peakResidentBytes)
+            // Imported trials (AlgoPerf's logs) record no memory: they say nothing here.
+            guard let peak = record.peakResidentBytes else { return }
+            peaks[record.key.workload] = max(peaks[record.key.workload] ?? 0, peak)
         }
     }
 }
