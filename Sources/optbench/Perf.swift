@@ -25,8 +25,15 @@ struct Perf: ParsableCommand {
     @Flag(help: "Only the step table (no update, layer or ceiling tables).")
     var stepsOnly = false
 
+    @Option(help: "Only the update table, for these submissions (comma-separated registry names), e.g. to compare an update rule before and after a change.")
+    var updates: String?
+
+    /// The update table's rows when `--updates` is not given.
+    static let defaultUpdates: [any Submission.Type] = [AdamW.self, Lion.self, Adafactor.self]
+
     mutating func validate() throws {
         _ = try ArgumentCheck.nameList(workloads, argument: "--workloads")
+        _ = try updateSubmissions()
         try ArgumentCheck.within(threads, 1...1024, argument: "--threads")
         try ArgumentCheck.positive(seconds, atMost: 3600, argument: "--seconds")
         try ArgumentCheck.existingFolder(workloadsDir, argument: "--workloads-dir")
@@ -40,6 +47,7 @@ struct Perf: ParsableCommand {
         print("machine: \(ProvenanceCollector.cpuModel() ?? "unknown CPU"), \(ProcessInfo.processInfo.activeProcessorCount) cores")
         print("BLAS: \(BLAS.configuration), threads \(BLAS.threadCount)")
         print("build: \(ProvenanceCollector.buildDescription)")
+        if updates != nil { return try printUpdateTable(updateSubmissions()) }
         let sgemm = { Benchmarks.sgemmRate(size: 1024, seconds: seconds) }
         if !stepsOnly { try printUpdateAndLayerTables() }
         let only = try ArgumentCheck.nameList(workloads, argument: "--workloads")
@@ -54,9 +62,35 @@ struct Perf: ParsableCommand {
     /// The optimizer-update table against copy bandwidth, the layer table against sgemm,
     /// and the ceiling of layers too small to share between threads.
     private func printUpdateAndLayerTables() throws {
+        try printUpdateTable(Self.defaultUpdates)
+        // The machine's rate drifts within a table, so each layer gets its own bracket.
+        let rowSeconds = seconds / 2
+        let rowSgemm = { Benchmarks.sgemmRate(size: 1024, seconds: rowSeconds) }
+        let rows = Self.layerCases.map { testCase in
+            Self.bracketed(by: rowSgemm) { LayerBenchmarks.measure(testCase, seconds: seconds) }
+        }
+        print("layers (each ratio uses the higher of the sgemm 1024³ rates measured just before and just after its row)")
+        LayerBenchmarks.printTable(rows)
+        printSmallProductCeiling(rows.map(\.0), seconds: rowSeconds)
+        print("")
+    }
+
+    /// The submissions `--updates` names (each must be registered).
+    private func updateSubmissions() throws -> [any Submission.Type] {
+        guard let names = try ArgumentCheck.nameList(updates, argument: "--updates") else { return Self.defaultUpdates }
+        return try names.map { name in
+            guard let found = SubmissionRegistry.all.first(where: { $0.name == name }) else {
+                throw ValidationError("--updates: no registered submission named '\(name)' (see `optbench list`)")
+            }
+            return found
+        }
+    }
+
+    /// The optimizer-update table against copy bandwidth measured just before and after it.
+    private func printUpdateTable(_ submissions: [any Submission.Type]) throws {
         let copy = { Benchmarks.copyBandwidth(megabytes: 256, seconds: seconds) }
         let (updates, bandwidth) = try Self.bracketed(by: copy) {
-            try [AdamW.self, Lion.self, Adafactor.self].map { (submission: any Submission.Type) in
+            try submissions.map { submission in
                 try UpdateThroughput.measure(submission, parameterCount: 10_000_000, minimumSeconds: seconds)
             }
         }
@@ -67,16 +101,6 @@ struct Perf: ParsableCommand {
                 format: "%8.2f ms/step %47.1f   %5.0f%%", measured.secondsPerStep * 1e3,
                 measured.gigabytesPerSecond, 100 * measured.gigabytesPerSecond / bandwidth.higher))
         }
-        print("")
-        // The machine's rate drifts within a table, so each layer gets its own bracket.
-        let rowSeconds = seconds / 2
-        let rowSgemm = { Benchmarks.sgemmRate(size: 1024, seconds: rowSeconds) }
-        let rows = Self.layerCases.map { testCase in
-            Self.bracketed(by: rowSgemm) { LayerBenchmarks.measure(testCase, seconds: seconds) }
-        }
-        print("layers (each ratio uses the higher of the sgemm 1024³ rates measured just before and just after its row)")
-        LayerBenchmarks.printTable(rows)
-        printSmallProductCeiling(rows.map(\.0), seconds: rowSeconds)
         print("")
     }
 
