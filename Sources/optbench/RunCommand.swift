@@ -128,19 +128,13 @@ struct RunCommand: ParsableCommand {
         let resultsPath = "\(resultsDir)/\(runName).h5"
         // A failed merge (a full disk) still ends with the list of trials that failed.
         do {
-            try mergeScoreAndPlot(summary: summary, reader: reader, into: resultsPath, figuresDirectory: figuresDirectory)
+            try RunFinishing.mergeScoreAndPlot(
+                summary.trialFiles, reader: reader, into: resultsPath, figuresDirectory: noPlots ? nil : figuresDirectory)
         } catch {
             try? Self.reportFailures(summary.failures)
             throw error
         }
         try Self.reportFailures(summary.failures)
-    }
-
-    private func mergeScoreAndPlot(
-        summary: SuiteRunner.Summary, reader: IsolatedResultsReader, into resultsPath: String, figuresDirectory: String
-    ) throws {
-        try RunFinishing.mergeScoreAndPlot(
-            summary.trialFiles, reader: reader, into: resultsPath, figuresDirectory: noPlots ? nil : figuresDirectory)
     }
 
     /// The `--search-space` files by submission; an error under the self-tuning ruleset,
