@@ -37,6 +37,11 @@ public protocol Workload: AnyObject {
     func split(_ batch: Batch, into parts: Int) -> [Batch]
     /// Train-subset loss, validation metric and test metric at `parameters`.
     func evaluate(_ parameters: ParameterSet) -> Metrics
+    /// The validation metric alone at `parameters`, bit for bit `evaluate(parameters).validationMetric`:
+    /// what the harness computes for the snapshots it refines a time to target with, where the
+    /// train loss and test metric are not needed (a workload with costly evaluation computes
+    /// only this part; the default evaluates everything).
+    func validationMetric(_ parameters: ParameterSet) -> Double
     /// The bilevel oracle's session over `stream`, for workloads whose parameters are the
     /// outer variable of a bilevel problem (nil, the default, for all others).
     func bilevelSession(stream: Stream) -> (any BilevelSession)?
@@ -44,6 +49,8 @@ public protocol Workload: AnyObject {
 
 extension Workload {
     public func bilevelSession(stream: Stream) -> (any BilevelSession)? { nil }
+
+    public func validationMetric(_ parameters: ParameterSet) -> Double { evaluate(parameters).validationMetric }
 
     /// Central finite differences of gradients, for workloads without a closed-form HVP:
     /// `Hv ≈ (∇L(θ + εv) − ∇L(θ − εv)) / 2ε` with `ε = 1e-3 · max(1, ‖θ‖) / max(‖v‖, 1e-12)`,

@@ -13,4 +13,13 @@ public enum EvaluationSchedule: Sendable, Equatable {
         case .steps(let period): step - lastStep >= period
         }
     }
+
+    /// Where the trial stands in this schedule's measure: seconds of submission time, or
+    /// steps (what a `SnapshotGrid` for this schedule counts).
+    func measure(step: Int, time: Double) -> Double {
+        switch self {
+        case .submissionTime: time
+        case .steps: Double(step)
+        }
+    }
 }

@@ -37,6 +37,18 @@ public struct TrialRequest: Sendable, Equatable {
     public func schedule(on spec: WorkloadSpec) -> EvaluationSchedule {
         evalEverySteps.map { .steps(period: $0) } ?? .submissionTime(period: spec.evalPeriodSeconds * budgetScale)
     }
+
+    /// The snapshots this trial refines its time to target on: the standard grid over its
+    /// budget when it is timed by submission time and stops at the target. None when
+    /// evaluations fall on steps (reproducibility checks, where the rows must be the same
+    /// in every run), nor for calibration trials, which are judged against a target not
+    /// known while they run, and whose evaluation rows measure the cost of an evaluation.
+    public func snapshots(on spec: WorkloadSpec) -> SnapshotGrid? {
+        snapshotRatio == nil ? nil : .standard(budgetSeconds: spec.budget(scale: budgetScale).maxRuntimeSeconds)
+    }
+
+    /// The `snapshot_ratio` a record of this request carries.
+    var snapshotRatio: Double? { evalEverySteps == nil && stopAtTarget ? SnapshotGrid.standardRatio : nil }
 }
 
 /// Runs a trial request against a loaded spec and assembles its record.
@@ -58,7 +70,7 @@ public enum TrialExecution {
         let outcome = TrialRunner.run(
             workload: workload, submission: submission, hyperparameters: request.hyperparameters,
             seed: request.seed, budget: budget, schedule: request.schedule(on: spec), maximumSteps: request.maximumSteps,
-            stopAtTarget: request.stopAtTarget)
+            stopAtTarget: request.stopAtTarget, snapshots: request.snapshots(on: spec))
         return record(
             for: request, spec: spec, outcome: outcome, peakResidentBytes: ResourceUsage.peakResidentBytes, history: history)
     }
@@ -75,12 +87,13 @@ public enum TrialExecution {
 
     /// Whether `record` is the result of running `request` on `spec` as they stand: the same
     /// hyperparameters, seed, budget scale, stop-at-target rule, step budget, evaluation
-    /// schedule and workload facts (targets, budget, evaluation period, step hint). A rerun
+    /// schedule, snapshot rule and workload facts (targets, budget, evaluation period, step hint). A rerun
     /// after the plan or a spec changed redoes a trial whose record fails this.
     public static func isRecord(_ record: TrialRecord, of request: TrialRequest, on spec: WorkloadSpec) -> Bool {
         record.key == request.key && record.hyperparameters == request.hyperparameters && record.seed == request.seed
             && record.budgetScale == request.budgetScale && record.stopAtTarget == request.stopAtTarget
             && record.maximumSteps == request.maximumSteps && record.evalEverySteps == request.evalEverySteps
+            && record.snapshotRatio == request.snapshotRatio
             && sameFacts(record.workload, workloadRecord(spec))
     }
 
@@ -111,6 +124,6 @@ public enum TrialExecution {
             stateBytes: outcome.stateBytes, peakResidentBytes: peakResidentBytes, evaluations: outcome.evaluations,
             trainLossSteps: outcome.lossLog.steps, trainLossValues: outcome.lossLog.losses,
             budgetScale: request.budgetScale, maximumSteps: request.maximumSteps, evalEverySteps: request.evalEverySteps,
-            stopAtTarget: request.stopAtTarget, history: history)
+            stopAtTarget: request.stopAtTarget, history: history, snapshotRatio: request.snapshotRatio)
     }
 }

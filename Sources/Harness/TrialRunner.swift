@@ -27,8 +27,20 @@ public struct TrialOutcome: Sendable {
 /// budget (`maximumSteps`), which then replaces the time budget, when the steps are used
 /// up (`budgetExhausted`), when the training loss or an evaluated metric is not finite
 /// (`diverged`), or when the submission throws (`error`, with its message).
+///
+/// With a `snapshots` grid, the runner also keeps the evaluation parameters at the first
+/// step at or past each grid point (`parametersForEvaluation` on the clock, as for an
+/// evaluation; the copy off it). When a periodic evaluation is the first to meet the
+/// target, the snapshots kept since the evaluation before it are evaluated in time order,
+/// off the clock, validation metric only, until one meets the target: that snapshot gets
+/// a full evaluation and is the trial's time to target (the periodic evaluation's own,
+/// when none does). These rows go into the table in submission-time order, their train
+/// loss and test metric NaN (not computed) but for the one meeting the target. The
+/// submission never sees them: it has already stepped past them.
 public enum TrialRunner {
-    /// Runs the trial; never throws: failures become statuses.
+    /// Runs the trial; never throws: failures become statuses. `snapshots` is in the
+    /// schedule's measure (seconds of submission time, or steps); nil: periodic
+    /// evaluations only.
     public static func run<W: Workload>(
         workload: W,
         submission: any Submission.Type,
@@ -37,7 +49,8 @@ public enum TrialRunner {
         budget: Budget,
         schedule: EvaluationSchedule,
         maximumSteps: Int? = nil,
-        stopAtTarget: Bool = true
+        stopAtTarget: Bool = true,
+        snapshots grid: SnapshotGrid? = nil
     ) -> TrialOutcome {
         var state = RunState(budget: budget, stopAtTarget: stopAtTarget)
         var parameters = workload.initialParameters(seed: StableHash.derive(seed, "parameters"))
@@ -53,12 +66,45 @@ public enum TrialRunner {
             return state.outcome(stateBytes: 0)
         }
 
+        var snapshots = grid.map(PendingSnapshots.init)
+        func measure() -> Double { schedule.measure(step: state.step, time: state.clock.elapsed) }
+        func row(_ metrics: Metrics, step: Int, time: Double, counts: OracleCounts) -> EvaluationRow {
+            EvaluationRow(
+                step: step, submissionTime: time, wallTime: MonotonicClock.now() - wallStart, counts: counts, metrics: metrics)
+        }
+
+        /// The first kept snapshot meeting the target, fully evaluated; every snapshot
+        /// evaluated before it is a validation-only row.
+        func firstSnapshotMeetingTarget() -> EvaluationRow? {
+            for snapshot in snapshots?.kept ?? [] {
+                let validation = workload.validationMetric(snapshot.parameters)
+                if workload.spec.direction.meets(validation, target: workload.spec.validationTarget) {
+                    let hit = row(
+                        workload.evaluate(snapshot.parameters), step: snapshot.step, time: snapshot.submissionTime,
+                        counts: snapshot.counts)
+                    state.insertBeforeLast(hit)
+                    return hit
+                }
+                let missed = Metrics(trainLoss: .nan, validationMetric: validation, testMetric: .nan)
+                state.insertBeforeLast(row(missed, step: snapshot.step, time: snapshot.submissionTime, counts: snapshot.counts))
+            }
+            return nil
+        }
+
+        /// Evaluates `evaluated`; returns whether that ended the trial.
         func evaluate(_ evaluated: ParameterSet) -> Bool {
-            let metrics = workload.evaluate(evaluated)
-            let row = EvaluationRow(
-                step: state.step, submissionTime: state.clock.elapsed, wallTime: MonotonicClock.now() - wallStart,
-                counts: oracle.counts, metrics: metrics)
-            return state.record(row, target: workload.spec.validationTarget, direction: workload.spec.direction)
+            let periodic = row(workload.evaluate(evaluated), step: state.step, time: state.clock.elapsed, counts: oracle.counts)
+            switch state.record(periodic, target: workload.spec.validationTarget, direction: workload.spec.direction) {
+            case .ended:
+                return true
+            case .continues:
+                snapshots?.evaluated(at: measure())
+                return false
+            case .metTarget:
+                state.reachTarget(at: firstSnapshotMeetingTarget() ?? periodic)
+                snapshots = nil
+                return state.status != nil
+            }
         }
 
         _ = evaluate(instance.parametersForEvaluation(parameters))
@@ -92,6 +138,11 @@ public enum TrialRunner {
                 if !evaluate(evaluated), state.status == nil, outOfTime || outOfSteps {
                     state.finish(.budgetExhausted, outOfTime ? "" : "step budget of \(state.step) steps used up")
                 }
+            } else if state.status == nil, snapshots?.isDue(at: measure()) == true {
+                let evaluated = state.clock.time { instance.parametersForEvaluation(parameters) }
+                let snapshot = PendingSnapshots.Snapshot(
+                    step: state.step, submissionTime: state.clock.elapsed, counts: oracle.counts, parameters: evaluated)
+                snapshots?.keep(snapshot, at: measure())
             }
         }
         return state.outcome(stateBytes: instance.stateBytes)
@@ -126,24 +177,39 @@ private struct RunState {
         self.message = message
     }
 
-    /// Appends an evaluation; returns whether it ended the trial.
-    mutating func record(_ row: EvaluationRow, target: Double, direction: MetricDirection) -> Bool {
+    /// What a periodic evaluation means for the trial.
+    enum Verdict {
+        /// The trial goes on.
+        case continues
+        /// It diverged: the trial has ended.
+        case ended
+        /// It is the first to meet the target: the runner refines the time, then calls
+        /// `reachTarget(at:)`.
+        case metTarget
+    }
+
+    /// Appends a periodic evaluation and says what it means.
+    mutating func record(_ row: EvaluationRow, target: Double, direction: MetricDirection) -> Verdict {
         evaluations.append(row)
         lastMetrics = Metrics(trainLoss: row.trainLoss, validationMetric: row.validationMetric, testMetric: row.testMetric)
         lastEvaluationStep = row.step
         lastEvaluationTime = row.submissionTime
         if !row.validationMetric.isFinite || !row.trainLoss.isFinite {
             finish(.diverged, "non-finite evaluation at step \(row.step): train loss \(row.trainLoss), validation \(row.validationMetric)")
-            return true
+            return .ended
         }
-        if direction.meets(row.validationMetric, target: target), self.target == nil {
-            self.target = row
-            if stopAtTarget {
-                finish(.reachedTarget, "")
-                return true
-            }
-        }
-        return false
+        return direction.meets(row.validationMetric, target: target) && self.target == nil ? .metTarget : .continues
+    }
+
+    /// Notes `row` as the first meeting the target; ends the trial unless it runs on.
+    mutating func reachTarget(at row: EvaluationRow) {
+        target = row
+        if stopAtTarget { finish(.reachedTarget, "") }
+    }
+
+    /// Puts an evaluation of an earlier snapshot before the periodic evaluation just recorded.
+    mutating func insertBeforeLast(_ row: EvaluationRow) {
+        evaluations.insert(row, at: max(evaluations.count - 1, 0))
     }
 
     func outcome(stateBytes: Int) -> TrialOutcome {

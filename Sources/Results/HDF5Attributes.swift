@@ -43,6 +43,13 @@ extension HDF5Group {
         }
     }
 
+    /// Removes attribute `name` (how a file from before an attribute existed is made in tests).
+    public func removeAttribute(_ name: String) throws {
+        try HDF5Library.locked {
+            guard H5Adelete(id, name) >= 0 else { throw attributeFailure(name, "cannot remove the attribute") }
+        }
+    }
+
     /// Names of all attributes, sorted.
     public func attributeNames() throws -> [String] {
         final class Collector { var names: [String] = [] }

@@ -47,7 +47,9 @@ extension TrialRecord {
     /// forgery: anyone can recompute it.
     func digest(provenance: Provenance) -> UInt64 {
         var writer = ByteWriter()
-        storedForm.encode(into: &writer)
+        storedForm.encodeFields(into: &writer)
+        // Written only when present, so that files from before snapshots keep their digests.
+        if let snapshotRatio { writer.append(snapshotRatio) }
         provenance.storedForm.encode(into: &writer)
         return writer.digest
     }
@@ -63,6 +65,12 @@ extension TrialRecord {
     }
 
     func encode(into writer: inout ByteWriter) {
+        encodeFields(into: &writer)
+        writer.append(snapshotRatio) { $0.append($1) }
+    }
+
+    /// Every field but `snapshotRatio`, which came later (see `digest(provenance:)`).
+    private func encodeFields(into writer: inout ByteWriter) {
         key.encode(into: &writer)
         workload.encode(into: &writer)
         writer.append(hyperparameters.values.keys.sorted()) { writer, name in
@@ -112,7 +120,7 @@ extension TrialRecord {
             peakResidentBytes: peak, evaluations: evaluations, trainLossSteps: lossSteps, trainLossValues: lossValues,
             budgetScale: try reader.double(), maximumSteps: try reader.optional { try $0.int() },
             evalEverySteps: try reader.optional { try $0.int() }, stopAtTarget: try reader.bool(),
-            history: try reader.array { try $0.string() })
+            history: try reader.array { try $0.string() }, snapshotRatio: try reader.optional { try $0.double() })
     }
 }
 

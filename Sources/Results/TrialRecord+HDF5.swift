@@ -27,6 +27,7 @@ extension TrialRecord {
         try group.setAttribute("eval_every_steps", evalEverySteps ?? -1)
         try group.setAttribute("stop_at_target", stopAtTarget ? 1 : 0)
         try group.setAttribute("history", JSONValue.array(history.map { .string($0) }).serialized)
+        try group.setAttribute("snapshot_ratio", snapshotRatio ?? .nan)
         try provenance.write(to: group.createGroup(ResultsLayout.provenanceGroup))
 
         let evals = try group.createGroup(ResultsLayout.evaluationsGroup)
@@ -80,6 +81,7 @@ extension TrialRecord {
         complete.evalEverySteps = try optionalPositiveCount("eval_every_steps", in: group)
         complete.stopAtTarget = try stopAtTarget(in: group)
         complete.history = try history(in: group)
+        complete.snapshotRatio = try snapshotRatio(in: group)
         let provenance = try Provenance(readingFrom: group.openGroup(ResultsLayout.provenanceGroup))
         return (complete, provenance)
     }
@@ -141,6 +143,20 @@ extension TrialRecord {
             throw HDF5Error(file: group.file.path, object: group.path, message: "attribute 'stop_at_target' must be 0 or 1, found \(value)")
         }
         return value == 1
+    }
+
+    /// `snapshot_ratio`: NaN (periodic evaluations only) or a finite ratio above 1; nil
+    /// too when absent (files written before it existed).
+    private static func snapshotRatio(in group: HDF5Group) throws -> Double? {
+        guard try group.hasAttribute("snapshot_ratio") else { return nil }
+        let value = try group.doubleAttribute("snapshot_ratio")
+        if value.isNaN { return nil }
+        guard value.isFinite, value > 1 else {
+            throw HDF5Error(
+                file: group.file.path, object: group.path,
+                message: "attribute 'snapshot_ratio' must be NaN (no snapshots) or a finite ratio above 1, found \(value)")
+        }
+        return value
     }
 
     /// `history`: a JSON array of strings; empty when absent (files written before it existed).

@@ -184,13 +184,17 @@ public struct TrialRecord: Sendable, Equatable {
     /// Earlier attempts at this trial that did not produce a result, oldest first, each
     /// as "<status>: <message's first line>", e.g. "crashed: trial process killed by signal 9".
     public var history: [String]
+    /// The ratio of the geometric `SnapshotGrid` the time to target was refined on (see
+    /// `TrialRunner`); nil when only periodic evaluations were made (files written before
+    /// snapshots existed, step-scheduled trials, imported trials).
+    public var snapshotRatio: Double?
 
     public init(
         key: TrialKey, workload: WorkloadRecord, hyperparameters: Hyperparameters, seed: UInt64, status: TrialStatus,
         message: String, timeToTarget: Double?, stepsToTarget: Int?, oracleCallsToTarget: Int?, stateBytes: Int?,
         peakResidentBytes: Int?, evaluations: [EvaluationRow], trainLossSteps: [Int], trainLossValues: [Float],
         budgetScale: Double = 1, maximumSteps: Int? = nil, evalEverySteps: Int? = nil, stopAtTarget: Bool = true,
-        history: [String] = []
+        history: [String] = [], snapshotRatio: Double? = nil
     ) {
         precondition(trainLossSteps.count == trainLossValues.count, "TrialRecord: train-loss steps and values differ in length")
         self.key = key
@@ -212,5 +216,6 @@ public struct TrialRecord: Sendable, Equatable {
         self.evalEverySteps = evalEverySteps
         self.stopAtTarget = stopAtTarget
         self.history = history
+        self.snapshotRatio = snapshotRatio
     }
 }

@@ -127,3 +127,110 @@ import Testing
         #expect(log.steps.last! >= 100 - strides[0])
     }
 }
+
+/// Time to target refined on snapshots (`TrialRunner`'s `snapshots` grid).
+@Suite struct SnapshotRefinementTests {
+    static let sgd = Hyperparameters(["learning_rate": 0.02])
+    static let budget = Budget(maxRuntimeSeconds: 5, stepHint: 200)
+
+    /// The same trial evaluated at every step: the exact first step meeting the target.
+    static func everyStep(target: Double, stopAtTarget: Bool = true) -> TrialOutcome {
+        TrialRunner.run(
+            workload: QuadraticWorkload(target: target), submission: FixedRateSGD.self, hyperparameters: sgd, seed: 1,
+            budget: budget, schedule: .steps(period: 1), maximumSteps: 300, stopAtTarget: stopAtTarget)
+    }
+
+    @Test func snapshotsOnEveryStepFindTheStepEveryStepEvaluationFinds() throws {
+        let target = 0.5
+        let dense = Self.everyStep(target: target, stopAtTarget: false)
+        let exact = try #require(dense.stepsToTarget)
+        #expect(exact % 25 != 0, "the test needs a target met between two periodic evaluations, met at step \(exact)")
+        let refined = TrialRunner.run(
+            workload: QuadraticWorkload(target: target), submission: FixedRateSGD.self, hyperparameters: Self.sgd, seed: 1,
+            budget: Self.budget, schedule: .steps(period: 25), maximumSteps: 300,
+            snapshots: SnapshotGrid(points: (1...300).map(Double.init)))
+        #expect(refined.status == .reachedTarget)
+        #expect(refined.stepsToTarget == exact)
+        // The periodic evaluation that met the target ended the trial; it stays the last row.
+        let periodic = try #require(refined.evaluations.last)
+        #expect(periodic.step == (exact / 25 + 1) * 25)
+        #expect(refined.steps == periodic.step)
+        // Rows in time order: the periodic ones, then the snapshots after the last periodic
+        // evaluation that missed, up to the first meeting the target, then the one that met it.
+        let steps = refined.evaluations.map(\.step)
+        #expect(steps == Array(stride(from: 0, through: exact / 25 * 25, by: 25)) + Array((exact / 25 * 25 + 1)...exact) + [periodic.step])
+        let denseByStep = Dictionary(uniqueKeysWithValues: dense.evaluations.map { ($0.step, $0) })
+        for row in refined.evaluations {
+            let same = try #require(denseByStep[row.step])
+            #expect(row.validationMetric.bitPattern == same.validationMetric.bitPattern, "step \(row.step)")
+            #expect(row.examples == same.examples && row.gradientEvaluations == same.gradientEvaluations)
+        }
+        // Snapshots before the hit: validation only. The hit and the periodic rows: in full.
+        let hit = try #require(refined.evaluations.first { $0.step == exact })
+        #expect(hit.trainLoss == denseByStep[exact]?.trainLoss && hit.testMetric == denseByStep[exact]?.testMetric)
+        #expect(refined.timeToTarget == hit.submissionTime)
+        #expect(refined.oracleCallsToTarget == exact)
+        for row in refined.evaluations where row.step % 25 != 0 && row.step != exact {
+            #expect(row.trainLoss.isNaN && row.testMetric.isNaN && row.validationMetric.isFinite)
+        }
+    }
+
+    @Test func aSparseGridResolvesToItsNextPoint() throws {
+        let target = 0.5
+        let exact = try #require(Self.everyStep(target: target).stepsToTarget)
+        // Points every 7 steps: the time to target is the first point at or past the exact step.
+        let refined = TrialRunner.run(
+            workload: QuadraticWorkload(target: target), submission: FixedRateSGD.self, hyperparameters: Self.sgd, seed: 1,
+            budget: Self.budget, schedule: .steps(period: 50), maximumSteps: 300,
+            snapshots: SnapshotGrid(points: stride(from: 7, through: 300, by: 7).map(Double.init)))
+        let expected = min((exact + 6) / 7 * 7, (exact + 49) / 50 * 50)
+        #expect(refined.stepsToTarget == expected)
+        let periodicSteps = refined.evaluations.map(\.step).filter { $0 % 50 == 0 }
+        #expect(periodicSteps == Array(stride(from: 0, through: (exact + 49) / 50 * 50, by: 50)))
+    }
+
+    @Test func calibrationRunsRefineTheFirstCrossingAndTrainOn() throws {
+        let target = 0.5
+        let dense = Self.everyStep(target: target, stopAtTarget: false)
+        let refined = TrialRunner.run(
+            workload: QuadraticWorkload(target: target), submission: FixedRateSGD.self, hyperparameters: Self.sgd, seed: 1,
+            budget: Self.budget, schedule: .steps(period: 25), maximumSteps: 300, stopAtTarget: false,
+            snapshots: SnapshotGrid(points: (1...300).map(Double.init)))
+        #expect(refined.status == .budgetExhausted)
+        #expect(refined.steps == 300)
+        #expect(refined.stepsToTarget == dense.stepsToTarget)
+        // After the target no more snapshots are kept: the rest are periodic rows only.
+        let exact = try #require(dense.stepsToTarget)
+        #expect(refined.evaluations.filter { $0.step > exact }.allSatisfy { $0.step % 25 == 0 })
+        #expect(refined.evaluations.map(\.step) == refined.evaluations.map(\.step).sorted())
+        #expect(dense.evaluations.last?.validationMetric.bitPattern == refined.evaluations.last?.validationMetric.bitPattern)
+    }
+
+    @Test func missedTargetsKeepOnlyPeriodicRows() {
+        let refined = TrialRunner.run(
+            workload: QuadraticWorkload(target: -1), submission: FixedRateSGD.self, hyperparameters: Self.sgd, seed: 1,
+            budget: Self.budget, schedule: .steps(period: 25), maximumSteps: 100,
+            snapshots: SnapshotGrid(points: (1...100).map(Double.init)))
+        #expect(refined.status == .budgetExhausted)
+        #expect(refined.evaluations.map(\.step) == [0, 25, 50, 75, 100])
+        #expect(refined.timeToTarget == nil)
+    }
+
+    @Test func theStandardGridResolvesToATenthOfTheTimeOrOfTheBudget() throws {
+        let grid = SnapshotGrid.standard(budgetSeconds: 200)
+        #expect(grid.points.first == 20)
+        #expect(grid.points.allSatisfy { $0 < 200 })
+        #expect(try #require(grid.points.last) * SnapshotGrid.standardRatio >= 200)
+        for (a, b) in zip(grid.points, grid.points.dropFirst()) {
+            #expect(abs(b / a - 1.08) < 1e-12)
+        }
+        #expect(grid.points.count == 30)  // 20 · 1.08^29 = 186.3; 20 · 1.08^30 = 201.3
+        #expect(grid.lastPoint(atOrBelow: 19.9) == nil)
+        #expect(grid.lastPoint(atOrBelow: 20) == 0)
+        #expect(grid.lastPoint(atOrBelow: 21.7) == 1)
+        #expect(grid.lastPoint(atOrBelow: 1e9) == 29)
+        #expect(SnapshotGrid.geometric(start: 0, ratio: 1.1, end: 5).points.isEmpty)
+        #expect(SnapshotGrid.geometric(start: 1, ratio: 1, end: 5).points.isEmpty)
+        #expect(SnapshotGrid.geometric(start: 1, ratio: 2, end: .infinity).points.isEmpty)
+    }
+}

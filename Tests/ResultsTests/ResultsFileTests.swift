@@ -101,6 +101,31 @@ import Testing
         #expect(digestError?.message.contains("does not match its digest") == true)
     }
 
+    @Test func theSnapshotRatioIsReadAbsentAsNoneAndCheckedWhenPresent() throws {
+        let directory = try ResultsFixtures.temporaryDirectory("snapshot-ratio")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/trial.h5"
+        var record = ResultsFixtures.reachedTrial()
+        #expect(record.snapshotRatio == 1.08)
+        try TrialFile.write(record, provenance: ResultsFixtures.provenance(), to: path)
+        #expect(try ResultsFile.read(path).trials.first?.snapshotRatio == 1.08)
+        record.snapshotRatio = nil
+        try TrialFile.write(record, provenance: ResultsFixtures.provenance(), to: path)
+        #expect(try ResultsFile.read(path).trials.first.map { $0.snapshotRatio == nil } == true)
+        // A file from before the attribute existed: the digest never covered it, so removing
+        // it from a record without snapshots leaves a valid file.
+        let trialPath = ["trials", "external", "adamw", "regression", "study_0", "trial_1"]
+        try HDF5File.updateAtomically(at: path) { root in
+            try trialPath.reduce(root) { try $0.openGroup($1) }.removeAttribute("snapshot_ratio")
+        }
+        #expect(try ResultsFile.read(path).trials.first.map { $0.snapshotRatio == nil } == true)
+        try HDF5File.updateAtomically(at: path) { root in
+            try trialPath.reduce(root) { try $0.openGroup($1) }.setAttribute("snapshot_ratio", 0.5)
+        }
+        let error = #expect(throws: HDF5Error.self) { try ResultsFile.read(path) }
+        #expect(error?.message.contains("'snapshot_ratio' must be NaN (no snapshots) or a finite ratio above 1, found 0.5") == true)
+    }
+
     /// `Tests/Fixtures/results/schema1-trial.h5`: a trial written before schema 2.
     static let schema1File = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/results/schema1-trial.h5").path

@@ -45,7 +45,8 @@ enum ResultsFixtures {
             seed: UInt64.max - 12345, status: .reachedTarget, message: "", timeToTarget: 1.2345678901234567,
             stepsToTarget: 400, oracleCallsToTarget: 503, stateBytes: 8_589_934_592, peakResidentBytes: 123_456_789,
             evaluations: [row(0, loss: 2.5), row(200, loss: 0.5), row(400, loss: .nan)],
-            trainLossSteps: [0, 10, 20, 400], trainLossValues: [2.5, 1.25, .infinity, 0.1], budgetScale: 0.15)
+            trainLossSteps: [0, 10, 20, 400], trainLossValues: [2.5, 1.25, .infinity, 0.1], budgetScale: 0.15,
+            snapshotRatio: 1.08)
     }
 
     /// A crashed trial: nil targets, an empty evaluation table and no loss log.
@@ -75,7 +76,7 @@ enum ResultsFixtures {
             "\(r.key)", "\(r.workload)", hyper.joined(separator: ","), "\(r.seed)", r.status.rawValue, r.message,
             "\(r.timeToTarget?.bitPattern as Any)", "\(r.stepsToTarget as Any)", "\(r.oracleCallsToTarget as Any)",
             "\(r.stateBytes)", "\(r.peakResidentBytes)", rows.joined(separator: ";"), "\(r.trainLossSteps)",
-            "\(r.trainLossValues.map(\.bitPattern))", "\(r.budgetScale.bitPattern)",
+            "\(r.trainLossValues.map(\.bitPattern))", "\(r.budgetScale.bitPattern)", "\(r.snapshotRatio?.bitPattern as Any)",
         ].joined(separator: "|")
     }
 }

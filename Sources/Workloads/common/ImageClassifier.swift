@@ -69,6 +69,14 @@ struct ImageClassifier {
             testMetric: scan(test, test.count).accuracy)
     }
 
+    /// The accuracy on `validation` alone: `metrics(…).validationMetric`, without scanning
+    /// the training subset and the test set.
+    func validationAccuracy(
+        _ validation: ImageDataSet, normalization: ImageNormalization, chunk: Int, parameters: ParameterSet
+    ) -> Double {
+        scan(validation, count: validation.count, normalization: normalization, chunk: chunk, parameters: parameters).accuracy
+    }
+
     /// The labels as the `Float` class indices `SoftmaxCrossEntropy` takes.
     private static func labelTensor(_ batch: CNNBatch) -> Tensor {
         Tensor(shape: [batch.count], scalars: batch.labels.map { Float($0) })

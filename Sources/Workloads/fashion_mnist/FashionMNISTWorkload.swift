@@ -104,4 +104,9 @@ public final class FashionMNISTWorkload: Workload {
             train: data.train, trainEvalCount: settings.trainEvalExamples, validation: data.validation, test: data.test,
             normalization: data.normalization, chunk: Self.evaluationChunk, parameters: parameters)
     }
+
+    public func validationMetric(_ parameters: ParameterSet) -> Double {
+        classifier.validationAccuracy(
+            data.validation, normalization: data.normalization, chunk: Self.evaluationChunk, parameters: parameters)
+    }
 }

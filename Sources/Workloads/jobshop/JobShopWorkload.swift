@@ -204,4 +204,6 @@ public final class JobShopWorkload: Workload {
             validationMetric: greedyGap(parameters, validationSet),
             testMetric: greedyGap(parameters, testSet))
     }
+
+    public func validationMetric(_ parameters: ParameterSet) -> Double { greedyGap(parameters, validationSet) }
 }

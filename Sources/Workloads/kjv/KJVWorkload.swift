@@ -106,4 +106,8 @@ public final class KJVWorkload: Workload {
             validationMetric: Self.bitsPerByte(nats: model.meanLoss(parameters, validationSet)),
             testMetric: Self.bitsPerByte(nats: model.meanLoss(parameters, testSet)))
     }
+
+    public func validationMetric(_ parameters: ParameterSet) -> Double {
+        Self.bitsPerByte(nats: model.meanLoss(parameters, validationSet))
+    }
 }

@@ -186,4 +186,6 @@ public final class MaxCutWorkload: Workload {
             validationMetric: roundedCut(parameters).cut / referenceCut,
             testMetric: roundedCut(parameters, test: true).cut / referenceCut)
     }
+
+    public func validationMetric(_ parameters: ParameterSet) -> Double { roundedCut(parameters).cut / referenceCut }
 }

@@ -108,4 +108,6 @@ public final class RegressionWorkload: Workload {
             validationMetric: Double(model.loss(parameters, data.validation)),
             testMetric: Double(model.loss(parameters, data.test)))
     }
+
+    public func validationMetric(_ parameters: ParameterSet) -> Double { Double(model.loss(parameters, data.validation)) }
 }

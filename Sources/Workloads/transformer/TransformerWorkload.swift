@@ -121,4 +121,6 @@ public final class TransformerWorkload: Workload {
             validationMetric: model.meanLoss(parameters, validationSet),
             testMetric: model.meanLoss(parameters, testSet))
     }
+
+    public func validationMetric(_ parameters: ParameterSet) -> Double { model.meanLoss(parameters, validationSet) }
 }

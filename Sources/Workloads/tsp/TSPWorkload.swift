@@ -181,11 +181,15 @@ public final class TSPWorkload: Workload {
     /// optimality gaps of multi-start greedy decoding.
     public func evaluate(_ parameters: ParameterSet) -> Metrics {
         let train = greedyTours(parameters, trainEvalSet).map(\.length)
-        let validation = greedyTours(parameters, validationSet).map(\.length)
         let test = greedyTours(parameters, testSet).map(\.length)
         return Metrics(
             trainLoss: train.reduce(0, +) / Double(train.count),
-            validationMetric: OptimalityGap.mean(costs: validation, optima: Array(reference.validation.prefix(validation.count))),
+            validationMetric: validationMetric(parameters),
             testMetric: OptimalityGap.mean(costs: test, optima: Array(reference.test.prefix(test.count))))
+    }
+
+    public func validationMetric(_ parameters: ParameterSet) -> Double {
+        let validation = greedyTours(parameters, validationSet).map(\.length)
+        return OptimalityGap.mean(costs: validation, optima: Array(reference.validation.prefix(validation.count)))
     }
 }
