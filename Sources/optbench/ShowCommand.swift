@@ -26,19 +26,31 @@ struct ShowCommand: ParsableCommand {
         }
         for skipped in loaded.skipped { print("skipped \(skipped.path): \(skipped.reason)") }
         print("\(loaded.trials.count) trial(s)")
-        let widths = [9, 22, 16, 6, 6, 17, 12, 12, 6]
-        let header = ["ruleset", "workload", "submission", "study", "trial", "status", "to target", "best metric", "evals"]
+        let widths = [9, 22, 16, 6, 6, 17, 12, 9, 12, 6, 10]
+        let header = [
+            "ruleset", "workload", "submission", "study", "trial", "status", "to target", "within", "best metric", "evals",
+            "off clock",
+        ]
         print(zip(header, widths).map { $0.leftAligned($1) }.joined() + "hyperparameters")
         for trial in loaded.trials {
-            let time = TargetMeasure.time.toTarget(of: trial)
+            let timing = TrialTiming(of: trial)
             let best = CalibrationProcedure.bestValidation(of: trial)
             let cells = [
                 trial.key.ruleset, trial.key.workload, trial.key.submission, String(trial.key.study), String(trial.key.trial),
-                trial.status.rawValue, time.isFinite ? String(format: "%.3f s", time) : "—", String(format: "%.5g", best),
-                String(trial.evaluations.count),
+                trial.status.rawValue, timing.timeToTarget.map { String(format: "%.3f s", $0) } ?? "—",
+                timing.relativeUncertainty.map { String(format: "-%.1f%%", 100 * $0) } ?? "—", String(format: "%.5g", best),
+                String(trial.evaluations.count), Self.share(timing.offClock, of: timing.wallTime),
             ]
             print(zip(cells, widths).map { $0.leftAligned($1) }.joined() + trial.hyperparameters.description)
             if !trial.message.isEmpty { print("    message: \(PlainName.escaped(String(trial.message.split(separator: "\n").first ?? "")))") }
         }
+        let timings = loaded.trials.map(TrialTiming.init(of:))
+        let offClock = timings.map(\.offClock).reduce(0, +), wall = timings.map(\.wallTime).reduce(0, +)
+        print("\"within\": the target may have been crossed up to this much earlier (the gap to the row before); \"off clock\": share of a trial's wall time outside submission time (evaluations, initialisation). All trials: \(Self.share(offClock, of: wall)) of \(String(format: "%.1f", wall)) s off clock.")
+    }
+
+    /// `part` as a percentage of `whole`, or "—" when `whole` is 0.
+    static func share(_ part: Double, of whole: Double) -> String {
+        whole > 0 ? String(format: "%.1f%%", 100 * part / whole) : "—"
     }
 }
