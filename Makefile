@@ -69,6 +69,10 @@ perf: build
 bench: build
 	$(RELEASE_BIN) run --profile $(PROFILE) --run $(RUN) --jobs $(JOBS) \
 	  $(if $(SUBMISSIONS),--submissions $(SUBMISSIONS)) $(if $(WORKLOADS),--workloads $(WORKLOADS))
+	@if [ "$(PROFILE)" = quick ]; then \
+	  echo "One study per cell, so the intervals above are points. For 95% intervals over 3 studies:"; \
+	  echo "  make bench PROFILE=stable   (the same trials 3 times, with other seeds; about 3 times as long)"; \
+	fi
 
 ## plots: scores and figures from stored results, no training (RESULTS=file or folder)
 plots: build

@@ -18,12 +18,20 @@ import Testing
     @Test func shippedProfilesLoadWithTheirDocumentedShapes() throws {
         let path = Self.repositoryRoot.appendingPathComponent("workloads/profiles.json").path
         let profiles = try Profile.loadAll(contentsOf: path)
-        #expect(profiles.map(\.name) == ["bilevel", "full", "quick", "smoke", "standard"])
+        #expect(profiles.map(\.name) == ["bilevel", "full", "quick", "smoke", "stable", "standard"])
         let full = try Profile.load(named: "full", contentsOf: path)
         #expect(full.trials == 5 && full.studies == 3 && full.includeVariants)
         let smoke = try Profile.load(named: "smoke", contentsOf: path)
         #expect(smoke.trials == 1 && smoke.studies == 1 && smoke.budgetScale < 1)
-        #expect(try Profile.load(named: "quick", contentsOf: path).ruleset == .selfTuning)
+        let quick = try Profile.load(named: "quick", contentsOf: path)
+        #expect(quick.ruleset == .selfTuning && quick.studies == 1)
+        // stable is quick with three studies, so that its intervals have something to resample.
+        var stable = try Profile.load(named: "stable", contentsOf: path)
+        #expect(stable.studies == 3)
+        stable.studies = 1
+        stable.name = quick.name
+        stable.description = quick.description
+        #expect(stable == quick)
         let bilevel = try Profile.load(named: "bilevel", contentsOf: path)
         #expect(bilevel.studies >= 5 && Set(bilevel.workloads) == WorkloadRegistry.bilevelNames)
     }
