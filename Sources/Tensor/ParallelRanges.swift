@@ -36,9 +36,15 @@ public enum ParallelRanges {
 
 /// A buffer handed to the parts of a `ParallelRanges.forEach` loop, each of which reads it
 /// or writes its own disjoint part of it (which is what makes sharing it safe).
-public struct SharedBuffer: @unchecked Sendable {
-    public let base: UnsafeMutablePointer<Float>
+public struct SharedBuffer<Element>: @unchecked Sendable {
+    public let base: UnsafeMutablePointer<Element>
 
-    public init(_ base: UnsafeMutablePointer<Float>) { self.base = base }
-    public init(_ base: UnsafePointer<Float>) { self.base = UnsafeMutablePointer(mutating: base) }
+    public init(_ base: UnsafeMutablePointer<Element>) { self.base = base }
+    public init(_ base: UnsafePointer<Element>) { self.base = UnsafeMutablePointer(mutating: base) }
+
+    /// The buffer of `buffer`, or nil when it has no storage (an empty array's).
+    public init?(_ buffer: UnsafeMutableBufferPointer<Element>) {
+        guard let base = buffer.baseAddress else { return nil }
+        self.base = base
+    }
 }

@@ -39,10 +39,10 @@ final class TSPPolicy {
         var logProbabilities: [Double]
         /// Closed tour length per rollout (Double, from the Float coordinates).
         var lengths: [Double]
-        fileprivate var cache: DecoderCache?
+        var cache: DecoderCache?
     }
 
-    fileprivate struct DecoderCache {
+    struct DecoderCache {
         let embeddings: Tensor  // [B·n, d]
         let keys: [Float], firsts: [Float], currents: [Float]  // [B·n, d]
         let means: [Float]  // [B, d]
@@ -118,87 +118,29 @@ final class TSPPolicy {
         let steps = max(n - 2, 0)
         var tours = [Int32](repeating: 0, count: B * n * n)
         var logProbabilities = [Double](repeating: 0, count: B * n)
-        var queries = [Float](repeating: 0, count: keepCache ? B * steps * n * d : n * d)
-        var squashed = [Float](repeating: 0, count: keepCache && clip > 0 ? B * steps * n * n : n * n)
-        var probabilities = [Float](repeating: 0, count: keepCache ? B * steps * n * n : n * n)
-        let scale = 1 / Float(d).squareRoot()
-        var visited = [Bool](repeating: false, count: n * n)
-        var scores = [Float](repeating: 0, count: n * n)
-        for b in 0..<B {
-            var generator = RandomGenerator(seed: batch.rolloutSeeds[b])
-            for i in visited.indices { visited[i] = false }
-            for s in 0..<n {
-                tours[(b * n + s) * n] = Int32(s)
-                visited[s * n + s] = true
-            }
-            for t in 1..<n {
-                if t == n - 1 {
-                    // One candidate left: forced, log π = 0.
-                    for s in 0..<n {
-                        let last = (0..<n).first { !visited[s * n + $0] }!
-                        tours[(b * n + s) * n + t] = Int32(last)
-                        visited[s * n + last] = true
-                    }
-                    continue
-                }
-                let slot = keepCache ? (b * steps + (t - 1)) : 0
-                queries.withUnsafeMutableBufferPointer { qb in
-                    let q = qb.baseAddress! + slot * n * d
-                    for s in 0..<n {
-                        let current = Int(tours[(b * n + s) * n + t - 1])
-                        for c in 0..<d {
-                            q[s * d + c] = graphTerms[b * d + c] + firsts[(b * n + s) * d + c] + currents[(b * n + current) * d + c]
+        // With the cache, each (instance, step) keeps its queries, squashed logits and
+        // probabilities; without, each part of the split below reuses one step's worth.
+        var queries = [Float](repeating: 0, count: keepCache ? B * steps * n * d : 0)
+        var squashed = [Float](repeating: 0, count: keepCache && clip > 0 ? B * steps * n * n : 0)
+        var probabilities = [Float](repeating: 0, count: keepCache ? B * steps * n * n : 0)
+        let decoder = InstanceDecoder(
+            cities: n, dimension: d, clip: clip, keepCache: keepCache, decoding: decoding, seeds: batch.rolloutSeeds,
+            graphTerms: graphTerms, firsts: firsts, currents: currents, keys: keys)
+        // Instances decode independently, each into its own slices: the split over the
+        // trial's threads does not change a bit.
+        let parts = ParallelRanges.parts(forElements: B * steps * n * n)
+        tours.withUnsafeMutableBufferPointer { toursOut in
+            logProbabilities.withUnsafeMutableBufferPointer { logOut in
+                queries.withUnsafeMutableBufferPointer { queriesOut in
+                    squashed.withUnsafeMutableBufferPointer { squashedOut in
+                        probabilities.withUnsafeMutableBufferPointer { probabilitiesOut in
+                            let outputs = InstanceDecoder.Outputs(
+                                tours: SharedBuffer(toursOut), logProbabilities: SharedBuffer(logOut),
+                                queries: SharedBuffer(queriesOut), squashed: SharedBuffer(squashedOut),
+                                probabilities: SharedBuffer(probabilitiesOut))
+                            ParallelRanges.forEach(B, parts: parts) { range in decoder.decode(range, into: outputs) }
                         }
                     }
-                    keys.withUnsafeBufferPointer { kb in
-                        scores.withUnsafeMutableBufferPointer { zb in
-                            BLAS.gemm(.none, .transposed, m: n, n: n, k: d, alpha: scale, a: q, b: kb.baseAddress! + b * n * d, c: zb.baseAddress!)
-                        }
-                    }
-                }
-                for s in 0..<n {
-                    let row = slot * n * n + s * n
-                    var maximum = -Float.infinity
-                    for j in 0..<n where !visited[s * n + j] {
-                        var u = scores[s * n + j]
-                        if clip > 0 {
-                            let squash = Foundation.tanh(u)
-                            squashed[(keepCache ? row : s * n) + j] = squash
-                            u = clip * squash
-                        }
-                        scores[s * n + j] = u
-                        maximum = max(maximum, u)
-                    }
-                    var total = 0.0
-                    for j in 0..<n where !visited[s * n + j] { total += Double(Foundation.exp(scores[s * n + j] - maximum)) }
-                    let logTotal = Double(maximum) + Foundation.log(total)
-                    let base = keepCache ? row : s * n
-                    for j in 0..<n {
-                        probabilities[base + j] = visited[s * n + j] ? 0 : Float(Foundation.exp(Double(scores[s * n + j]) - logTotal))
-                    }
-                    let action: Int
-                    switch decoding {
-                    case .greedy:
-                        var best = -1
-                        for j in 0..<n where !visited[s * n + j] && (best < 0 || scores[s * n + j] > scores[s * n + best]) { best = j }
-                        action = best
-                    case .sample:
-                        let u = generator.nextDouble()
-                        var cumulative = 0.0, chosen = -1
-                        for j in 0..<n where !visited[s * n + j] {
-                            chosen = j
-                            cumulative += Foundation.exp(Double(scores[s * n + j]) - logTotal)
-                            if u < cumulative { break }
-                        }
-                        action = chosen
-                    case .given(let given):
-                        action = Int(given[(b * n + s) * n + t])
-                        precondition(action >= 0 && action < n && !visited[s * n + action],
-                                     "tsp policy: given tour of instance \(b), rollout \(s) revisits or leaves the cities at step \(t) (city \(action))")
-                    }
-                    logProbabilities[b * n + s] += Double(scores[s * n + action]) - logTotal
-                    tours[(b * n + s) * n + t] = Int32(action)
-                    visited[s * n + action] = true
                 }
             }
         }
@@ -230,53 +172,24 @@ final class TSPPolicy {
         precondition(gradient.values.count == layout.count, "tsp policy: gradient buffer has \(gradient.values.count) values, expected \(layout.count)")
         gradient.values.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         let steps = max(n - 2, 0)
-        let scale = 1 / Float(d).squareRoot()
         var keyGradient = [Float](repeating: 0, count: B * n * d)
         var firstGradient = [Float](repeating: 0, count: B * n * d)
         var currentGradient = [Float](repeating: 0, count: B * n * d)
         var graphGradient = [Float](repeating: 0, count: B * d)
-        var scoreGradient = [Float](repeating: 0, count: n * n)
-        var queryGradient = [Float](repeating: 0, count: n * d)
-        for b in 0..<B {
-            for step in 0..<steps {
-                let t = step + 1
-                let slot = b * steps + step
-                for s in 0..<n {
-                    let c = Float(coefficients[b * n + s])
-                    let action = Int(rollouts.tours[(b * n + s) * n + t])
-                    let row = slot * n * n + s * n
-                    for j in 0..<n {
-                        let p = cache.probabilities[row + j]
-                        // dJ/du_j = c (δ_{j,a} − π_j); zero at visited cities (π = 0, never chosen).
-                        var g = c * ((j == action ? 1 : 0) - p)
-                        if clip > 0 {
-                            let squash = cache.squashed[row + j]
-                            g *= clip * (1 - squash * squash)
+        let backward = InstanceBackward(
+            cities: n, dimension: d, clip: clip, coefficients: coefficients, tours: rollouts.tours, cache: cache)
+        // Instances write their own slices of the four gradients: the split over the
+        // trial's threads does not change a bit.
+        let parts = ParallelRanges.parts(forElements: B * steps * n * n)
+        keyGradient.withUnsafeMutableBufferPointer { dk in
+            firstGradient.withUnsafeMutableBufferPointer { df in
+                currentGradient.withUnsafeMutableBufferPointer { dc in
+                    graphGradient.withUnsafeMutableBufferPointer { dg in
+                        guard let dk = SharedBuffer(dk), let df = SharedBuffer(df), let dc = SharedBuffer(dc), let dg = SharedBuffer(dg)
+                        else { return }
+                        ParallelRanges.forEach(B, parts: parts) { range in
+                            backward.accumulate(range, keys: dk.base, firsts: df.base, currents: dc.base, graph: dg.base)
                         }
-                        scoreGradient[s * n + j] = g * scale
-                    }
-                }
-                cache.queries.withUnsafeBufferPointer { qb in
-                    cache.keys.withUnsafeBufferPointer { kb in
-                        scoreGradient.withUnsafeBufferPointer { zb in
-                            queryGradient.withUnsafeMutableBufferPointer { dq in
-                                // dQ = dZ K_b, dK_b += dZᵀ Q.
-                                BLAS.gemm(.none, .none, m: n, n: d, k: n, a: zb.baseAddress!, b: kb.baseAddress! + b * n * d, c: dq.baseAddress!)
-                            }
-                            keyGradient.withUnsafeMutableBufferPointer { dk in
-                                BLAS.gemm(.transposed, .none, m: n, n: d, k: n, a: zb.baseAddress!, b: qb.baseAddress! + slot * n * d,
-                                          beta: 1, c: dk.baseAddress! + b * n * d)
-                            }
-                        }
-                    }
-                }
-                for s in 0..<n {
-                    let current = Int(rollouts.tours[(b * n + s) * n + t - 1])
-                    for c in 0..<d {
-                        let g = queryGradient[s * d + c]
-                        graphGradient[b * d + c] += g
-                        firstGradient[(b * n + s) * d + c] += g
-                        currentGradient[(b * n + current) * d + c] += g
                     }
                 }
             }
