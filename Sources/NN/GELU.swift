@@ -22,12 +22,23 @@ public final class GELU: Layer {
 
     public func forward(_ input: Tensor, parameters: ParameterSet) -> Tensor {
         cachedInput = input
-        var output = input
-        output.withUnsafeMutableBufferPointer { y in
-            guard let base = y.baseAddress else { return }
-            LaneMath.map(base, base, count: y.count) { x in GELU.value(x) }
+        return Tensor(shape: input.shape) { y in
+            input.withUnsafeBufferPointer { xs in
+                guard let x = xs.baseAddress, let y = y.baseAddress else { return }
+                let (input, output) = (SharedBuffer(x), SharedBuffer(y))
+                Self.forEachPart(of: xs.count) { range in
+                    LaneMath.map(input.base + range.lowerBound, output.base + range.lowerBound, count: range.count) { GELU.value($0) }
+                }
+            }
         }
-        return output
+    }
+
+    /// Calls `body` on disjoint ranges covering `0..<count`, split over the trial's threads
+    /// when there are enough elements. Each element's value depends on that element alone,
+    /// so the bits do not depend on the split.
+    private static func forEachPart(of count: Int, _ body: @Sendable (Range<Int>) -> Void) {
+        ParallelRanges.forEach(
+            count, parts: ParallelRanges.parts(forElements: count), alignment: LaneMath.Lanes.scalarCount, body)
     }
 
     /// `gelu(x)` lane by lane (tanh from `LaneMath`, absolute error below 3e-7).
@@ -49,16 +60,18 @@ public final class GELU: Layer {
     public func backward(_ outputGradient: Tensor, parameters: ParameterSet, gradient: inout ParameterSet) -> Tensor {
         let input = requireCache(cachedInput)
         checkShape(outputGradient.shape, expected: input.shape, what: "output gradient")
-        var inputGradient = Tensor(shape: input.shape)
-        inputGradient.withUnsafeMutableBufferPointer { slope in
+        return Tensor(shape: input.shape) { slope in
             input.withUnsafeBufferPointer { xs in
-                guard let x = xs.baseAddress, let s = slope.baseAddress else { return }
-                LaneMath.map(x, s, count: xs.count) { GELU.derivative($0) }
-            }
-            outputGradient.withUnsafeBufferPointer { dy in
-                for i in 0..<slope.count { slope[i] *= dy[i] }
+                outputGradient.withUnsafeBufferPointer { dys in
+                    guard let x = xs.baseAddress, let dy = dys.baseAddress, let s = slope.baseAddress else { return }
+                    let (input, outputGradient, inputGradient) = (SharedBuffer(x), SharedBuffer(dy), SharedBuffer(s))
+                    Self.forEachPart(of: xs.count) { range in
+                        let (x, dy, dx) = (input.base, outputGradient.base, inputGradient.base)
+                        LaneMath.map(x + range.lowerBound, dx + range.lowerBound, count: range.count) { GELU.derivative($0) }
+                        for i in range { dx[i] *= dy[i] }
+                    }
+                }
             }
         }
-        return inputGradient
     }
 }

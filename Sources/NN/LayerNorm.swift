@@ -35,22 +35,27 @@ public final class LayerNorm: Layer {
     public func forward(_ input: Tensor, parameters: ParameterSet) -> Tensor {
         checkLastAxis(input.shape, is: features)
         let rows = input.count / features
-        let width = features
+        let (width, epsilon) = (features, epsilon)
         var normalized = input
         var inverseDeviations = [Float](repeating: 0, count: rows)
-        var output = Tensor(shape: input.shape)
-        normalized.withUnsafeMutableBufferPointer { xhat in
-            inverseDeviations.withUnsafeMutableBufferPointer { inv in
-                for row in 0..<rows {
-                    inv[row] = LayerNorm.normalizeRow(xhat.baseAddress! + row * width, width, epsilon)
-                }
-            }
-            parameters.withUnsafeBufferPointer(scale) { gamma in
-                parameters.withUnsafeBufferPointer(shift) { beta in
-                    output.withUnsafeMutableBufferPointer { y in
-                        for row in 0..<rows {
-                            let o = row * width
-                            for j in 0..<width { y[o + j] = gamma[j] * xhat[o + j] + beta[j] }
+        let output = Tensor(shape: input.shape) { y in
+            normalized.withUnsafeMutableBufferPointer { xhat in
+                inverseDeviations.withUnsafeMutableBufferPointer { inv in
+                    parameters.withUnsafeBufferPointer(scale) { gamma in
+                        parameters.withUnsafeBufferPointer(shift) { beta in
+                            guard let y = y.baseAddress, let xhat = xhat.baseAddress, let inv = inv.baseAddress,
+                                  let gamma = gamma.baseAddress, let beta = beta.baseAddress else { return }
+                            let (ys, xs, invs, gammas, betas) = (
+                                SharedBuffer(y), SharedBuffer(xhat), SharedBuffer(inv), SharedBuffer(gamma), SharedBuffer(beta))
+                            // Rows are independent: the split does not change a bit.
+                            ParallelRanges.forEach(rows, parts: ParallelRanges.parts(forElements: rows * width)) { range in
+                                let (y, xhat, gamma, beta) = (ys.base, xs.base, gammas.base, betas.base)
+                                for row in range {
+                                    let o = row * width
+                                    invs.base[row] = LayerNorm.normalizeRow(xhat + o, width, epsilon)
+                                    for j in 0..<width { y[o + j] = gamma[j] * xhat[o + j] + beta[j] }
+                                }
+                            }
                         }
                     }
                 }
@@ -65,6 +70,7 @@ public final class LayerNorm: Layer {
         checkShape(outputGradient.shape, expected: normalized.shape, what: "output gradient")
         let width = features
         var inputGradient = Tensor(shape: normalized.shape)
+        let rows = inverseDeviations.count
         outputGradient.withUnsafeBufferPointer { dy in
             normalized.withUnsafeBufferPointer { xhat in
                 gradient.withUnsafeMutableBufferPointer(scale) { dGamma in
@@ -78,17 +84,27 @@ public final class LayerNorm: Layer {
                 }
                 parameters.withUnsafeBufferPointer(scale) { gamma in
                     inputGradient.withUnsafeMutableBufferPointer { dx in
-                        for (row, inverse) in inverseDeviations.enumerated() {
-                            let o = row * width
-                            var sumG = 0.0, sumGX = 0.0
-                            for j in 0..<width {
-                                let g = Double(gamma[j] * dy[o + j])
-                                sumG += g
-                                sumGX += g * Double(xhat[o + j])
-                            }
-                            let meanG = Float(sumG / Double(width)), meanGX = Float(sumGX / Double(width))
-                            for j in 0..<width {
-                                dx[o + j] = inverse * (gamma[j] * dy[o + j] - meanG - xhat[o + j] * meanGX)
+                        guard let dx = dx.baseAddress, let dy = dy.baseAddress, let xhat = xhat.baseAddress,
+                              let gamma = gamma.baseAddress else { return }
+                        let (dxs, dys, xs, gammas) = (SharedBuffer(dx), SharedBuffer(dy), SharedBuffer(xhat), SharedBuffer(gamma))
+                        // Each row's input gradient reads and writes that row alone: the split
+                        // does not change a bit (the parameter gradients above sum over rows
+                        // in order, on one thread).
+                        ParallelRanges.forEach(rows, parts: ParallelRanges.parts(forElements: rows * width)) { range in
+                            let (dx, dy, xhat, gamma) = (dxs.base, dys.base, xs.base, gammas.base)
+                            for row in range {
+                                let o = row * width
+                                let inverse = inverseDeviations[row]
+                                var sumG = 0.0, sumGX = 0.0
+                                for j in 0..<width {
+                                    let g = Double(gamma[j] * dy[o + j])
+                                    sumG += g
+                                    sumGX += g * Double(xhat[o + j])
+                                }
+                                let meanG = Float(sumG / Double(width)), meanGX = Float(sumGX / Double(width))
+                                for j in 0..<width {
+                                    dx[o + j] = inverse * (gamma[j] * dy[o + j] - meanG - xhat[o + j] * meanGX)
+                                }
                             }
                         }
                     }

@@ -62,9 +62,10 @@ public final class Linear: Layer {
         checkLastAxis(input.shape, is: inputFeatures)
         cachedInput = input
         let rows = input.count / inputFeatures
-        var output = Tensor(shape: Array(input.shape.dropLast()) + [outputFeatures])
-        guard rows > 0 else { return output }
-        output.withUnsafeMutableBufferPointer { y in
+        let shape = Array(input.shape.dropLast()) + [outputFeatures]
+        guard rows > 0 else { return Tensor(shape: shape) }
+        // Every element is written: the bias rows (or the product's β = 0) overwrite them.
+        return Tensor(shape: shape) { y in
             if let bias {
                 parameters.withUnsafeBufferPointer(bias) { b in
                     for row in 0..<rows {
@@ -80,24 +81,21 @@ public final class Linear: Layer {
                 }
             }
         }
-        return output
     }
 
     public func backward(_ outputGradient: Tensor, parameters: ParameterSet, gradient: inout ParameterSet) -> Tensor {
         let input = accumulateGradients(outputGradient, into: &gradient)
-        var inputGradient = Tensor(zerosLike: input)
-        guard input.count > 0 else { return inputGradient }
-        // dx = dy · W  (rows × out · out × in)
-        outputGradient.withUnsafeBufferPointer { dy in
-            parameters.withUnsafeBufferPointer(weight) { w in
-                inputGradient.withUnsafeMutableBufferPointer { dx in
+        guard input.count > 0 else { return Tensor(zerosLike: input) }
+        // dx = dy · W  (rows × out · out × in); β = 0 writes every element.
+        return Tensor(shape: input.shape) { dx in
+            outputGradient.withUnsafeBufferPointer { dy in
+                parameters.withUnsafeBufferPointer(weight) { w in
                     BLAS.gemm(
                         .none, .none, m: input.count / inputFeatures, n: inputFeatures, k: outputFeatures,
                         a: dy.baseAddress!, b: w.baseAddress!, c: dx.baseAddress!)
                 }
             }
         }
-        return inputGradient
     }
 
     /// The weight and bias gradients alone: the input gradient's product is skipped.

@@ -265,12 +265,12 @@ public final class SelfAttention: Layer {
     private func project(
         _ x: Tensor, rows: Int, _ weight: ParameterView, _ bias: ParameterView?, _ parameters: ParameterSet
     ) -> Tensor {
-        var y = Tensor(shape: [rows, dimension])
-        guard rows > 0 else { return y }
+        guard rows > 0 else { return Tensor(shape: [rows, dimension]) }
         let d = dimension
-        x.withUnsafeBufferPointer { xb in
-            parameters.withUnsafeBufferPointer(weight) { wb in
-                y.withUnsafeMutableBufferPointer { yb in
+        // β = 0 writes every element.
+        var y = Tensor(shape: [rows, dimension]) { yb in
+            x.withUnsafeBufferPointer { xb in
+                parameters.withUnsafeBufferPointer(weight) { wb in
                     BLAS.gemm(.none, .transposed, m: rows, n: d, k: d, a: xb.baseAddress!, b: wb.baseAddress!, c: yb.baseAddress!)
                 }
             }

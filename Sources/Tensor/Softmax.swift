@@ -60,22 +60,26 @@ extension Tensor {
     public static func softmaxRowsBackward(output y: Tensor, outputGradient dy: Tensor) -> Tensor {
         precondition(y.shape == dy.shape, "softmaxRowsBackward: output \(y.shape) and gradient \(dy.shape) differ")
         let width = rowWidth(y.shape, "softmaxRowsBackward")
-        var dx = Tensor(shape: y.shape)
-        y.withUnsafeBufferPointer { yb in
-            dy.withUnsafeBufferPointer { gb in
-                dx.withUnsafeMutableBufferPointer { xb in
-                    guard width > 0 else { return }
-                    for row in 0..<(yb.count / width) {
-                        let o = row * width
-                        var dot = 0.0
-                        for j in 0..<width { dot += Double(yb[o + j]) * Double(gb[o + j]) }
-                        let d = Float(dot)
-                        for j in 0..<width { xb[o + j] = yb[o + j] * (gb[o + j] - d) }
+        return Tensor(shape: y.shape) { xb in
+            y.withUnsafeBufferPointer { yb in
+                dy.withUnsafeBufferPointer { gb in
+                    guard width > 0, let y = yb.baseAddress, let g = gb.baseAddress, let x = xb.baseAddress else { return }
+                    let (ys, gs, xs) = (SharedBuffer(y), SharedBuffer(g), SharedBuffer(x))
+                    let rows = yb.count / width
+                    // Rows are independent: the split over the trial's threads does not change a bit.
+                    ParallelRanges.forEach(rows, parts: ParallelRanges.parts(forElements: yb.count)) { range in
+                        let (y, g, x) = (ys.base, gs.base, xs.base)
+                        for row in range {
+                            let o = row * width
+                            var dot = 0.0
+                            for j in 0..<width { dot += Double(y[o + j]) * Double(g[o + j]) }
+                            let d = Float(dot)
+                            for j in 0..<width { x[o + j] = y[o + j] * (g[o + j] - d) }
+                        }
                     }
                 }
             }
         }
-        return dx
     }
 
     private static func maxAndExpSum(_ x: UnsafeMutablePointer<Float>, _ width: Int) -> (Float, Double) {
