@@ -43,11 +43,10 @@ public struct AdEMAMix: Submission, OptaxConformant {
         oracle.gradient(at: parameters, into: &gradient)
         let rate = Float(schedule.learningRate(at: context.step))
         let (decay, c, b3, a, eps, lambda) = (moments.decay, moments.decay.corrections(atStep: context.step), beta3, alpha, epsilon, weightDecay)
-        FusedUpdate.apply(&parameters.values, &moments.first, &moments.second, &slowMoment, gradient: gradient.values) { theta, fast, v, slow, g in
-            fast = decay.first(fast, g)
-            slow = b3 * slow + (1 - b3) * g
-            v = decay.second(v, g)
-            theta -= rate * ((fast / c.first + a * slow) / ((v / c.second).squareRoot() + eps) + lambda * theta)
+        FusedUpdate.apply(&parameters.values, &moments.first, &moments.second, &slowMoment, gradient: gradient.values) { theta, m1, v, m2, g in
+            let (fast, slow, second) = (decay.first(m1, g), b3 * m2 + (1 - b3) * g, decay.second(v, g))
+            (m1, m2, v) = (fast, slow, second)
+            theta -= rate * ((fast / c.first + a * slow) / ((second / c.second).squareRoot() + eps) + lambda * theta)
         }
     }
 

@@ -18,9 +18,11 @@ public struct LAMB: Submission, OptaxConformant {
     public static let name = "lamb"
     public static let optaxReference = "optax.lamb"
 
-    public static let searchSpace = SearchSpace.adamFamily(adding: ["weight_decay": .range(min: 1e-4, max: 0.1, scaling: .log)])
-    public static let defaultHyperparameters = Hyperparameters.adamFamilyDefaults(
-        learningRate: 5e-3, adding: ["weight_decay": 0.01, "epsilon": 1e-6, "exclude_vectors": 1])
+    public static let searchSpace = SearchSpace.adamFamily(adding: addedDimensions)
+    public static let defaultHyperparameters = Hyperparameters.adamFamilyDefaults(learningRate: 5e-3, adding: addedDefaults)
+    /// What LAMB adds to the Adam family's space and defaults (shared with `LAMBAdaptiveBatch`).
+    static let addedDimensions: [String: SearchSpace.Dimension] = ["weight_decay": .range(min: 1e-4, max: 0.1, scaling: .log)]
+    static let addedDefaults: [String: Double] = ["weight_decay": 0.01, "epsilon": 1e-6, "exclude_vectors": 1]
 
     let schedule: WarmupCosineSchedule
     let epsilon: Float, weightDecay: Float
@@ -52,7 +54,8 @@ public struct LAMB: Submission, OptaxConformant {
                             // u = m̂/(√v̂ + ε) + λθ in the gradient's place, with ‖θ‖² and ‖u‖².
                             var parameterNorm = 0.0, updateNorm = 0.0
                             for i in view.range {
-                                let (mi, vi) = (decay.first(m[i], u[i]), decay.second(v[i], u[i]))
+                                let gi = u[i]
+                                let (mi, vi) = (decay.first(m[i], gi), decay.second(v[i], gi))
                                 (m[i], v[i]) = (mi, vi)
                                 let ui = c.direction(m: mi, v: vi, epsilon: eps) + lambda * theta[i]
                                 u[i] = ui

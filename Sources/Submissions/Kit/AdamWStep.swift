@@ -23,9 +23,9 @@ struct AdamWStep: Sendable {
     /// Averages g into m and v, then steps θ with them.
     @inline(__always)
     func callAsFunction(_ theta: inout Float, _ m: inout Float, _ v: inout Float, _ g: Float) {
-        m = decay.first(m, g)
-        v = decay.second(v, g)
-        step(&theta, m: m, v: v)
+        let (first, second) = (decay.first(m, g), decay.second(v, g))
+        (m, v) = (first, second)
+        step(&theta, m: first, v: second)
     }
 
     /// Steps θ with moments already averaged: `θ ← θ − η·(d + λθ)`.
