@@ -63,10 +63,11 @@ let package = Package(
         .target(name: "Submissions", dependencies: ["Core", "NN", "Tensor"]),
         .target(name: "Results", dependencies: ["Core", "Tensor", "CHDF5"]),
         .target(name: "Harness", dependencies: ["Core", "Results", "Workloads", "Submissions", "NN", "Tensor"]),
+        .target(name: "Benchmarks", dependencies: ["Harness", "Core", "Workloads", "Submissions", "NN", "Tensor"]),
         .executableTarget(
             name: "optbench",
             dependencies: [
-                "Tensor", "NN", "Core", "Workloads", "Submissions", "Results", "Harness", "CSystem",
+                "Tensor", "NN", "Core", "Workloads", "Submissions", "Results", "Harness", "Benchmarks", "CSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
@@ -75,6 +76,7 @@ let package = Package(
         .testTarget(name: "WorkloadsTests", dependencies: ["Workloads", "Core", "NN", "Tensor", "CZlib"]),
         .testTarget(name: "SubmissionsTests", dependencies: ["Submissions", "Core", "NN", "Tensor", "Workloads", "Harness", "Results"]),
         .testTarget(name: "ResultsTests", dependencies: ["Results", "Core", "CHDF5"]),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Harness", "Submissions", "Core", "NN", "Tensor"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness", "Results", "Workloads", "Submissions", "Core", "NN", "Tensor", "CHDF5"]),
     ]
 )

@@ -1,5 +1,4 @@
 import Core
-import Foundation
 import NN
 
 /// AdEMAMix (a mixture of a fast and a slow gradient EMA) with linear warmup and cosine decay.
@@ -14,73 +13,44 @@ public struct AdEMAMix: Submission, OptaxConformant {
     public static let name = "ademamix"
     public static let optaxReference = "optax.contrib.ademamix"
 
-    public static let searchSpace = SearchSpace([
-        "learning_rate": .range(min: 1e-4, max: 1e-1, scaling: .log),
-        "one_minus_beta1": .range(min: 0.01, max: 0.2, scaling: .log),
-        "beta2": .feasiblePoints([0.999]),
-        "beta3": .feasiblePoints([0.999, 0.9999]),
-        "alpha": .range(min: 2, max: 10, scaling: .linear),
-        "weight_decay": .range(min: 1e-5, max: 0.5, scaling: .log),
-        "warmup_fraction": .feasiblePoints([0.05]),
+    public static let searchSpace = SearchSpace.adamFamily(adding: [
+        "beta3": .feasiblePoints([0.999, 0.9999]), "alpha": .range(min: 2, max: 10, scaling: .linear),
+        "weight_decay": .weightDecayRange,
     ])
-
-    public static let defaultHyperparameters = Hyperparameters([
-        "learning_rate": 2e-3, "one_minus_beta1": 0.1, "beta2": 0.999, "beta3": 0.999, "alpha": 5,
-        "weight_decay": 1e-4, "warmup_fraction": 0.05,
-    ])
+    public static let defaultHyperparameters = Hyperparameters.adamFamilyDefaults(
+        learningRate: 2e-3, adding: ["beta3": 0.999, "alpha": 5, "weight_decay": 1e-4])
 
     let schedule: WarmupCosineSchedule
-    let beta1: Float, beta2: Float, beta3: Float, alpha: Float, epsilon: Float, weightDecay: Float
-    var fastMoment: [Float]
+    let beta3: Float, alpha: Float, epsilon: Float, weightDecay: Float
+    /// m₁ (the fast EMA) and v.
+    var moments: MomentBuffers
+    /// m₂, the slow EMA.
     var slowMoment: [Float]
-    var secondMoment: [Float]
     var gradient: ParameterSet
 
     public init(info: WorkloadInfo, hyperparameters: Hyperparameters, budget: Budget) throws {
         schedule = try WarmupCosineSchedule(hyperparameters: hyperparameters, budget: budget)
-        beta1 = Float(try hyperparameters.decayRate(oneMinus: "one_minus_beta1"))
-        beta2 = Float(try hyperparameters.decayRate("beta2"))
+        moments = try MomentBuffers(hyperparameters: hyperparameters, count: info.layout.count)
         beta3 = Float(try hyperparameters.decayRate("beta3"))
         alpha = Float(try hyperparameters.nonNegative("alpha"))
         epsilon = Float(try hyperparameters.nonNegative("epsilon", default: 1e-8))
         weightDecay = Float(try hyperparameters.nonNegative("weight_decay", default: 0))
-        fastMoment = [Float](repeating: 0, count: info.layout.count)
-        slowMoment = fastMoment
-        secondMoment = fastMoment
+        slowMoment = moments.first
         gradient = ParameterSet(layout: info.layout)
     }
 
     public mutating func step(_ parameters: inout ParameterSet, oracle: Oracle, context: StepContext) throws {
         oracle.gradient(at: parameters, into: &gradient)
-        let t = Double(context.step + 1)
         let rate = Float(schedule.learningRate(at: context.step))
-        let correction1 = Float(1 - pow(Double(beta1), t))
-        let correction2 = Float(1 - pow(Double(beta2), t))
-        let (b1, b2, b3, a, eps, decay) = (beta1, beta2, beta3, alpha, epsilon, weightDecay)
-        parameters.values.withUnsafeMutableBufferPointer { theta in
-            fastMoment.withUnsafeMutableBufferPointer { m1 in
-                slowMoment.withUnsafeMutableBufferPointer { m2 in
-                    secondMoment.withUnsafeMutableBufferPointer { v in
-                        gradient.values.withUnsafeBufferPointer { g in
-                            for i in 0..<theta.count {
-                                let gi = g[i]
-                                let fast = b1 * m1[i] + (1 - b1) * gi
-                                let slow = b3 * m2[i] + (1 - b3) * gi
-                                let vi = b2 * v[i] + (1 - b2) * gi * gi
-                                m1[i] = fast
-                                m2[i] = slow
-                                v[i] = vi
-                                let update = (fast / correction1 + a * slow) / ((vi / correction2).squareRoot() + eps)
-                                theta[i] -= rate * (update + decay * theta[i])
-                            }
-                        }
-                    }
-                }
-            }
+        let (decay, c, b3, a, eps, lambda) = (moments.decay, moments.decay.corrections(atStep: context.step), beta3, alpha, epsilon, weightDecay)
+        FusedUpdate.apply(&parameters.values, &moments.first, &moments.second, &slowMoment, gradient: gradient.values) { theta, m1, v, m2, g in
+            let (fast, slow, second) = (decay.first(m1, g), b3 * m2 + (1 - b3) * g, decay.second(v, g))
+            (m1, m2, v) = (fast, slow, second)
+            theta -= rate * ((fast / c.first + a * slow) / ((second / c.second).squareRoot() + eps) + lambda * theta)
         }
     }
 
-    public var stateBytes: Int { 3 * fastMoment.count * MemoryLayout<Float>.size }
+    public var stateBytes: Int { moments.stateBytes + slowMoment.count * MemoryLayout<Float>.size }
 
     public static func conformanceHyperparameters(optaxArguments a: inout OptaxArguments) throws -> Hyperparameters {
         try a.require("eps_root", is: .number(0), optaxDefault: .number(0))

@@ -1,5 +1,4 @@
 import Core
-import Foundation
 import NN
 
 /// AdamW with linear warmup and cosine decay (AlgoPerf's AdamW baseline).
@@ -33,12 +32,9 @@ public struct AdamW: Submission, OptaxConformant {
     public mutating func step(_ parameters: inout ParameterSet, oracle: Oracle, context: StepContext) throws {
         oracle.gradient(at: parameters, into: &gradient)
         let rate = Float(schedule.learningRate(at: context.step))
-        let (decay, corrections, eps, weightDecay) = (moments.decay, moments.decay.corrections(atStep: context.step), epsilon, weightDecay)
-        FusedUpdate.withPointers(&parameters.values, &moments.first, &moments.second, gradient: gradient.values) { theta, m, v, g, count in
-            AdamWKernel.apply(
-                theta: theta, firstMoment: m, secondMoment: v, gradient: g, count: count, beta1: decay.beta1, beta2: decay.beta2,
-                correction1: corrections.first, correction2: corrections.second, epsilon: eps, rate: rate, decay: weightDecay)
-        }
+        moments.applyAdamW(
+            to: &parameters.values, gradient: gradient.values, step: context.step, rate: rate, epsilon: epsilon,
+            weightDecay: weightDecay)
     }
 
     public var stateBytes: Int { moments.stateBytes }

@@ -1,5 +1,4 @@
 import Core
-import Foundation
 import NN
 
 /// AdamW with both moments stored in 8 bits by block-wise dynamic quantisation; linear
@@ -23,18 +22,9 @@ import NN
 public struct AdamW8bit: Submission {
     public static let name = "adamw_8bit"
 
-    public static let searchSpace = SearchSpace([
-        "learning_rate": .range(min: 1e-4, max: 1e-1, scaling: .log),
-        "one_minus_beta1": .range(min: 0.01, max: 0.2, scaling: .log),
-        "beta2": .feasiblePoints([0.999]),
-        "weight_decay": .range(min: 1e-5, max: 0.5, scaling: .log),
-        "warmup_fraction": .feasiblePoints([0.05]),
-    ])
-
-    /// AdamW's defaults: the paper uses the 32-bit optimizer's hyperparameters unchanged.
-    public static let defaultHyperparameters = Hyperparameters([
-        "learning_rate": 3e-3, "one_minus_beta1": 0.1, "beta2": 0.999, "weight_decay": 1e-4, "warmup_fraction": 0.05,
-    ])
+    /// AdamW's space and defaults: the paper uses the 32-bit optimizer's hyperparameters unchanged.
+    public static let searchSpace = SearchSpace.adamFamily(adding: ["weight_decay": .weightDecayRange])
+    public static let defaultHyperparameters = Hyperparameters.adamFamilyDefaults(adding: ["weight_decay": 1e-4])
 
     /// Where one tensor's state lives.
     struct Plan {
@@ -46,21 +36,20 @@ public struct AdamW8bit: Submission {
     }
 
     let schedule: WarmupCosineSchedule
-    let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float
+    let epsilon: Float, weightDecay: Float
     let blockSize: Int
     let plans: [Plan]
     var firstBytes: [UInt8], secondBytes: [UInt8]
     var firstScales: [Float], secondScales: [Float]
-    /// 32-bit moments of the small tensors.
-    var firstMoment: [Float], secondMoment: [Float]
+    /// β₁ and β₂, with the 32-bit moments of the small tensors.
+    var moments: MomentBuffers
     /// One block of updated moments before requantisation (scratch, not state).
     var blockFirst: [Float], blockSecond: [Float]
     var gradient: ParameterSet
 
     public init(info: WorkloadInfo, hyperparameters: Hyperparameters, budget: Budget) throws {
         schedule = try WarmupCosineSchedule(hyperparameters: hyperparameters, budget: budget)
-        beta1 = Float(try hyperparameters.decayRate(oneMinus: "one_minus_beta1"))
-        beta2 = Float(try hyperparameters.decayRate("beta2"))
+        let decay = try MomentDecay(hyperparameters: hyperparameters)
         epsilon = Float(try hyperparameters.nonNegative("epsilon", default: 1e-8))
         weightDecay = Float(try hyperparameters.nonNegative("weight_decay", default: 0))
         blockSize = try hyperparameters.integer("block_size", default: 2048, in: 1...(1 << 20))
@@ -84,8 +73,7 @@ public struct AdamW8bit: Submission {
         secondBytes = [UInt8](repeating: unsignedZero, count: bytes)
         firstScales = [Float](repeating: 0, count: scales)
         secondScales = firstScales
-        firstMoment = [Float](repeating: 0, count: full)
-        secondMoment = firstMoment
+        moments = MomentBuffers(decay: decay, count: full)
         blockFirst = [Float](repeating: 0, count: bytes > 0 ? blockSize : 0)
         blockSecond = blockFirst
         gradient = ParameterSet(layout: info.layout)
@@ -93,24 +81,26 @@ public struct AdamW8bit: Submission {
 
     public mutating func step(_ parameters: inout ParameterSet, oracle: Oracle, context: StepContext) throws {
         oracle.gradient(at: parameters, into: &gradient)
-        let t = Double(context.step + 1)
         let rate = Float(schedule.learningRate(at: context.step))
-        let correction1 = Float(1 - pow(Double(beta1), t))
-        let correction2 = Float(1 - pow(Double(beta2), t))
+        let adamW = AdamWStep(
+            decay: moments.decay, corrections: moments.decay.corrections(atStep: context.step), epsilon: epsilon, rate: rate,
+            weightDecay: weightDecay)
         for plan in plans {
             if plan.quantized {
-                quantizedStep(plan, &parameters, rate: rate, correction1: correction1, correction2: correction2)
+                quantizedStep(plan, &parameters, adamW)
             } else {
-                fullStep(plan, &parameters, rate: rate, correction1: correction1, correction2: correction2)
+                FusedUpdate.apply(
+                    &parameters.values, &moments.first, &moments.second, gradient: gradient.values, range: plan.view.range,
+                    stateOffset: plan.offset
+                ) { adamW(&$0, &$1, &$2, $3) }
             }
         }
     }
 
-    private mutating func quantizedStep(
-        _ plan: Plan, _ parameters: inout ParameterSet, rate: Float, correction1: Float, correction2: Float
-    ) {
-        let (inverse1, inverse2) = (1 / correction1, 1 / correction2)
-        let (b1, b2, eps, decay) = (beta1, beta2, epsilon, weightDecay)
+    /// AdamW on one tensor block by block: dequantise, update in full precision,
+    /// requantise with the block's new absolute maxima.
+    private mutating func quantizedStep(_ plan: Plan, _ parameters: inout ParameterSet, _ adamW: AdamWStep) {
+        let decay = adamW.decay
         let signed = DynamicQuantizationMap.signed, unsigned = DynamicQuantizationMap.unsigned
         let blocks = (plan.view.count + blockSize - 1) / blockSize
         let size = blockSize
@@ -131,14 +121,13 @@ public struct AdamW8bit: Submission {
                                                 let i = plan.view.offset + start + k
                                                 let j = plan.offset + start + k
                                                 let gi = g[i]
-                                                let mi = b1 * signed.value(q1[j], scale: scale1) + (1 - b1) * gi
-                                                let vi = b2 * unsigned.value(q2[j], scale: scale2) + (1 - b2) * gi * gi
+                                                let mi = decay.first(signed.value(q1[j], scale: scale1), gi)
+                                                let vi = decay.second(unsigned.value(q2[j], scale: scale2), gi)
                                                 m[k] = mi
                                                 v[k] = vi
                                                 max1 = max(max1, abs(mi))
                                                 max2 = max(max2, vi)
-                                                let update = AdamWKernel.direction(m: mi, v: vi, inverse1: inverse1, inverse2: inverse2, epsilon: eps)
-                                                theta[i] -= rate * (update + decay * theta[i])
+                                                adamW.step(&theta[i], m: mi, v: vi)
                                             }
                                             s1[plan.scaleOffset + block] = max1
                                             s2[plan.scaleOffset + block] = max2
@@ -159,37 +148,12 @@ public struct AdamW8bit: Submission {
         }
     }
 
-    private mutating func fullStep(
-        _ plan: Plan, _ parameters: inout ParameterSet, rate: Float, correction1: Float, correction2: Float
-    ) {
-        let (inverse1, inverse2) = (1 / correction1, 1 / correction2)
-        let (b1, b2, eps, decay) = (beta1, beta2, epsilon, weightDecay)
-        parameters.values.withUnsafeMutableBufferPointer { theta in
-            firstMoment.withUnsafeMutableBufferPointer { m in
-                secondMoment.withUnsafeMutableBufferPointer { v in
-                    gradient.values.withUnsafeBufferPointer { g in
-                        for i in plan.view.range {
-                            let j = plan.offset + i - plan.view.offset
-                            let gi = g[i]
-                            let mi = b1 * m[j] + (1 - b1) * gi
-                            let vi = b2 * v[j] + (1 - b2) * gi * gi
-                            m[j] = mi
-                            v[j] = vi
-                            let update = AdamWKernel.direction(m: mi, v: vi, inverse1: inverse1, inverse2: inverse2, epsilon: eps)
-                            theta[i] -= rate * (update + decay * theta[i])
-                        }
-                    }
-                }
-            }
-        }
-    }
-
     /// The moments of the tensor under `view`, dequantised (for tests and diagnostics).
     func moments(of view: ParameterView) -> (first: [Float], second: [Float]) {
         guard let plan = plans.first(where: { $0.view == view }) else { return ([], []) }
         if !plan.quantized {
-            return (Array(firstMoment[plan.offset..<(plan.offset + view.count)]),
-                    Array(secondMoment[plan.offset..<(plan.offset + view.count)]))
+            return (Array(moments.first[plan.offset..<(plan.offset + view.count)]),
+                    Array(moments.second[plan.offset..<(plan.offset + view.count)]))
         }
         let first = (0..<view.count).map { k in
             DynamicQuantizationMap.signed.value(firstBytes[plan.offset + k], scale: firstScales[plan.scaleOffset + k / blockSize])
@@ -204,7 +168,7 @@ public struct AdamW8bit: Submission {
     /// moments for the small tensors.
     public var stateBytes: Int {
         firstBytes.count + secondBytes.count
-            + (firstScales.count + secondScales.count + firstMoment.count + secondMoment.count) * MemoryLayout<Float>.size
+            + (firstScales.count + secondScales.count) * MemoryLayout<Float>.size + moments.stateBytes
     }
 }
 

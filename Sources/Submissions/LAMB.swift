@@ -1,5 +1,4 @@
 import Core
-import Foundation
 import NN
 
 /// LAMB (layer-wise adaptive moments) with linear warmup and cosine decay.
@@ -19,61 +18,46 @@ public struct LAMB: Submission, OptaxConformant {
     public static let name = "lamb"
     public static let optaxReference = "optax.lamb"
 
-    public static let searchSpace = SearchSpace([
-        "learning_rate": .range(min: 1e-4, max: 1e-1, scaling: .log),
-        "one_minus_beta1": .range(min: 0.01, max: 0.2, scaling: .log),
-        "beta2": .feasiblePoints([0.999]),
-        "weight_decay": .range(min: 1e-4, max: 0.1, scaling: .log),
-        "warmup_fraction": .feasiblePoints([0.05]),
-    ])
-
-    public static let defaultHyperparameters = Hyperparameters([
-        "learning_rate": 5e-3, "one_minus_beta1": 0.1, "beta2": 0.999, "weight_decay": 0.01, "warmup_fraction": 0.05,
-        "epsilon": 1e-6, "exclude_vectors": 1,
-    ])
+    public static let searchSpace = SearchSpace.adamFamily(adding: addedDimensions)
+    public static let defaultHyperparameters = Hyperparameters.adamFamilyDefaults(learningRate: 5e-3, adding: addedDefaults)
+    /// What LAMB adds to the Adam family's space and defaults (shared with `LAMBAdaptiveBatch`).
+    static let addedDimensions: [String: SearchSpace.Dimension] = ["weight_decay": .range(min: 1e-4, max: 0.1, scaling: .log)]
+    static let addedDefaults: [String: Double] = ["weight_decay": 0.01, "epsilon": 1e-6, "exclude_vectors": 1]
 
     let schedule: WarmupCosineSchedule
-    let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float
+    let epsilon: Float, weightDecay: Float
     let excludeVectors: Bool
-    var firstMoment: [Float]
-    var secondMoment: [Float]
+    var moments: MomentBuffers
     /// Holds the gradient, then the unscaled update `u`.
     var gradient: ParameterSet
 
     public init(info: WorkloadInfo, hyperparameters: Hyperparameters, budget: Budget) throws {
         schedule = try WarmupCosineSchedule(hyperparameters: hyperparameters, budget: budget)
-        beta1 = Float(try hyperparameters.decayRate(oneMinus: "one_minus_beta1"))
-        beta2 = Float(try hyperparameters.decayRate("beta2"))
+        moments = try MomentBuffers(hyperparameters: hyperparameters, count: info.layout.count)
         epsilon = Float(try hyperparameters.nonNegative("epsilon", default: 1e-6))
         weightDecay = Float(try hyperparameters.nonNegative("weight_decay", default: 0))
         excludeVectors = try hyperparameters.flag("exclude_vectors", default: true)
-        firstMoment = [Float](repeating: 0, count: info.layout.count)
-        secondMoment = firstMoment
         gradient = ParameterSet(layout: info.layout)
     }
 
     public mutating func step(_ parameters: inout ParameterSet, oracle: Oracle, context: StepContext) throws {
         oracle.gradient(at: parameters, into: &gradient)
-        let t = Double(context.step + 1)
         let rate = Float(schedule.learningRate(at: context.step))
-        let correction1 = Float(1 - pow(Double(beta1), t))
-        let correction2 = Float(1 - pow(Double(beta2), t))
-        let (b1, b2, eps) = (beta1, beta2, epsilon)
+        let (decay, c, eps) = (moments.decay, moments.decay.corrections(atStep: context.step), epsilon)
         for view in parameters.views {
             let adapt = !excludeVectors || view.kind.isMatrixLike
-            let decay = adapt ? weightDecay : 0
+            let lambda = adapt ? weightDecay : 0
             parameters.values.withUnsafeMutableBufferPointer { theta in
-                firstMoment.withUnsafeMutableBufferPointer { m in
-                    secondMoment.withUnsafeMutableBufferPointer { v in
+                moments.first.withUnsafeMutableBufferPointer { m in
+                    moments.second.withUnsafeMutableBufferPointer { v in
                         gradient.values.withUnsafeMutableBufferPointer { u in
+                            // u = m̂/(√v̂ + ε) + λθ in the gradient's place, with ‖θ‖² and ‖u‖².
                             var parameterNorm = 0.0, updateNorm = 0.0
                             for i in view.range {
                                 let gi = u[i]
-                                let mi = b1 * m[i] + (1 - b1) * gi
-                                let vi = b2 * v[i] + (1 - b2) * gi * gi
-                                m[i] = mi
-                                v[i] = vi
-                                let ui = (mi / correction1) / ((vi / correction2).squareRoot() + eps) + decay * theta[i]
+                                let (mi, vi) = (decay.first(m[i], gi), decay.second(v[i], gi))
+                                (m[i], v[i]) = (mi, vi)
+                                let ui = c.direction(m: mi, v: vi, epsilon: eps) + lambda * theta[i]
                                 u[i] = ui
                                 parameterNorm += Double(theta[i]) * Double(theta[i])
                                 updateNorm += Double(ui) * Double(ui)
@@ -89,7 +73,7 @@ public struct LAMB: Submission, OptaxConformant {
         }
     }
 
-    public var stateBytes: Int { 2 * firstMoment.count * MemoryLayout<Float>.size }
+    public var stateBytes: Int { moments.stateBytes }
 
     public static func conformanceHyperparameters(optaxArguments a: inout OptaxArguments) throws -> Hyperparameters {
         try a.require("eps_root", is: .number(0), optaxDefault: .number(0))

@@ -18,19 +18,11 @@ import NN
 public struct LAMBAdaptiveBatch: Submission {
     public static let name = "lamb_adaptive_batch"
 
-    public static let searchSpace = SearchSpace([
-        "learning_rate": .range(min: 1e-4, max: 1e-1, scaling: .log),
-        "one_minus_beta1": .range(min: 0.01, max: 0.2, scaling: .log),
-        "beta2": .feasiblePoints([0.999]),
-        "weight_decay": .range(min: 1e-4, max: 0.1, scaling: .log),
-        "batch_multiplier": .feasiblePoints([4, 8, 16]),
-        "warmup_fraction": .feasiblePoints([0.05]),
-    ])
-
-    public static let defaultHyperparameters = Hyperparameters([
-        "learning_rate": 5e-3, "one_minus_beta1": 0.1, "beta2": 0.999, "weight_decay": 0.01, "warmup_fraction": 0.05,
-        "epsilon": 1e-6, "exclude_vectors": 1, "batch_multiplier": 8,
-    ])
+    /// LAMB's space and defaults with the batch multiplier.
+    public static let searchSpace = SearchSpace.adamFamily(
+        adding: LAMB.addedDimensions.merging(["batch_multiplier": .feasiblePoints([4, 8, 16])]) { _, added in added })
+    public static let defaultHyperparameters = Hyperparameters.adamFamilyDefaults(
+        learningRate: 5e-3, adding: LAMB.addedDefaults.merging(["batch_multiplier": 8]) { _, added in added })
 
     /// The batch size this submission trains at.
     let batchSize: Int

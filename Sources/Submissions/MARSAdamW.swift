@@ -1,5 +1,4 @@
 import Core
-import Foundation
 import NN
 
 /// MARS-AdamW: scaled stochastic recursive momentum, clipped, preconditioned as AdamW;
@@ -23,29 +22,22 @@ import NN
 public struct MARSAdamW: Submission {
     public static let name = "mars_adamw"
 
-    public static let searchSpace = SearchSpace([
-        "learning_rate": .range(min: 1e-4, max: 1e-1, scaling: .log),
-        "one_minus_beta1": .feasiblePoints([0.05]),
-        "beta2": .feasiblePoints([0.99]),
-        "gamma": .range(min: 0.005, max: 0.1, scaling: .log),
-        "weight_decay": .range(min: 1e-5, max: 0.5, scaling: .log),
-        "approximate": .feasiblePoints([1]),
-        "warmup_fraction": .feasiblePoints([0.05]),
+    public static let searchSpace = SearchSpace.adamFamily(beta2: 0.99, adding: [
+        "one_minus_beta1": .feasiblePoints([0.05]), "gamma": .range(min: 0.005, max: 0.1, scaling: .log),
+        "weight_decay": .weightDecayRange, "approximate": .feasiblePoints([1]),
     ])
-
-    public static let defaultHyperparameters = Hyperparameters([
-        "learning_rate": 3e-3, "one_minus_beta1": 0.05, "beta2": 0.99, "gamma": 0.025, "weight_decay": 0.1,
-        "approximate": 1, "warmup_fraction": 0.05,
-    ])
+    public static let defaultHyperparameters = Hyperparameters.adamFamilyDefaults(
+        beta2: 0.99, adding: ["one_minus_beta1": 0.05, "gamma": 0.025, "weight_decay": 0.1, "approximate": 1])
 
     let schedule: WarmupCosineSchedule
-    let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float, gamma: Float
-    let beta1OneD: Float, beta2OneD: Float, weightDecayOneD: Float
+    let epsilon: Float, weightDecay: Float, gamma: Float
+    /// The rank-<2 tensors' β's (`beta1_1d`, `beta2_1d`) and decay.
+    let decayOneD: MomentDecay, weightDecayOneD: Float
     let approximate: Bool
     /// Views that take MARS (rank ≥ 2); the others take AdamW.
     let corrected: [Bool]
-    var firstMoment: [Float]
-    var secondMoment: [Float]
+    /// m and v of every tensor (the rank-<2 ones averaged with `decayOneD`).
+    var moments: MomentBuffers
     /// Approximate: the previous step's gradient (state). Exact: scratch for
     /// ∇f(θ_{t−1}, ξ_t), rewritten every step like `gradient` (not state).
     var previousGradient: ParameterSet
@@ -55,18 +47,16 @@ public struct MARSAdamW: Submission {
 
     public init(info: WorkloadInfo, hyperparameters: Hyperparameters, budget: Budget) throws {
         schedule = try WarmupCosineSchedule(hyperparameters: hyperparameters, budget: budget)
-        beta1 = Float(try hyperparameters.decayRate(oneMinus: "one_minus_beta1"))
-        beta2 = Float(try hyperparameters.decayRate("beta2"))
+        moments = try MomentBuffers(hyperparameters: hyperparameters, count: info.layout.count)
         epsilon = Float(try hyperparameters.nonNegative("epsilon", default: 1e-8))
         weightDecay = Float(try hyperparameters.nonNegative("weight_decay", default: 0))
         gamma = Float(try hyperparameters.nonNegative("gamma", default: 0.025))
-        beta1OneD = Float(try hyperparameters.decayRate("beta1_1d", default: 0.9))
-        beta2OneD = Float(try hyperparameters.decayRate("beta2_1d", default: 0.95))
+        decayOneD = MomentDecay(
+            beta1: Float(try hyperparameters.decayRate("beta1_1d", default: 0.9)),
+            beta2: Float(try hyperparameters.decayRate("beta2_1d", default: 0.95)))
         weightDecayOneD = Float(try hyperparameters.nonNegative("weight_decay_1d", default: 0.1))
         approximate = try hyperparameters.flag("approximate", default: true)
         corrected = info.layout.views.map { $0.shape.count >= 2 }
-        firstMoment = [Float](repeating: 0, count: info.layout.count)
-        secondMoment = firstMoment
         gradient = ParameterSet(layout: info.layout)
         previousGradient = gradient
         previousParameters = approximate ? nil : gradient
@@ -86,45 +76,39 @@ public struct MARSAdamW: Submission {
                 }
             }
         }
-        let t = Double(context.step + 1)
         let rate = Float(schedule.learningRate(at: context.step))
         for (index, view) in parameters.views.enumerated() {
             if corrected[index] {
-                marsStep(view, &parameters, rate: rate, t: t, first: first)
+                marsStep(view, &parameters, rate: rate, step: context.step)
             } else {
-                adamStep(view, &parameters, rate: rate, t: t)
+                adamStep(view, &parameters, rate: rate, step: context.step)
             }
         }
     }
 
-    private mutating func marsStep(_ view: ParameterView, _ parameters: inout ParameterSet, rate: Float, t: Double, first: Bool) {
-        let scale = first ? 0 : gamma * beta1 / (1 - beta1)
-        let (b1, b2, eps, decay) = (beta1, beta2, epsilon, weightDecay)
-        let correction1 = Float(1 - pow(Double(b1), t))
-        let correction2 = Float(1 - pow(Double(b2), t))
+    private mutating func marsStep(_ view: ParameterView, _ parameters: inout ParameterSet, rate: Float, step: Int) {
+        let (decay, c, eps, lambda) = (moments.decay, moments.decay.corrections(atStep: step), epsilon, weightDecay)
+        let scale = step == 0 ? 0 : gamma * decay.beta1 / (1 - decay.beta1)
         let approximate = approximate
         parameters.values.withUnsafeMutableBufferPointer { theta in
-            firstMoment.withUnsafeMutableBufferPointer { m in
-                secondMoment.withUnsafeMutableBufferPointer { v in
+            moments.first.withUnsafeMutableBufferPointer { m in
+                moments.second.withUnsafeMutableBufferPointer { v in
                     gradient.values.withUnsafeBufferPointer { g in
                         previousGradient.values.withUnsafeMutableBufferPointer { previous in
                             var squares = 0.0
                             for i in view.range {
-                                let c = g[i] + scale * (g[i] - previous[i])
-                                squares += Double(c) * Double(c)
+                                let corrected = g[i] + scale * (g[i] - previous[i])
+                                squares += Double(corrected) * Double(corrected)
                             }
                             let norm = Float(squares.squareRoot())
                             let clip: Float = norm > 1 ? 1 / norm : 1
                             for i in view.range {
                                 let gi = g[i]
-                                let c = (gi + scale * (gi - previous[i])) * clip
+                                let corrected = (gi + scale * (gi - previous[i])) * clip
                                 if approximate { previous[i] = gi }
-                                let mi = b1 * m[i] + (1 - b1) * c
-                                let vi = b2 * v[i] + (1 - b2) * c * c
-                                m[i] = mi
-                                v[i] = vi
-                                let update = (mi / correction1) / ((vi / correction2).squareRoot() + eps)
-                                theta[i] -= rate * (update + decay * theta[i])
+                                let (mi, vi) = (decay.first(m[i], corrected), decay.second(v[i], corrected))
+                                (m[i], v[i]) = (mi, vi)
+                                theta[i] -= rate * (c.direction(m: mi, v: vi, epsilon: eps) + lambda * theta[i])
                             }
                         }
                     }
@@ -133,32 +117,22 @@ public struct MARSAdamW: Submission {
         }
     }
 
-    private mutating func adamStep(_ view: ParameterView, _ parameters: inout ParameterSet, rate: Float, t: Double) {
-        let (b1, b2, eps, decay) = (beta1OneD, beta2OneD, epsilon, weightDecayOneD)
-        let correction1 = Float(1 - pow(Double(b1), t))
-        let correction2 = Float(1 - pow(Double(b2), t))
-        parameters.values.withUnsafeMutableBufferPointer { theta in
-            firstMoment.withUnsafeMutableBufferPointer { m in
-                secondMoment.withUnsafeMutableBufferPointer { v in
-                    gradient.values.withUnsafeBufferPointer { g in
-                        for i in view.range {
-                            let gi = g[i]
-                            let mi = b1 * m[i] + (1 - b1) * gi
-                            let vi = b2 * v[i] + (1 - b2) * gi * gi
-                            m[i] = mi
-                            v[i] = vi
-                            let update = (mi / correction1) / ((vi / correction2).squareRoot() + eps)
-                            theta[i] -= rate * (update + decay * theta[i])
-                        }
-                    }
-                }
-            }
+    /// AdamW with the 1-D β's and decay.
+    private mutating func adamStep(_ view: ParameterView, _ parameters: inout ParameterSet, rate: Float, step: Int) {
+        let (decay, c, eps, lambda) = (decayOneD, decayOneD.corrections(atStep: step), epsilon, weightDecayOneD)
+        FusedUpdate.apply(
+            &parameters.values, &moments.first, &moments.second, gradient: gradient.values, range: view.range,
+            stateOffset: view.offset
+        ) { theta, m, v, g in
+            m = decay.first(m, g)
+            v = decay.second(v, g)
+            theta -= rate * (c.direction(m: m, v: v, epsilon: eps) + lambda * theta)
         }
     }
 
     /// Two moments, plus the previous gradient (approximate) or parameters (exact).
     public var stateBytes: Int {
         let extra = approximate ? previousGradient.values.count : (previousParameters?.values.count ?? 0)
-        return (firstMoment.count + secondMoment.count + extra) * MemoryLayout<Float>.size
+        return moments.stateBytes + extra * MemoryLayout<Float>.size
     }
 }

@@ -1,5 +1,4 @@
 import Core
-import Foundation
 import NN
 
 /// SCALE (Stochastic Column-normAlized Last-layer momEntum): column-normalised SGD, with
@@ -40,17 +39,18 @@ public struct SCALE: Submission {
         case normalised(overRows: Bool)
         /// Normalised momentum (the output layer), whose momentum starts at `offset`.
         case momentum(offset: Int)
-        /// AdamW, whose moments start at `offset`.
-        case adam(offset: Int)
+        /// AdamW (a vector tensor; its moments are in `vectors`).
+        case adam
     }
 
     let schedule: WarmupCosineSchedule
     let adamSchedule: WarmupCosineSchedule
     let beta: Float, weightDecay: Float
-    let adamBeta1: Float, adamBeta2: Float, epsilon: Float
+    let epsilon: Float
     let rules: [Rule]
     var momentum: [Float]
-    var firstMoment: [Float], secondMoment: [Float]
+    /// The rank-<2 tensors' AdamW moments, with β = (`adam_beta1`, `adam_beta2`).
+    var vectors: VectorMoments
     /// Per-row or per-column scales of the tensor being updated (scratch).
     var scales: [Float]
     var gradient: ParameterSet
@@ -62,16 +62,16 @@ public struct SCALE: Submission {
             peakName: hyperparameters["adam_learning_rate"] == nil ? "learning_rate" : "adam_learning_rate")
         beta = Float(try hyperparameters.decayRate(oneMinus: "one_minus_momentum"))
         weightDecay = Float(try hyperparameters.nonNegative("weight_decay", default: 0))
-        adamBeta1 = Float(try hyperparameters.decayRate("adam_beta1", default: 0.9))
-        adamBeta2 = Float(try hyperparameters.decayRate("adam_beta2", default: 0.999))
+        let adamDecay = MomentDecay(
+            beta1: Float(try hyperparameters.decayRate("adam_beta1", default: 0.9)),
+            beta2: Float(try hyperparameters.decayRate("adam_beta2", default: 0.999)))
         epsilon = Float(try hyperparameters.nonNegative("epsilon", default: 1e-8))
         let views = info.layout.views
         let output = views.lastIndex { $0.shape.count >= 2 }
-        var rules: [Rule] = [], adamCount = 0, momentumCount = 0, largestSide = 0
+        var rules: [Rule] = [], momentumCount = 0, largestSide = 0
         for (index, view) in views.enumerated() {
             if view.shape.count < 2 {
-                rules.append(.adam(offset: adamCount))
-                adamCount += view.count
+                rules.append(.adam)
                 continue
             }
             let (rows, columns) = view.matrixShape
@@ -85,8 +85,7 @@ public struct SCALE: Submission {
         }
         self.rules = rules
         momentum = [Float](repeating: 0, count: momentumCount)
-        firstMoment = [Float](repeating: 0, count: adamCount)
-        secondMoment = firstMoment
+        vectors = VectorMoments(layout: info.layout, decay: adamDecay)
         scales = [Float](repeating: 0, count: largestSide)
         gradient = ParameterSet(layout: info.layout)
     }
@@ -94,15 +93,18 @@ public struct SCALE: Submission {
     public mutating func step(_ parameters: inout ParameterSet, oracle: Oracle, context: StepContext) throws {
         oracle.gradient(at: parameters, into: &gradient)
         let rate = Float(schedule.learningRate(at: context.step))
-        for (view, rule) in zip(parameters.views, rules) {
+        let adamW = AdamWStep(
+            decay: vectors.moments.decay, corrections: vectors.moments.decay.corrections(atStep: context.step),
+            epsilon: epsilon, rate: Float(adamSchedule.learningRate(at: context.step)), weightDecay: weightDecay)
+        for (index, (view, rule)) in zip(parameters.views, rules).enumerated() {
             switch rule {
             case .normalised(let overRows):
                 normalisedStep(view, &parameters, rate: rate, overRows: overRows)
             case .momentum(let offset):
                 updateMomentum(view, offset: offset)
                 normalisedStep(view, &parameters, rate: rate, overRows: view.kind == .embedding)
-            case .adam(let offset):
-                adamStep(view, offset: offset, &parameters, step: context.step)
+            case .adam:
+                vectors.update(index, of: &parameters, gradient: gradient) { adamW(&$0, &$1, &$2, $3) }
             }
         }
     }
@@ -150,35 +152,8 @@ public struct SCALE: Submission {
         }
     }
 
-    private mutating func adamStep(_ view: ParameterView, offset: Int, _ parameters: inout ParameterSet, step: Int) {
-        let t = Double(step + 1)
-        let rate = Float(adamSchedule.learningRate(at: step))
-        let (b1, b2, eps, decay) = (adamBeta1, adamBeta2, epsilon, weightDecay)
-        let correction1 = Float(1 - pow(Double(b1), t))
-        let correction2 = Float(1 - pow(Double(b2), t))
-        let (inverse1, inverse2) = (1 / correction1, 1 / correction2)
-        parameters.values.withUnsafeMutableBufferPointer { theta in
-            firstMoment.withUnsafeMutableBufferPointer { m in
-                secondMoment.withUnsafeMutableBufferPointer { v in
-                    gradient.values.withUnsafeBufferPointer { g in
-                        for i in view.range {
-                            let j = offset + i - view.offset
-                            let gi = g[i]
-                            let mi = b1 * m[j] + (1 - b1) * gi
-                            let vi = b2 * v[j] + (1 - b2) * gi * gi
-                            m[j] = mi
-                            v[j] = vi
-                            let update = AdamWKernel.direction(m: mi, v: vi, inverse1: inverse1, inverse2: inverse2, epsilon: eps)
-                            theta[i] -= rate * (update + decay * theta[i])
-                        }
-                    }
-                }
-            }
-        }
-    }
-
     /// The output layer's momentum and the 1-D tensors' two AdamW moments.
-    public var stateBytes: Int { (momentum.count + firstMoment.count + secondMoment.count) * MemoryLayout<Float>.size }
+    public var stateBytes: Int { momentum.count * MemoryLayout<Float>.size + vectors.stateBytes }
 }
 
 extension SCALE: ParameterGroupConformant {

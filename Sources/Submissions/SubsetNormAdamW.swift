@@ -1,5 +1,4 @@
 import Core
-import Foundation
 import NN
 
 /// Subset-norm: one adaptive (AdaGrad/Adam) step size per subset of coordinates, so the
@@ -19,20 +18,14 @@ import NN
 public struct SubsetNormAdamW: Submission {
     public static let name = "subset_norm"
 
-    public static let searchSpace = SearchSpace([
-        "learning_rate": .range(min: 1e-3, max: 1, scaling: .log),
-        "one_minus_beta1": .range(min: 0.01, max: 0.2, scaling: .log),
-        "beta2": .feasiblePoints([0.999]),
-        "weight_decay": .range(min: 1e-5, max: 0.5, scaling: .log),
-        "warmup_fraction": .feasiblePoints([0.05]),
+    public static let searchSpace = SearchSpace.adamFamily(adding: [
+        "learning_rate": .range(min: 1e-3, max: 1, scaling: .log), "weight_decay": .weightDecayRange,
     ])
-
-    public static let defaultHyperparameters = Hyperparameters([
-        "learning_rate": 1e-2, "one_minus_beta1": 0.1, "beta2": 0.999, "weight_decay": 0, "warmup_fraction": 0.05,
-    ])
+    public static let defaultHyperparameters = Hyperparameters.adamFamilyDefaults(learningRate: 1e-2, adding: ["weight_decay": 0])
 
     let schedule: WarmupCosineSchedule
-    let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float
+    let decay: MomentDecay
+    let epsilon: Float, weightDecay: Float
     let adagrad: Bool
     /// The partition of each rank-≥2 view (nil: element-wise AdamW) and its offset in `secondMoment`.
     let partitions: [SubsetPartition?]
@@ -45,8 +38,7 @@ public struct SubsetNormAdamW: Submission {
 
     public init(info: WorkloadInfo, hyperparameters: Hyperparameters, budget: Budget) throws {
         schedule = try WarmupCosineSchedule(hyperparameters: hyperparameters, budget: budget)
-        beta1 = Float(try hyperparameters.decayRate(oneMinus: "one_minus_beta1"))
-        beta2 = Float(try hyperparameters.decayRate("beta2"))
+        decay = try MomentDecay(hyperparameters: hyperparameters)
         epsilon = Float(try hyperparameters.nonNegative("epsilon", default: 1e-8))
         weightDecay = Float(try hyperparameters.nonNegative("weight_decay", default: 0))
         adagrad = try hyperparameters.flag("adagrad", default: false)
@@ -74,14 +66,14 @@ public struct SubsetNormAdamW: Submission {
 
     public mutating func step(_ parameters: inout ParameterSet, oracle: Oracle, context: StepContext) throws {
         oracle.gradient(at: parameters, into: &gradient)
-        let t = Double(context.step + 1)
         let rate = Float(schedule.learningRate(at: context.step))
-        let correction1 = Float(1 - pow(Double(beta1), t))
-        let correction2 = adagrad ? 1 : Float(1 - pow(Double(beta2), t))
-        let (inverse1, inverse2) = (1 / correction1, 1 / correction2)
+        let corrections = decay.corrections(atStep: context.step)
+        let adamW = AdamWStep(
+            decay: decay, corrections: adagrad ? BiasCorrections(first: corrections.first, second: 1) : corrections,
+            epsilon: epsilon, rate: rate, weightDecay: weightDecay)
         // AdaGrad: v ← 1·v + 1·Σg²; Adam: v ← β₂v + (1−β₂)Σg².
-        let (keep, add) = adagrad ? (Float(1), Float(1)) : (beta2, 1 - beta2)
-        let (b1, eps, decay) = (beta1, epsilon, weightDecay)
+        let (keep, add) = adagrad ? (Float(1), Float(1)) : (decay.beta2, 1 - decay.beta2)
+        let decay = decay
         for (index, view) in parameters.views.enumerated() {
             let offset = offsets[index]
             let partition = partitions[index]
@@ -97,22 +89,17 @@ public struct SubsetNormAdamW: Submission {
                                     }
                                     for k in 0..<partition.count { v[offset + k] = keep * v[offset + k] + add * s[k] }
                                     for i in view.range {
-                                        let mi = b1 * m[i] + (1 - b1) * g[i]
+                                        let mi = decay.first(m[i], g[i])
                                         m[i] = mi
-                                        let vi = v[offset + partition.subset(of: i - view.offset)]
-                                        let update = AdamWKernel.direction(m: mi, v: vi, inverse1: inverse1, inverse2: inverse2, epsilon: eps)
-                                        theta[i] -= rate * (update + decay * theta[i])
+                                        adamW.step(&theta[i], m: mi, v: v[offset + partition.subset(of: i - view.offset)])
                                     }
                                 } else {
                                     for i in view.range {
                                         let gi = g[i]
-                                        let mi = b1 * m[i] + (1 - b1) * gi
                                         let j = offset + i - view.offset
-                                        let vi = keep * v[j] + add * gi * gi
-                                        m[i] = mi
-                                        v[j] = vi
-                                        let update = AdamWKernel.direction(m: mi, v: vi, inverse1: inverse1, inverse2: inverse2, epsilon: eps)
-                                        theta[i] -= rate * (update + decay * theta[i])
+                                        let (mi, vi) = (decay.first(m[i], gi), keep * v[j] + add * gi * gi)
+                                        (m[i], v[j]) = (mi, vi)
+                                        adamW.step(&theta[i], m: mi, v: vi)
                                     }
                                 }
                             }

@@ -67,11 +67,11 @@ import Testing
                     }
                     for (k, i) in view.range.enumerated() {
                         let expected = beta1 * momentum[i] + (1 - beta1) * c[k]
-                        #expect(abs(s.firstMoment[i] - expected) <= 1e-5 * max(1, abs(expected)))
+                        #expect(abs(s.moments.first[i] - expected) <= 1e-5 * max(1, abs(expected)))
                     }
                 }
             }
-            momentum = s.firstMoment
+            momentum = s.moments.first
             lastGradient = s.gradient.values
         }
         #expect(clipped > 0)

@@ -17,8 +17,9 @@ import Testing
         ])
         let scale = try SCALE(info: workload.info, hyperparameters: Self.hyperparameters, budget: Budget(maxRuntimeSeconds: 1, stepHint: 10))
         #expect(scale.rules == [
-            .normalised(overRows: true), .normalised(overRows: false), .adam(offset: 0), .momentum(offset: 0), .adam(offset: 4),
+            .normalised(overRows: true), .normalised(overRows: false), .adam, .momentum(offset: 0), .adam,
         ])
+        #expect(scale.vectors.offsets == [nil, nil, 0, nil, 4])
         #expect(scale.stateBytes == (20 + 2 * 9) * 4)
     }
 

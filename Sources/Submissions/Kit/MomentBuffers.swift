@@ -17,7 +17,13 @@ struct MomentBuffers {
     /// Buffers of `count` elements, each set to `initialValue`, with the decays read from
     /// `one_minus_beta1` and `beta2`.
     init(hyperparameters: Hyperparameters, count: Int, initialValue: Float = 0) throws {
-        decay = try MomentDecay(hyperparameters: hyperparameters)
+        try self.init(decay: MomentDecay(hyperparameters: hyperparameters), count: count, initialValue: initialValue)
+    }
+
+    /// Buffers of `count` elements, each set to `initialValue`, with the given decays (a
+    /// method that reads its β's under other names).
+    init(decay: MomentDecay, count: Int, initialValue: Float = 0) {
+        self.decay = decay
         first = [Float](repeating: initialValue, count: count)
         second = first
     }

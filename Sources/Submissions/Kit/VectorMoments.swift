@@ -17,6 +17,11 @@ struct VectorMoments {
     /// Moments for every tensor of `layout` whose rank is below 2, with β₁ and β₂ read
     /// from `one_minus_beta1` and `beta2`.
     init(layout: ParameterLayout, hyperparameters: Hyperparameters) throws {
+        try self.init(layout: layout, decay: MomentDecay(hyperparameters: hyperparameters))
+    }
+
+    /// Moments for every tensor of `layout` whose rank is below 2, with the given decays.
+    init(layout: ParameterLayout, decay: MomentDecay) {
         var offsets: [Int?] = [], count = 0
         for view in layout.views {
             if view.shape.count >= 2 {
@@ -27,7 +32,7 @@ struct VectorMoments {
             }
         }
         self.offsets = offsets
-        moments = try MomentBuffers(hyperparameters: hyperparameters, count: count)
+        moments = MomentBuffers(decay: decay, count: count)
     }
 
     /// Whether tensor `index` of the layout is a vector handled here.

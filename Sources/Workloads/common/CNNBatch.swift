@@ -3,7 +3,7 @@ import Tensor
 /// A block of labelled images, the batch of both image workloads (`cnn`, `fashion_mnist`):
 /// `images` is NCHW `[count, channels, size, size]`, normalised per channel; `labels[i]`
 /// is the class of image `i`, in `0..<classes`.
-public struct CNNBatch: Sendable, Equatable {
+public struct CNNBatch: Sendable, Equatable, ExampleBatch {
     public var images: Tensor
     public var labels: [Int32]
 
@@ -19,7 +19,7 @@ public struct CNNBatch: Sendable, Equatable {
     public var count: Int { labels.count }
 
     /// The contiguous images `range`.
-    func slice(_ range: Range<Int>) -> CNNBatch {
+    public func slice(_ range: Range<Int>) -> CNNBatch {
         let imageElements = images.shape.dropFirst().reduce(1, *)
         let scalars = images.withUnsafeBufferPointer { Array($0[(range.lowerBound * imageElements)..<(range.upperBound * imageElements)]) }
         return CNNBatch(

@@ -38,9 +38,3 @@ struct EpochSampler {
         return result
     }
 }
-
-/// Cuts `0..<count` into `parts` contiguous ranges of (nearly) equal size.
-func evenRanges(count: Int, parts: Int) -> [Range<Int>] {
-    precondition(parts >= 1 && parts <= max(count, 1), "evenRanges: cannot cut \(count) items into \(parts) parts")
-    return (0..<parts).map { p in (p * count / parts)..<((p + 1) * count / parts) }
-}

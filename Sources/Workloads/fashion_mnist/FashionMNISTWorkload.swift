@@ -92,12 +92,6 @@ public final class FashionMNISTWorkload: Workload {
         finiteDifferenceHessianVectorProduct(parameters, batch: batch, vector: vector, into: &result)
     }
 
-    public func exampleCount(of batch: CNNBatch) -> Int { batch.count }
-
-    public func split(_ batch: CNNBatch, into parts: Int) -> [CNNBatch] {
-        evenRanges(count: batch.count, parts: parts).map { batch.slice($0) }
-    }
-
     /// Training-subset cross-entropy, validation accuracy and test accuracy.
     public func evaluate(_ parameters: ParameterSet) -> Metrics {
         classifier.metrics(

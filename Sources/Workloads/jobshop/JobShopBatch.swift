@@ -4,7 +4,7 @@ import Tensor
 /// uniform numbers that instance's sampled schedules consume, so `loss` and
 /// `lossAndGradient` are deterministic functions of (parameters, batch), and splitting a
 /// batch keeps every instance's samples.
-public struct JobShopBatch: Sendable, Equatable {
+public struct JobShopBatch: Sendable, Equatable, ExampleBatch {
     public let instances: [JobShopInstance]
     public let rolloutSeeds: [UInt64]
 
@@ -20,7 +20,7 @@ public struct JobShopBatch: Sendable, Equatable {
     }
 
     /// The contiguous instances `range`.
-    func slice(_ range: Range<Int>) -> JobShopBatch {
+    public func slice(_ range: Range<Int>) -> JobShopBatch {
         JobShopBatch(instances: Array(instances[range]), rolloutSeeds: Array(rolloutSeeds[range]))
     }
 

@@ -171,12 +171,6 @@ public final class JobShopWorkload: Workload {
         finiteDifferenceHessianVectorProduct(parameters, batch: batch, vector: vector, into: &result)
     }
 
-    public func exampleCount(of batch: JobShopBatch) -> Int { batch.count }
-
-    public func split(_ batch: JobShopBatch, into parts: Int) -> [JobShopBatch] {
-        evenRanges(count: batch.count, parts: parts).map { batch.slice($0) }
-    }
-
     /// The greedy policy's checked makespan on each of `instances` (instances of one number
     /// of jobs share encoder calls).
     public func greedyMakespans(_ parameters: ParameterSet, _ instances: [JobShopInstance]) -> [Int] {

@@ -89,12 +89,6 @@ public final class KJVWorkload: Workload {
         finiteDifferenceHessianVectorProduct(parameters, batch: batch, vector: vector, into: &result)
     }
 
-    public func exampleCount(of batch: TokenBatch) -> Int { batch.count }
-
-    public func split(_ batch: TokenBatch, into parts: Int) -> [TokenBatch] {
-        evenRanges(count: batch.count, parts: parts).map { batch.slice($0) }
-    }
-
     /// Bits per byte of a mean cross-entropy in nats.
     public static func bitsPerByte(nats: Double) -> Double { nats / log(2) }
 

@@ -1,5 +1,5 @@
 /// A block of regression examples, row-major: `inputs` is `count × features`.
-public struct RegressionBatch: Sendable, Equatable {
+public struct RegressionBatch: Sendable, Equatable, ExampleBatch {
     public let count: Int
     public let features: Int
     public var inputs: [Float]
@@ -32,7 +32,7 @@ public struct RegressionBatch: Sendable, Equatable {
     }
 
     /// The contiguous examples `range`.
-    func slice(_ range: Range<Int>) -> RegressionBatch {
+    public func slice(_ range: Range<Int>) -> RegressionBatch {
         RegressionBatch(
             count: range.count, features: features,
             inputs: Array(inputs[(range.lowerBound * features)..<(range.upperBound * features)]),

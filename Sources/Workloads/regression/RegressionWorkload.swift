@@ -94,12 +94,6 @@ public final class RegressionWorkload: Workload {
         }
     }
 
-    public func exampleCount(of batch: RegressionBatch) -> Int { batch.count }
-
-    public func split(_ batch: RegressionBatch, into parts: Int) -> [RegressionBatch] {
-        evenRanges(count: batch.count, parts: parts).map { batch.slice($0) }
-    }
-
     /// Training-subset MSE (the first `train_eval_examples` training examples),
     /// validation MSE and test MSE.
     public func evaluate(_ parameters: ParameterSet) -> Metrics {

@@ -1,6 +1,6 @@
 /// A block of token sequences, each `length` tokens (`context_length + 1`): the model reads
 /// tokens `0 ..< length−1` of a sequence and predicts tokens `1 ..< length`.
-public struct TokenBatch: Sendable, Equatable {
+public struct TokenBatch: Sendable, Equatable, ExampleBatch {
     public let count: Int
     public let length: Int
     /// `count × length` token ids, row-major.
@@ -29,7 +29,7 @@ public struct TokenBatch: Sendable, Equatable {
     }
 
     /// The contiguous sequences `range`.
-    func slice(_ range: Range<Int>) -> TokenBatch {
+    public func slice(_ range: Range<Int>) -> TokenBatch {
         TokenBatch(count: range.count, length: length, tokens: Array(tokens[(range.lowerBound * length)..<(range.upperBound * length)]))
     }
 }

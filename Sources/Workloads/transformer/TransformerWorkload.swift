@@ -107,12 +107,6 @@ public final class TransformerWorkload: Workload {
         finiteDifferenceHessianVectorProduct(parameters, batch: batch, vector: vector, into: &result)
     }
 
-    public func exampleCount(of batch: TokenBatch) -> Int { batch.count }
-
-    public func split(_ batch: TokenBatch, into parts: Int) -> [TokenBatch] {
-        evenRanges(count: batch.count, parts: parts).map { batch.slice($0) }
-    }
-
     /// Mean cross-entropy (nats per token) on the first `train_eval_sequences` training
     /// sequences, the validation set and the test set.
     public func evaluate(_ parameters: ParameterSet) -> Metrics {

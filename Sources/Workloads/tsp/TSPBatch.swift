@@ -1,7 +1,7 @@
 /// A batch of TSP instances with one rollout seed each: the seed fixes the uniform numbers
 /// the sampled rollouts consume, so `loss` and `lossAndGradient` are deterministic functions
 /// of (parameters, batch), and splitting a batch keeps every instance's rollouts.
-public struct TSPBatch: Sendable, Equatable {
+public struct TSPBatch: Sendable, Equatable, ExampleBatch {
     public let cities: Int
     /// `count × cities × 2` coordinates.
     public var coordinates: [Float]
@@ -34,7 +34,7 @@ public struct TSPBatch: Sendable, Equatable {
     }
 
     /// The contiguous instances `range`.
-    func slice(_ range: Range<Int>) -> TSPBatch {
+    public func slice(_ range: Range<Int>) -> TSPBatch {
         TSPBatch(cities: cities, coordinates: Array(coordinates[(range.lowerBound * cities * 2)..<(range.upperBound * cities * 2)]),
                  rolloutSeeds: Array(rolloutSeeds[range]))
     }

@@ -152,12 +152,6 @@ public final class TSPWorkload: Workload {
         finiteDifferenceHessianVectorProduct(parameters, batch: batch, vector: vector, into: &result)
     }
 
-    public func exampleCount(of batch: TSPBatch) -> Int { batch.count }
-
-    public func split(_ batch: TSPBatch, into parts: Int) -> [TSPBatch] {
-        evenRanges(count: batch.count, parts: parts).map { batch.slice($0) }
-    }
-
     /// For each instance of `batch`, the best of its `n` greedy tours (one per start city):
     /// POMO's multi-start greedy inference. Returns (length, tour) per instance.
     public func greedyTours(_ parameters: ParameterSet, _ batch: TSPBatch, chunk: Int = 64) -> [(length: Double, tour: [Int])] {

@@ -1,5 +1,6 @@
 import Testing
-@testable import Submissions
+@testable import Benchmarks
+import Submissions
 
 /// Not a timing test: checks the benchmark runs and accounts bytes as documented.
 @Suite struct UpdateThroughputTests {

@@ -1,33 +1,15 @@
-import Foundation
 import Tensor
 
-/// Timing helpers for `optbench perf`: each runs its body repeatedly for at least the
-/// requested seconds on a monotonic clock and reports the best rate of the repeats.
-enum Benchmarks {
-    /// Seconds per call of `body`: the minimum over repeats, after one warm-up call.
-    static func secondsPerCall(minimumSeconds: Double, _ body: () -> Void) -> Double {
-        body()
-        var best = Double.infinity
-        var spent = 0.0
-        var calls = 0
-        while spent < minimumSeconds || calls < 3 {
-            let start = DispatchTime.now().uptimeNanoseconds
-            body()
-            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
-            best = min(best, elapsed)
-            spent += elapsed
-            calls += 1
-        }
-        return best
-    }
-
+/// This machine's limits, measured: the matrix-product rate and the memory-copy
+/// bandwidth the layer, step and update tables are put beside.
+public enum MachineLimits {
     /// Measured `cblas_sgemm` rate for an n×n×n product, in GFLOP/s.
-    static func sgemmRate(size n: Int, seconds: Double) -> Double {
+    public static func sgemmRate(size n: Int, seconds: Double) -> Double {
         var rng = RandomGenerator(seed: 1)
         let a = Tensor.randomNormal(shape: [n, n], using: &rng)
         let b = Tensor.randomNormal(shape: [n, n], using: &rng)
         var c = Tensor(shape: [n, n])
-        let t = secondsPerCall(minimumSeconds: seconds) {
+        let t = Timing.secondsPerCall(minimumSeconds: seconds) {
             a.withUnsafeBufferPointer { pa in
                 b.withUnsafeBufferPointer { pb in
                     c.withUnsafeMutableBufferPointer { pc in
@@ -41,7 +23,7 @@ enum Benchmarks {
 
     /// Measured `cblas_sgemm` rate for an n×n×n product on `threads` BLAS threads, in
     /// GFLOP/s; the thread count is restored afterwards.
-    static func sgemmRate(size n: Int, seconds: Double, threads: Int) -> Double {
+    public static func sgemmRate(size n: Int, seconds: Double, threads: Int) -> Double {
         let kept = BLAS.threadCount
         defer { BLAS.setThreadCount(kept) }
         BLAS.setThreadCount(threads)
@@ -49,11 +31,11 @@ enum Benchmarks {
     }
 
     /// Measured memory-copy bandwidth (bytes read plus bytes written) in GB/s.
-    static func copyBandwidth(megabytes: Int, seconds: Double) -> Double {
+    public static func copyBandwidth(megabytes: Int, seconds: Double) -> Double {
         let count = megabytes * (1 << 20) / MemoryLayout<Float>.size
         let source = [Float](repeating: 1, count: count)
         var destination = [Float](repeating: 0, count: count)
-        let t = secondsPerCall(minimumSeconds: seconds) {
+        let t = Timing.secondsPerCall(minimumSeconds: seconds) {
             source.withUnsafeBytes { s in
                 destination.withUnsafeMutableBytes { d in
                     d.baseAddress!.copyMemory(from: s.baseAddress!, byteCount: s.count)

@@ -1,5 +1,4 @@
 import Core
-import Foundation
 import NN
 
 /// Update throughput of a submission on a large flat parameter vector, for `optbench perf`:
@@ -51,16 +50,7 @@ public enum UpdateThroughput {
                 step: step, stepHint: 1_000_000, submissionTime: 0, lastEvaluation: nil))
             step += 1
         }
-        try once()
-        var best = Double.infinity, spent = 0.0, calls = 0
-        while spent < minimumSeconds || calls < 3 {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try once()
-            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
-            best = min(best, elapsed)
-            spent += elapsed
-            calls += 1
-        }
+        let best = try Timing.secondsPerCall(minimumSeconds: minimumSeconds, once)
         return Measurement(
             submission: S.name, parameters: parameterCount, secondsPerStep: best,
             bytesPerStep: 3 * parameterCount * MemoryLayout<Float>.size + 2 * instance.stateBytes)

@@ -59,10 +59,10 @@ enum LayerBenchmarks {
         let output = layer.forward(input, parameters: parameters)
         let outputGradient = Tensor.randomNormal(shape: output.shape, using: &generator)
         var gradient = ParameterSet.zeros(like: parameters)
-        let forward = Benchmarks.secondsPerCall(minimumSeconds: seconds) {
+        let forward = Timing.secondsPerCall(minimumSeconds: seconds) {
             _ = layer.forward(input, parameters: parameters)
         }
-        let both = Benchmarks.secondsPerCall(minimumSeconds: seconds) {
+        let both = Timing.secondsPerCall(minimumSeconds: seconds) {
             _ = layer.forward(input, parameters: parameters)
             if testCase.computesInputGradient {
                 _ = layer.backward(outputGradient, parameters: parameters, gradient: &gradient)
@@ -117,13 +117,16 @@ enum LayerBenchmarks {
         }
     }
 
-    /// Prints the table: each row's rates, the sgemm rates measured around it, and its
-    /// combined rate as a fraction of the higher of those.
-    static func printTable(_ rows: [(Row, Perf.Bracket)]) {
-        print("layer".leftAligned(20) + "shape".leftAligned(46)
-            + "fwd GFLOP/s  bwd GFLOP/s  fwd+bwd GFLOP/s  sgemm before/after  fwd+bwd / sgemm")
+    /// The table: each row's rates, the sgemm rates measured around it, and its combined
+    /// rate as a fraction of the higher of those; then, per network, its layers as one
+    /// training step runs them.
+    static func tableLines(_ rows: [(Row, Bracket)]) -> [String] {
+        var lines = [
+            "layer".leftAligned(20) + "shape".leftAligned(46)
+                + "fwd GFLOP/s  bwd GFLOP/s  fwd+bwd GFLOP/s  sgemm before/after  fwd+bwd / sgemm"
+        ]
         for (row, sgemm) in rows {
-            print(row.layer.leftAligned(20) + row.shape.leftAligned(46) + String(
+            lines.append(row.layer.leftAligned(20) + row.shape.leftAligned(46) + String(
                 format: "%11.1f  %11.1f  %15.1f  %8.0f / %-7.0f  %14.0f%%",
                 row.forwardRate, row.backwardRate, row.combinedRate, sgemm.before, sgemm.after,
                 100 * row.combinedRate / sgemm.higher))
@@ -137,9 +140,29 @@ enum LayerBenchmarks {
             let flops = members.reduce(0) { $0 + $1.1 * ($1.0.forwardFlops + $1.0.backwardFlops) }
             let seconds = members.reduce(0) { $0 + $1.1 * $1.0.combinedSeconds }
             let sgemm = members.map(\.2).max() ?? .nan
-            print("\(network): its layers as one training step runs them (each row times its occurrences): " + String(
+            lines.append("\(network): its layers as one training step runs them (each row times its occurrences): " + String(
                 format: "%.2f GFLOP in %.1f ms, %.1f GFLOP/s, %.0f%% of the highest sgemm rate around them (%.0f)",
                 flops * 1e-9, seconds * 1e3, flops / seconds * 1e-9, 100 * flops / seconds * 1e-9 / sgemm, sgemm))
         }
+        return lines
+    }
+
+    /// The ceiling of a layer whose products are too small to share between threads, such
+    /// as the cnn's head (128 × 128 → 10: three products of 0.33 MFLOP, a few microseconds
+    /// each, which OpenBLAS runs on one thread): one core's sgemm rate (`oneThreadRate`,
+    /// GFLOP/s). Where that is below 60 % of the rate on all threads, no kernel brings such
+    /// a layer to 60 % of it. One line per networks' Linear row.
+    static func smallProductCeilingLines(_ rows: [Row], oneThreadRate: Double) -> [String] {
+        var lines = [String(
+            format: "sgemm 1024³ on one thread: %.1f GFLOP/s, the ceiling of a layer too small to share between threads:",
+            oneThreadRate)]
+        for row in rows {
+            guard row.layer == "Linear", let network = row.network else { continue }
+            lines.append(String(
+                format: "  %@ head %@: %.2f MFLOP in %.1f µs forward + backward, %.0f%% of one thread's sgemm",
+                network.name, row.shape, (row.forwardFlops + row.backwardFlops) * 1e-6, row.combinedSeconds * 1e6,
+                100 * row.combinedRate / oneThreadRate))
+        }
+        return lines
     }
 }

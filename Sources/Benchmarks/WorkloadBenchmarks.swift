@@ -44,11 +44,11 @@ enum WorkloadBenchmarks {
         let size = workload.info.defaultBatchSize
         let counted = stream.nextBatch(size: size)
         let flops = BLAS.countingFlops { _ = workload.lossAndGradient(parameters, batch: counted, into: &gradient) }.flops
-        let time = Benchmarks.secondsPerCall(minimumSeconds: seconds) {
+        let time = Timing.secondsPerCall(minimumSeconds: seconds) {
             let batch = stream.nextBatch(size: size)
             _ = workload.lossAndGradient(parameters, batch: batch, into: &gradient)
         }
-        let forward = Benchmarks.secondsPerCall(minimumSeconds: seconds) {
+        let forward = Timing.secondsPerCall(minimumSeconds: seconds) {
             _ = workload.loss(parameters, batch: stream.nextBatch(size: size))
         }
         let tokens = (counted as? TokenBatch).map { $0.length - 1 }
@@ -57,15 +57,15 @@ enum WorkloadBenchmarks {
             secondsPerStep: time, secondsPerForward: forward, flopsPerStep: flops)
     }
 
-    /// The table, with each step's achieved matrix-product rate beside `sgemmRate` (GFLOP/s).
-    static func printTable(_ rows: [Row], sgemmRate: Double) {
-        print("workload".leftAligned(22) + "batch".rightAligned(7) + "parameters".rightAligned(12) + "ms/step".rightAligned(10)
+    /// The table's lines, with each step's achieved matrix-product rate beside `sgemmRate` (GFLOP/s).
+    static func tableLines(_ rows: [Row], sgemmRate: Double) -> [String] {
+        var lines = ["workload".leftAligned(22) + "batch".rightAligned(7) + "parameters".rightAligned(12) + "ms/step".rightAligned(10)
               + "fwd ms".rightAligned(9)
               + "examples/s".rightAligned(13) + "tokens/s".rightAligned(11) + "MFLOP/step".rightAligned(12)
-              + "GFLOP/s".rightAligned(9) + "/ sgemm".rightAligned(9))
+              + "GFLOP/s".rightAligned(9) + "/ sgemm".rightAligned(9)]
         for row in rows {
             let counted = row.flopsPerStep > 0
-            print(row.workload.leftAligned(22) + String(row.batchSize).rightAligned(7) + String(row.parameters).rightAligned(12)
+            lines.append(row.workload.leftAligned(22) + String(row.batchSize).rightAligned(7) + String(row.parameters).rightAligned(12)
                   + String(format: "%.2f", row.secondsPerStep * 1e3).rightAligned(10)
                   + String(format: "%.2f", row.secondsPerForward * 1e3).rightAligned(9)
                   + String(format: "%.0f", row.examplesPerSecond).rightAligned(13)
@@ -74,6 +74,7 @@ enum WorkloadBenchmarks {
                   + (counted ? String(format: "%.1f", row.gigaflopsPerSecond) : "—").rightAligned(9)
                   + (counted ? String(format: "%.0f%%", 100 * row.gigaflopsPerSecond / sgemmRate) : "—").rightAligned(9))
         }
-        print("(fwd ms: the loss alone on a fresh batch, as an evaluation runs it; FLOPs: matrix products through BLAS and oneDNN's convolutions in one loss-and-gradient step, two per multiply-add; \"—\": the step runs none)")
+        lines.append("(fwd ms: the loss alone on a fresh batch, as an evaluation runs it; FLOPs: matrix products through BLAS and oneDNN's convolutions in one loss-and-gradient step, two per multiply-add; \"—\": the step runs none)")
+        return lines
     }
 }
