@@ -30,15 +30,15 @@ struct PendingSnapshots {
         return covered.map { index > $0 } ?? true
     }
 
-    /// Keeps a snapshot taken at `value`, covering every grid point up to it. The
-    /// parameters are copied into storage of their own, so the training step that
+    /// Keeps a snapshot of `parameters` taken at `value`, covering every grid point up to
+    /// it. The parameters are copied into storage of their own, so the training step that
     /// follows updates its buffer in place instead of copying it on the clock.
-    mutating func keep(_ snapshot: Snapshot, at value: Double) {
-        let copy = snapshot.parameters.values.withUnsafeBufferPointer { Array($0) }
+    mutating func keep(_ parameters: ParameterSet, step: Int, submissionTime: Double, counts: OracleCounts, at value: Double) {
+        let copy = parameters.values.withUnsafeBufferPointer { Array($0) }
         kept.append(
             Snapshot(
-                step: snapshot.step, submissionTime: snapshot.submissionTime, counts: snapshot.counts,
-                parameters: ParameterSet(layout: snapshot.parameters.layout, values: copy)))
+                step: step, submissionTime: submissionTime, counts: counts,
+                parameters: ParameterSet(layout: parameters.layout, values: copy)))
         cover(upTo: value)
     }
 

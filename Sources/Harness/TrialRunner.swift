@@ -140,9 +140,8 @@ public enum TrialRunner {
                 }
             } else if state.status == nil, snapshots?.isDue(at: measure()) == true {
                 let evaluated = state.clock.time { instance.parametersForEvaluation(parameters) }
-                let snapshot = PendingSnapshots.Snapshot(
-                    step: state.step, submissionTime: state.clock.elapsed, counts: oracle.counts, parameters: evaluated)
-                snapshots?.keep(snapshot, at: measure())
+                snapshots?.keep(
+                    evaluated, step: state.step, submissionTime: state.clock.elapsed, counts: oracle.counts, at: measure())
             }
         }
         return state.outcome(stateBytes: instance.stateBytes)

@@ -32,8 +32,8 @@ struct ShowCommand: ParsableCommand {
             "off clock",
         ]
         print(zip(header, widths).map { $0.leftAligned($1) }.joined() + "hyperparameters")
-        for trial in loaded.trials {
-            let timing = TrialTiming(of: trial)
+        let timings = loaded.trials.map(TrialTiming.init(of:))
+        for (trial, timing) in zip(loaded.trials, timings) {
             let best = CalibrationProcedure.bestValidation(of: trial)
             let cells = [
                 trial.key.ruleset, trial.key.workload, trial.key.submission, String(trial.key.study), String(trial.key.trial),
@@ -44,7 +44,6 @@ struct ShowCommand: ParsableCommand {
             print(zip(cells, widths).map { $0.leftAligned($1) }.joined() + trial.hyperparameters.description)
             if !trial.message.isEmpty { print("    message: \(PlainName.escaped(String(trial.message.split(separator: "\n").first ?? "")))") }
         }
-        let timings = loaded.trials.map(TrialTiming.init(of:))
         let offClock = timings.map(\.offClock).reduce(0, +), wall = timings.map(\.wallTime).reduce(0, +)
         print("\"within\": the target may have been crossed up to this much earlier (the gap to the row before); \"off clock\": share of a trial's wall time outside submission time (evaluations, initialisation). All trials: \(Self.share(offClock, of: wall)) of \(String(format: "%.1f", wall)) s off clock.")
     }

@@ -21,12 +21,18 @@ public enum TargetMeasure: String, Sendable, CaseIterable {
     /// meeting the trial's validation target (earliest in time, whatever the row order),
     /// or `.infinity` when no evaluation met it.
     public func toTarget(of trial: TrialRecord) -> Double {
+        Self.earliestReaching(in: trial).map(value(at:)) ?? .infinity
+    }
+
+    /// The evaluation with the smallest submission time among those meeting the trial's
+    /// validation target (the first such in row order on ties), or nil.
+    public static func earliestReaching(in trial: TrialRecord) -> EvaluationRow? {
         let workload = trial.workload
         var best: EvaluationRow?
         for row in trial.evaluations where workload.direction.meets(row.validationMetric, target: workload.validationTarget) {
             if best.map({ row.submissionTime < $0.submissionTime }) ?? true { best = row }
         }
-        return best.map(value(at:)) ?? .infinity
+        return best
     }
 
     /// The first evaluation, in recorded order, meeting the trial's validation target

@@ -18,10 +18,8 @@ public struct TrialTiming: Sendable, Equatable {
 
     /// The timing of `trial`'s rows; zeros for a trial without rows.
     public init(of trial: TrialRecord) {
-        let workload = trial.workload
         let rows = trial.evaluations
-        let hit = rows.filter { workload.direction.meets($0.validationMetric, target: workload.validationTarget) }
-            .min { $0.submissionTime < $1.submissionTime }
+        let hit = TargetMeasure.earliestReaching(in: trial)
         timeToTarget = hit?.submissionTime
         uncertainty = hit.map { hit in
             hit.submissionTime - (rows.map(\.submissionTime).filter { $0 < hit.submissionTime }.max() ?? 0)

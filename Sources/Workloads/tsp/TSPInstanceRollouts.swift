@@ -26,24 +26,21 @@ struct InstanceDecoder: Sendable {
         let steps = max(n - 2, 0)
         let scale = 1 / Float(d).squareRoot()
         let tours = toursOut.base, logProbabilities = logOut.base
-        // Without the cache, one step's scratch for this range; with it, the shared slices.
-        var scratchQueries = [Float](repeating: 0, count: keepCache ? 0 : n * d)
-        var scratchSquashed = [Float](repeating: 0, count: keepCache ? 0 : n * n)
-        var scratchProbabilities = [Float](repeating: 0, count: keepCache ? 0 : n * n)
+        // Without the cache, one step's queries, squashed logits and probabilities for this
+        // range, one after the other; with it, the shared slices.
+        var scratch = [Float](repeating: 0, count: keepCache ? 0 : n * d + 2 * n * n)
         var visited = [Bool](repeating: false, count: n * n)
         var scores = [Float](repeating: 0, count: n * n)
-        scratchQueries.withUnsafeMutableBufferPointer { sq in
-            scratchSquashed.withUnsafeMutableBufferPointer { ss in
-                scratchProbabilities.withUnsafeMutableBufferPointer { sp in
-                    guard let queries = keepCache ? outputs.queries?.base : sq.baseAddress,
-                          let probabilities = keepCache ? outputs.probabilities?.base : sp.baseAddress else { return }
-                    let squashed = keepCache ? outputs.squashed?.base : ss.baseAddress
-                    for b in range {
-                        decodeInstance(
-                            b, steps: steps, scale: scale, tours: tours, logProbabilities: logProbabilities, queries: queries,
-                            squashed: squashed, probabilities: probabilities, visited: &visited, scores: &scores)
-                    }
-                }
+        scratch.withUnsafeMutableBufferPointer { scratch in
+            let base = scratch.baseAddress
+            guard let queries = keepCache ? outputs.queries?.base : base,
+                  let probabilities = keepCache ? outputs.probabilities?.base : base.map({ $0 + n * d + n * n })
+            else { return }
+            let squashed = keepCache ? outputs.squashed?.base : base.map { $0 + n * d }
+            for b in range {
+                decodeInstance(
+                    b, steps: steps, scale: scale, tours: tours, logProbabilities: logProbabilities, queries: queries,
+                    squashed: squashed, probabilities: probabilities, visited: &visited, scores: &scores)
             }
         }
     }
@@ -72,18 +69,16 @@ struct InstanceDecoder: Sendable {
                 continue
             }
             let slot = keepCache ? (b * steps + (t - 1)) : 0
-            do {
-                let q = queries + slot * n * d
-                for s in 0..<n {
-                    let current = Int(tours[(b * n + s) * n + t - 1])
-                    for c in 0..<d {
-                        q[s * d + c] = graphTerms[b * d + c] + firsts[(b * n + s) * d + c] + currents[(b * n + current) * d + c]
-                    }
+            let q = queries + slot * n * d
+            for s in 0..<n {
+                let current = Int(tours[(b * n + s) * n + t - 1])
+                for c in 0..<d {
+                    q[s * d + c] = graphTerms[b * d + c] + firsts[(b * n + s) * d + c] + currents[(b * n + current) * d + c]
                 }
-                keys.withUnsafeBufferPointer { kb in
-                    scores.withUnsafeMutableBufferPointer { zb in
-                        BLAS.gemm(.none, .transposed, m: n, n: n, k: d, alpha: scale, a: q, b: kb.baseAddress! + b * n * d, c: zb.baseAddress!)
-                    }
+            }
+            keys.withUnsafeBufferPointer { kb in
+                scores.withUnsafeMutableBufferPointer { zb in
+                    BLAS.gemm(.none, .transposed, m: n, n: n, k: d, alpha: scale, a: q, b: kb.baseAddress! + b * n * d, c: zb.baseAddress!)
                 }
             }
             for s in 0..<n {
