@@ -19,6 +19,9 @@ public struct WorkloadSpec: Sendable, Equatable {
     public var stepHint: Int
     /// True until `optbench calibrate` has set targets and budget from tuned baselines.
     public var provisional: Bool
+    /// How the calibrated numbers were found (`nil` while provisional, and for specs
+    /// written by hand).
+    public var calibration: CalibrationRecord?
     /// Held-out variants, already resolved (each a complete spec).
     public var variants: [WorkloadSpec]
     /// Where the spec was read from, for error messages ("workloads/regression.json").
@@ -28,7 +31,7 @@ public struct WorkloadSpec: Sendable, Equatable {
         name: String, variantOf: String? = nil, settings: [String: JSONValue], defaultBatchSize: Int,
         lossType: LossType, metric: String, direction: MetricDirection, validationTarget: Double,
         testTarget: Double, maxRuntimeSeconds: Double, evalPeriodSeconds: Double, stepHint: Int,
-        provisional: Bool, variants: [WorkloadSpec] = [], source: String = "spec"
+        provisional: Bool, calibration: CalibrationRecord? = nil, variants: [WorkloadSpec] = [], source: String = "spec"
     ) {
         self.name = name
         self.variantOf = variantOf
@@ -43,6 +46,7 @@ public struct WorkloadSpec: Sendable, Equatable {
         self.evalPeriodSeconds = evalPeriodSeconds
         self.stepHint = stepHint
         self.provisional = provisional
+        self.calibration = calibration
         self.variants = variants
         self.source = source
     }

@@ -28,7 +28,7 @@ extension WorkloadSpec {
         let source = path
         var reader = try JSONObjectReader(json, source: source)
         var base = try readBase(&reader, source: source)
-        _ = try reader.optionalObject("calibration")  // provenance of calibrated numbers, free-form
+        base.calibration = try reader.optionalObject("calibration").map(CalibrationRecord.init(reading:))
         let variantValues = try reader.optionalArray("variants") ?? []
         try reader.finish()
         var variants: [WorkloadSpec] = []
@@ -106,7 +106,7 @@ extension WorkloadSpec {
         variant.evalPeriodSeconds = try reader.optionalPositiveNumber("eval_period_s", atMost: Bounds.maximumSeconds) ?? evalPeriodSeconds
         variant.stepHint = try reader.optionalInteger("step_hint", in: Bounds.stepHint) ?? stepHint
         if let v = try reader.optionalBool("provisional") { variant.provisional = v }
-        _ = try reader.optionalObject("calibration")
+        variant.calibration = try reader.optionalObject("calibration").map(CalibrationRecord.init(reading:))
         return variant
     }
 }

@@ -11,6 +11,8 @@ struct ListCommand: ParsableCommand {
         commandName: "list", abstract: "List workloads (with variants), submissions and profiles.")
 
     @Option(help: "Folder of workload specs and profiles.json.") var workloadsDir = "workloads"
+    @Flag(help: "Print only the calibration table (Markdown, as in the README): each workload's and variant's targets, budget, and how and where they were calibrated.")
+    var calibration = false
 
     mutating func validate() throws {
         try ArgumentCheck.existingFolder(workloadsDir, argument: "--workloads-dir")
@@ -19,6 +21,10 @@ struct ListCommand: ParsableCommand {
     mutating func run() throws {
         // Everything is loaded (and validated) before anything is printed.
         let catalog = try SpecCatalog(directory: workloadsDir)
+        if calibration {
+            print(CalibrationTable.markdown(catalog.baseSpecs))
+            return
+        }
         let profiles = try Profile.loadAll(contentsOf: "\(workloadsDir)/profiles.json")
         print("workloads (\(workloadsDir)):")
         for spec in catalog.baseSpecs {

@@ -9,7 +9,7 @@ struct OptBench: ParsableCommand {
         commandName: "optbench",
         abstract: "A reproducible, AlgoPerf-style benchmark suite for training algorithms, on the CPU.",
         subcommands: [
-            ListCommand.self, RunCommand.self, TrialCommand.self, MergeCommand.self, ShowCommand.self, ScoreCommand.self,
+            ListCommand.self, RunCommand.self, TrialCommand.self, MergeCommand.self, ShowCommand.self, ScoreCommand.self, CompareCommand.self,
             CalibrateCommand.self, VerifyTSPCommand.self, VerifyJobShopCommand.self,
             PlotCommand.self, Perf.self, Conformance.self, FuzzCommand.self, ReadResultsCommand.self,
             SlurmTaskCommand.self, SlurmFinishCommand.self, StatusCommand.self,

@@ -60,6 +60,25 @@ import Testing
         #expect(Self.error(Self.base.replacingOccurrences(of: "\"toy_wide\"", with: "\"toy\""))?.field == "variants[0].name")
     }
 
+    static let calibrationBlock = """
+    "calibration": {"best_submission": "adamw", "tuning_trials": 4, "reruns": 5, "budget_scale": 1.5,
+                    "date": "2026-12-03T09:00:00Z", "procedure": "free text", "machine": {"cpu": "Some CPU", "cores": 2}}
+    """
+
+    @Test func calibrationBlocksAreReadForBaseAndVariantAlone() throws {
+        let calibrated = Self.base.replacingOccurrences(of: "\"provisional\": true,", with: "\"provisional\": false, \(Self.calibrationBlock),")
+        let spec = try Self.load(calibrated)
+        #expect(spec.calibration == CalibrationRecord(
+            bestSubmission: "adamw", tuningTrials: 4, reruns: 5, budgetScale: 1.5, date: "2026-12-03T09:00:00Z", cpu: "Some CPU"))
+        // A variant has its own record or none; it never inherits the base's.
+        #expect(spec.variants.first?.calibration == nil)
+        #expect(try Self.load(Self.base).calibration == nil)
+        let missing = Self.error(calibrated.replacingOccurrences(of: "\"best_submission\": \"adamw\", ", with: ""))
+        #expect(missing?.field == "calibration.best_submission")
+        let mistyped = Self.error(calibrated.replacingOccurrences(of: "\"cpu\": \"Some CPU\"", with: "\"cpu\": 7"))
+        #expect(mistyped?.field == "calibration.machine.cpu")
+    }
+
     /// The base spec with one variant field replaced (`"step_hint": 300` by default).
     static func variant(_ replacement: String, of original: String = "\"step_hint\": 300") -> String {
         base.replacingOccurrences(of: original, with: replacement)
