@@ -23,16 +23,20 @@ public struct SnapshotGrid: Sendable, Equatable {
         return SnapshotGrid(points: Array(sequence(first: start) { $0 * ratio }.prefix { $0 < end }))
     }
 
-    /// The grid every trial timed by submission time is refined on: from a tenth of the
-    /// budget, each point 8 % after the one before, so that a time to target is known to
-    /// within 10 % of its value (or of the budget, when it is reached in the first tenth),
-    /// counting the step on which a snapshot lands.
-    public static func standard(budgetSeconds: Double) -> SnapshotGrid {
-        geometric(start: standardStart * budgetSeconds, ratio: standardRatio, end: budgetSeconds)
+    /// The grid every scored trial is refined on, in steps: from a tenth of the budget's
+    /// steps (`step_hint` × budget scale), each point 8 % after the one before, up to ten
+    /// times the budget's steps (a submission faster per step than the calibrated baseline
+    /// takes more). A step to target is known to within 10 % of its value (or of the
+    /// budget's steps, when reached in their first tenth), counting the step a point
+    /// rounds up to; at a steady step time, so is the time.
+    public static func standard(budgetSteps: Double) -> SnapshotGrid {
+        geometric(start: standardStart * budgetSteps, ratio: standardRatio, end: standardEnd * budgetSteps)
     }
 
     /// The standard grid's first point, as a fraction of the budget.
     public static let standardStart = 0.1
+    /// The standard grid's last point, as a multiple of the budget's steps.
+    public static let standardEnd = 10.0
     /// The standard grid's ratio between neighbouring points; records carry it as
     /// `snapshot_ratio` (see `TrialRecord.snapshotRatio`).
     public static let standardRatio = 1.08

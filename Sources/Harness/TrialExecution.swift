@@ -33,22 +33,51 @@ public struct TrialRequest: Sendable, Equatable {
         self.evalEverySteps = evalEverySteps
     }
 
-    /// When this trial evaluates on `spec`.
+    /// When this trial evaluates on `spec`: every `evalEverySteps` steps when asked
+    /// (reproducibility checks); for a scored trial (timed, stopping at the target), every
+    /// `stepPeriod(on:)` steps; for a calibration trial, every `eval_period_s` ×
+    /// `budgetScale` of submission time.
+    ///
+    /// A scored trial evaluates on steps, not on seconds, so that the steps it evaluates
+    /// (and keeps snapshots at) are the same in every run of the same seed: which step
+    /// first meets the target is then a property of the trajectory, and only the seconds
+    /// the steps took vary with the machine. On the clock, a noisy metric sampled at
+    /// steps that depend on the machine's load crossed its target at steps up to 1.7×
+    /// apart between two runs of one binary (tsp × Shampoo: 273 and 506 steps).
     public func schedule(on spec: WorkloadSpec) -> EvaluationSchedule {
-        evalEverySteps.map { .steps(period: $0) } ?? .submissionTime(period: spec.evalPeriodSeconds * budgetScale)
+        if let steps = evalEverySteps { return .steps(period: steps) }
+        return refinesOnSnapshots ? .steps(period: stepPeriod(on: spec)) : .submissionTime(period: spec.evalPeriodSeconds * budgetScale)
     }
 
-    /// The snapshots this trial refines its time to target on: the standard grid over its
-    /// budget when it is timed by submission time and stops at the target. None when
-    /// evaluations fall on steps (reproducibility checks, where the rows must be the same
-    /// in every run), nor for calibration trials, which are judged against a target not
-    /// known while they run, and whose evaluation rows measure the cost of an evaluation.
-    public func snapshots(on spec: WorkloadSpec) -> SnapshotGrid? {
-        snapshotRatio == nil ? nil : .standard(budgetSeconds: spec.budget(scale: budgetScale).maxRuntimeSeconds)
+    /// `eval_period_s` × `budgetScale` in steps at the spec's calibrated rate (`step_hint`
+    /// steps per `max_runtime_s`), at least 1: as often, in the calibrated baseline's
+    /// steps, as the clock would evaluate it.
+    public func stepPeriod(on spec: WorkloadSpec) -> Int {
+        let steps = spec.evalPeriodSeconds * budgetScale * Double(spec.stepHint) / spec.maxRuntimeSeconds
+        return steps.isFinite ? max(1, Int(min(steps, 1e9).rounded())) : 1
     }
+
+    /// The snapshots this trial refines its time to target on: the standard grid in
+    /// steps (from a tenth of the step hint × `budgetScale`) when it is a scored trial.
+    /// None when evaluations fall on steps the user chose (reproducibility checks, where
+    /// the rows must be the same in every run), nor for calibration trials, which are
+    /// judged against a target not known while they run, and whose evaluation rows
+    /// measure the cost of an evaluation.
+    public func snapshots(on spec: WorkloadSpec) -> SnapshotGrid? {
+        refinesOnSnapshots ? .standard(budgetSteps: Double(spec.stepHint) * budgetScale) : nil
+    }
+
+    /// A scored trial: timed, stopping at the target, on the runner's own schedule.
+    var refinesOnSnapshots: Bool { evalEverySteps == nil && stopAtTarget }
 
     /// The `snapshot_ratio` a record of this request carries.
-    var snapshotRatio: Double? { evalEverySteps == nil && stopAtTarget ? SnapshotGrid.standardRatio : nil }
+    var snapshotRatio: Double? { refinesOnSnapshots ? SnapshotGrid.standardRatio : nil }
+
+    /// The `eval_every_steps` a record of this request carries: the step period it
+    /// evaluated on (asked for, or derived for a scored trial); nil when on the clock.
+    func recordedEvalEverySteps(on spec: WorkloadSpec) -> Int? {
+        if case .steps(let period) = schedule(on: spec) { period } else { nil }
+    }
 }
 
 /// Runs a trial request against a loaded spec and assembles its record.
@@ -92,7 +121,7 @@ public enum TrialExecution {
     public static func isRecord(_ record: TrialRecord, of request: TrialRequest, on spec: WorkloadSpec) -> Bool {
         record.key == request.key && record.hyperparameters == request.hyperparameters && record.seed == request.seed
             && record.budgetScale == request.budgetScale && record.stopAtTarget == request.stopAtTarget
-            && record.maximumSteps == request.maximumSteps && record.evalEverySteps == request.evalEverySteps
+            && record.maximumSteps == request.maximumSteps && record.evalEverySteps == request.recordedEvalEverySteps(on: spec)
             && record.snapshotRatio == request.snapshotRatio
             && sameFacts(record.workload, workloadRecord(spec))
     }
@@ -123,7 +152,7 @@ public enum TrialExecution {
             stepsToTarget: outcome.stepsToTarget, oracleCallsToTarget: outcome.oracleCallsToTarget,
             stateBytes: outcome.stateBytes, peakResidentBytes: peakResidentBytes, evaluations: outcome.evaluations,
             trainLossSteps: outcome.lossLog.steps, trainLossValues: outcome.lossLog.losses,
-            budgetScale: request.budgetScale, maximumSteps: request.maximumSteps, evalEverySteps: request.evalEverySteps,
+            budgetScale: request.budgetScale, maximumSteps: request.maximumSteps, evalEverySteps: request.recordedEvalEverySteps(on: spec),
             stopAtTarget: request.stopAtTarget, history: history, snapshotRatio: request.snapshotRatio)
     }
 }

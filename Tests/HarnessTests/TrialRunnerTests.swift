@@ -216,21 +216,62 @@ import Testing
         #expect(refined.timeToTarget == nil)
     }
 
-    @Test func theStandardGridResolvesToATenthOfTheTimeOrOfTheBudget() throws {
-        let grid = SnapshotGrid.standard(budgetSeconds: 200)
+    @Test func theStandardGridResolvesToATenthOfTheStepsOrOfTheBudget() throws {
+        let grid = SnapshotGrid.standard(budgetSteps: 200)
         #expect(grid.points.first == 20)
-        #expect(grid.points.allSatisfy { $0 < 200 })
-        #expect(try #require(grid.points.last) * SnapshotGrid.standardRatio >= 200)
+        #expect(grid.points.allSatisfy { $0 < 2000 })
+        #expect(try #require(grid.points.last) * SnapshotGrid.standardRatio >= 2000)
         for (a, b) in zip(grid.points, grid.points.dropFirst()) {
             #expect(abs(b / a - 1.08) < 1e-12)
         }
-        #expect(grid.points.count == 30)  // 20 · 1.08^29 = 186.3; 20 · 1.08^30 = 201.3
+        #expect(grid.points.count == 60)  // 20 · 1.08^59 = 1875.2; 20 · 1.08^60 = 2025.2
         #expect(grid.lastPoint(atOrBelow: 19.9) == nil)
         #expect(grid.lastPoint(atOrBelow: 20) == 0)
         #expect(grid.lastPoint(atOrBelow: 21.7) == 1)
-        #expect(grid.lastPoint(atOrBelow: 1e9) == 29)
+        #expect(grid.lastPoint(atOrBelow: 1e9) == 59)
         #expect(SnapshotGrid.geometric(start: 0, ratio: 1.1, end: 5).points.isEmpty)
         #expect(SnapshotGrid.geometric(start: 1, ratio: 1, end: 5).points.isEmpty)
         #expect(SnapshotGrid.geometric(start: 1, ratio: 2, end: .infinity).points.isEmpty)
+    }
+
+    /// A scored trial (timed, stopping at the target) evaluates and keeps snapshots on
+    /// steps at the spec's calibrated rate, so the steps it samples do not depend on the
+    /// machine's load; calibration trials stay on the clock; asked-for step periods win.
+    @Test func scoredTrialsSampleOnStepsAtTheCalibratedRate() throws {
+        let spec = WorkloadSpec(
+            name: "toy", settings: [:], defaultBatchSize: 8, lossType: .meanSquaredError, metric: "mse", direction: .minimize,
+            validationTarget: 0.3, testTarget: 0.3, maxRuntimeSeconds: 20, evalPeriodSeconds: 3, stepHint: 1000, provisional: false)
+        let key = TrialKey(submission: "sgd", workload: "toy", ruleset: "self", study: 0, trial: 0)
+        let scored = TrialRequest(key: key, hyperparameters: Hyperparameters(), seed: 1, budgetScale: 1.5)
+        // 3 s × 1.5 at 1000 steps per 20 s: 225 steps.
+        #expect(scored.schedule(on: spec) == .steps(period: 225))
+        #expect(scored.snapshots(on: spec) == .standard(budgetSteps: 1500))
+        #expect(scored.snapshotRatio == 1.08 && scored.recordedEvalEverySteps(on: spec) == 225)
+        var calibration = scored
+        calibration.stopAtTarget = false
+        #expect(calibration.schedule(on: spec) == .submissionTime(period: 4.5))
+        #expect(calibration.snapshots(on: spec) == nil && calibration.recordedEvalEverySteps(on: spec) == nil)
+        var checked = scored
+        checked.evalEverySteps = 10
+        #expect(checked.schedule(on: spec) == .steps(period: 10) && checked.snapshots(on: spec) == nil)
+        var tiny = spec
+        tiny.evalPeriodSeconds = 1e-6
+        #expect(scored.stepPeriod(on: tiny) == 1)
+    }
+
+    /// Two runs of one scored trial sample the same steps with the same bits, however long
+    /// their steps take: the first step meeting the target is the trajectory's, not the clock's.
+    @Test func scoredTrialsReachTheTargetAtTheSameStepInEveryRun() throws {
+        func run() -> TrialOutcome {
+            TrialRunner.run(
+                workload: QuadraticWorkload(target: 0.5), submission: FixedRateSGD.self, hyperparameters: Self.sgd, seed: 1,
+                budget: Budget(maxRuntimeSeconds: 1e6, stepHint: 100), schedule: .steps(period: 25),
+                snapshots: .standard(budgetSteps: 100))
+        }
+        let first = run(), second = run()
+        #expect(first.status == .reachedTarget && first.stepsToTarget != nil)
+        #expect(first.stepsToTarget == second.stepsToTarget)
+        #expect(first.evaluations.map(\.step) == second.evaluations.map(\.step))
+        #expect(first.evaluations.map(\.validationMetric.bitPattern) == second.evaluations.map(\.validationMetric.bitPattern))
     }
 }
