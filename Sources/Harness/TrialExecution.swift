@@ -42,8 +42,8 @@ public struct TrialRequest: Sendable, Equatable {
     /// (and keeps snapshots at) are the same in every run of the same seed: which step
     /// first meets the target is then a property of the trajectory, and only the seconds
     /// the steps took vary with the machine. On the clock, a noisy metric sampled at
-    /// steps that depend on the machine's load crossed its target at steps up to 1.7×
-    /// apart between two runs of one binary (tsp × Shampoo: 273 and 506 steps).
+    /// steps that depend on the machine's load crossed its target at steps up to 1.8×
+    /// apart between two runs of one binary (tsp × Shampoo: 273 and 494 steps).
     public func schedule(on spec: WorkloadSpec) -> EvaluationSchedule {
         if let steps = evalEverySteps { return .steps(period: steps) }
         return refinesOnSnapshots ? .steps(period: stepPeriod(on: spec)) : .submissionTime(period: spec.evalPeriodSeconds * budgetScale)
