@@ -24,7 +24,10 @@ struct CompareCommand: ParsableCommand {
             for skipped in loaded.skipped { print("skipped \(skipped.path): \(skipped.reason)") }
             guard !loaded.trials.isEmpty else { throw ValidationError("\(PlainName.escaped(path)) holds no trials") }
             print("run \(index + 1): \(PlainName.escaped(path)), \(loaded.trials.count) trials")
-            runs.append(ScoreReport.scoreboards(trials: loaded.trials).filter { $0.measure == .time })
+            // Only the time boards are compared: build those alone, one per ruleset.
+            runs.append(Set(loaded.trials.map(\.key.ruleset)).sorted().map {
+                Scoreboard(trials: loaded.trials, ruleset: $0, measure: .time)
+            })
         }
         let rulesets = runs.dropFirst().reduce(Set(runs[0].map(\.ruleset))) { $0.intersection($1.map(\.ruleset)) }
         guard !rulesets.isEmpty else { throw ValidationError("the runs share no ruleset; compare runs of one profile") }

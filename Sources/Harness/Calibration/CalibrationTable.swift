@@ -22,22 +22,14 @@ public enum CalibrationTable {
     static func row(_ spec: WorkloadSpec) -> String {
         let name = spec.variantOf.map { "`\(spec.name)` (variant of `\($0)`)" } ?? "`\(spec.name)`"
         let metric = "\(spec.metric) (\(spec.direction == .minimize ? "min" : "max"))"
-        let found: [String]
-        if let record = spec.calibration, !spec.provisional {
-            found = [
-                record.bestSubmission, String(record.tuningTrials),
-                String(format: "%g", record.budgetScale),
-            ]
-        } else {
-            found = ["—", "—", "—"]
-        }
+        // A record counts only once the spec is no longer provisional.
+        let record = spec.provisional ? nil : spec.calibration
+        let found = record.map { [$0.bestSubmission, String($0.tuningTrials), String(format: "%g", $0.budgetScale)] } ?? ["—", "—", "—"]
         let numbers = [
             String(format: "%.4g", spec.validationTarget), String(format: "%.4g", spec.testTarget),
             String(format: "%.3g", spec.maxRuntimeSeconds), String(format: "%.3g", spec.evalPeriodSeconds), String(spec.stepHint),
         ]
-        let when = spec.calibration.map { record in
-            spec.provisional ? "provisional" : "\(cell(String(record.date.prefix(10)))), \(cell(record.cpu))"
-        } ?? "provisional"
+        let when = record.map { "\(cell(String($0.date.prefix(10)))), \(cell($0.cpu))" } ?? "provisional"
         return "| " + ([name, metric] + found + numbers + [when]).joined(separator: " | ") + " |"
     }
 

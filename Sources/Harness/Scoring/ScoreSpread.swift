@@ -36,11 +36,12 @@ public struct ScoreSpread: Sendable, Equatable {
             }
             byRun.append(Dictionary(uniqueKeysWithValues: zip(board.submissions, board.scores)))
         }
-        let names = first.submissions
-        let mean = Dictionary(uniqueKeysWithValues: names.map { name in (name, byRun.map { $0[name] ?? 0 }.reduce(0, +) / Double(byRun.count)) })
+        let mean = Dictionary(uniqueKeysWithValues: first.submissions.map { name in
+            (name, byRun.map { $0[name] ?? 0 }.reduce(0, +) / Double(byRun.count))
+        })
         ruleset = first.ruleset
         measure = first.measure
-        submissions = names.sorted { mean[$0, default: 0] != mean[$1, default: 0] ? mean[$0, default: 0] > mean[$1, default: 0] : $0 < $1 }
+        submissions = mean.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
         scores = submissions.map { name in byRun.map { $0[name] ?? 0 } }
         let runRanks = byRun.map { run in run.mapValues { score in 1 + run.values.filter { $0 > score }.count } }
         ranks = submissions.map { name in runRanks.map { $0[name] ?? 0 } }
