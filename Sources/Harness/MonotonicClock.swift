@@ -14,15 +14,19 @@ public enum MonotonicClock {
 /// `parametersForEvaluation`); initialisation, evaluation, logging and file writes fall
 /// outside every timed span and so never count.
 public struct SubmissionClock {
+    /// The clock the spans are read from.
+    public let source: TrialClock
     /// Accumulated submission time, seconds.
     public private(set) var elapsed: Double = 0
 
-    public init() {}
+    public init(source: TrialClock = .wall) {
+        self.source = source
+    }
 
     /// Runs `body`, adding its duration to `elapsed`.
     public mutating func time<T>(_ body: () throws -> T) rethrows -> T {
-        let start = MonotonicClock.now()
-        defer { elapsed += MonotonicClock.now() - start }
+        let start = source.now()
+        defer { elapsed += source.now() - start }
         return try body()
     }
 }

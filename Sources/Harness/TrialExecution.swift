@@ -99,7 +99,8 @@ public enum TrialExecution {
         let outcome = TrialRunner.run(
             workload: workload, submission: submission, hyperparameters: request.hyperparameters,
             seed: request.seed, budget: budget, schedule: request.schedule(on: spec), maximumSteps: request.maximumSteps,
-            stopAtTarget: request.stopAtTarget, snapshots: request.snapshots(on: spec))
+            stopAtTarget: request.stopAtTarget, snapshots: request.snapshots(on: spec),
+            clock: TrialClock(threads: provenance.blasThreads))
         return record(
             for: request, spec: spec, outcome: outcome, peakResidentBytes: ResourceUsage.peakResidentBytes, history: history)
     }

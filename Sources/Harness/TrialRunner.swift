@@ -19,6 +19,10 @@ public struct TrialOutcome: Sendable {
 
 /// Runs one trial — (workload, submission, hyperparameters, seed) — under AlgoPerf's clock.
 ///
+/// That clock reads `clock`: the trial thread's CPU time for a one-thread trial, so that
+/// time the hypervisor takes from a shared machine is not billed to the submission (see
+/// `TrialClock`).
+///
 /// Submission time counts data selection (the batch drawn at each step), the
 /// submission's `step` and its `parametersForEvaluation`; initialisation, evaluation and
 /// logging do not. Evaluation happens before the first step, whenever the schedule says,
@@ -40,7 +44,8 @@ public struct TrialOutcome: Sendable {
 public enum TrialRunner {
     /// Runs the trial; never throws: failures become statuses. `snapshots` is in the
     /// schedule's measure (seconds of submission time, or steps); nil: periodic
-    /// evaluations only.
+    /// evaluations only. `clock` is what submission time and the rows' time since the
+    /// start are read from (`TrialClock(threads:)` for a trial process).
     public static func run<W: Workload>(
         workload: W,
         submission: any Submission.Type,
@@ -50,13 +55,14 @@ public enum TrialRunner {
         schedule: EvaluationSchedule,
         maximumSteps: Int? = nil,
         stopAtTarget: Bool = true,
-        snapshots grid: SnapshotGrid? = nil
+        snapshots grid: SnapshotGrid? = nil,
+        clock: TrialClock = .wall
     ) -> TrialOutcome {
-        var state = RunState(budget: budget, stopAtTarget: stopAtTarget)
+        var state = RunState(budget: budget, stopAtTarget: stopAtTarget, clock: SubmissionClock(source: clock))
         var parameters = workload.initialParameters(seed: StableHash.derive(seed, "parameters"))
         let stream = workload.makeDataStream(seed: StableHash.derive(seed, "data"))
         let oracle = Oracle(workload: workload, stream: stream, randomSeed: StableHash.derive(seed, "submission"))
-        let wallStart = MonotonicClock.now()
+        let start = clock.now()
 
         var instance: any Submission
         do {
@@ -70,7 +76,7 @@ public enum TrialRunner {
         func measure() -> Double { schedule.measure(step: state.step, time: state.clock.elapsed) }
         func row(_ metrics: Metrics, step: Int, time: Double, counts: OracleCounts) -> EvaluationRow {
             EvaluationRow(
-                step: step, submissionTime: time, wallTime: MonotonicClock.now() - wallStart, counts: counts, metrics: metrics)
+                step: step, submissionTime: time, wallTime: clock.now() - start, counts: counts, metrics: metrics)
         }
 
         /// The first kept snapshot meeting the target, fully evaluated; every snapshot
@@ -151,7 +157,7 @@ public enum TrialRunner {
 /// The mutable bookkeeping of one trial.
 private struct RunState {
     let budget: Budget
-    var clock = SubmissionClock()
+    var clock: SubmissionClock
     var step = 0
     var status: TrialStatus?
     var message = ""
@@ -165,9 +171,10 @@ private struct RunState {
     /// the target was first met.
     let stopAtTarget: Bool
 
-    init(budget: Budget, stopAtTarget: Bool) {
+    init(budget: Budget, stopAtTarget: Bool, clock: SubmissionClock) {
         self.budget = budget
         self.stopAtTarget = stopAtTarget
+        self.clock = clock
     }
 
     mutating func finish(_ status: TrialStatus, _ message: String) {
