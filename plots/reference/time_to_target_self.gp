@@ -5,7 +5,7 @@ set output 'time_to_target_self.png'
 set title 'Time to target — self ruleset (median over studies of the fastest trial; × = missed)'
 set ylabel 'submission time to target (s, log scale)'
 set logscale y
-set yrange [2.79125774:238.536039]
+set yrange [3.07374046:235.359747]
 set xrange [-0.6:2.6]
 set boxwidth 0.12666666666666665 absolute
 set xtics ('cnn' 0, 'transformer' 1, 'tsp' 2) rotate by -20
