@@ -96,8 +96,19 @@ struct CalibrateCommand: ParsableCommand {
                            found.maxRuntimeSeconds, found.evalPeriodSeconds, found.stepHint, found.reached, found.reruns))
         }
         let merged = "\(directory)/calibration.h5"
+        let current = Set((tuning + reruns).map { runner.trialPath($0.request.key) })
+        let superseded = SupersededTrials.among(
+            ResultsFile.trialFiles(under: runner.trialsDirectory), trialsDirectory: runner.trialsDirectory,
+            workloads: Set(specs.map(\.name)), current: current)
+        for file in superseded {
+            try FileManager.default.removeItem(atPath: file)
+            try? FileManager.default.removeItem(atPath: (file as NSString).deletingPathExtension + ".log")
+        }
+        if !superseded.isEmpty {
+            print("calibration: removed \(superseded.count) trial files of earlier calibrations of these workloads")
+        }
         let report = try ResultsFile.merge(
-            ResultsFile.trialFiles(under: "\(directory)/trials"), into: merged, provenance: ProvenanceCollector.current())
+            ResultsFile.trialFiles(under: runner.trialsDirectory), into: merged, provenance: ProvenanceCollector.current())
         print("calibration results: \(merged) (\(report.mergedTrials) trials)")
         guard write else {
             print("(dry run: add --write to store these numbers in \(workloadsDir)/*.json)")
