@@ -97,9 +97,9 @@ struct CalibrateCommand: ParsableCommand {
         }
         let merged = "\(directory)/calibration.h5"
         let current = Set((tuning + reruns).map { runner.trialPath($0.request.key) })
+        let files = ResultsFile.trialFiles(under: runner.trialsDirectory)
         let superseded = SupersededTrials.among(
-            ResultsFile.trialFiles(under: runner.trialsDirectory), trialsDirectory: runner.trialsDirectory,
-            workloads: Set(specs.map(\.name)), current: current)
+            files, trialsDirectory: runner.trialsDirectory, workloads: Set(specs.map(\.name)), current: current)
         for file in superseded {
             try FileManager.default.removeItem(atPath: file)
             try? FileManager.default.removeItem(atPath: (file as NSString).deletingPathExtension + ".log")
@@ -107,8 +107,9 @@ struct CalibrateCommand: ParsableCommand {
         if !superseded.isEmpty {
             print("calibration: removed \(superseded.count) trial files of earlier calibrations of these workloads")
         }
-        let report = try ResultsFile.merge(
-            ResultsFile.trialFiles(under: runner.trialsDirectory), into: merged, provenance: ProvenanceCollector.current())
+        let removed = Set(superseded)
+        let kept = files.filter { !removed.contains($0) }
+        let report = try ResultsFile.merge(kept, into: merged, provenance: ProvenanceCollector.current())
         print("calibration results: \(merged) (\(report.mergedTrials) trials)")
         guard write else {
             print("(dry run: add --write to store these numbers in \(workloadsDir)/*.json)")
