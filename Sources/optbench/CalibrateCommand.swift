@@ -87,9 +87,11 @@ struct CalibrateCommand: ParsableCommand {
         print("workload".leftAligned(30) + "best baseline".leftAligned(15) + "validation".leftAligned(12) + "test".leftAligned(12)
               + "max_runtime_s".leftAligned(14) + "eval_period_s".leftAligned(14) + "step_hint".leftAligned(10) + "reached")
         for spec in specs {
-            guard let winner = best[spec.name],
-                  let found = CalibrationProcedure.numbers(fromReruns: rerun.filter { $0.key.workload == spec.name })
-            else { continue }
+            guard let winner = best[spec.name] else { continue }
+            guard let found = CalibrationProcedure.numbers(fromReruns: rerun.filter { $0.key.workload == spec.name }) else {
+                print("warning: \(spec.name): the median rerun did not reach the reruns' median best; not calibrated")
+                continue
+            }
             numbers[spec.name] = found
             print(spec.name.leftAligned(30) + winner.key.submission.leftAligned(15)
                   + String(format: "%-12.5g%-12.5g%-14.3g%-14.3g%-10d%d/%d", found.validationTarget, found.testTarget,

@@ -46,7 +46,8 @@ public enum CalibrationProcedure {
     }
 
     /// Targets and budget from the reruns of the best configuration; nil when no rerun
-    /// has a finite evaluation.
+    /// has a finite evaluation, or when the median rerun never reaches the target (with an
+    /// even count half of them missing it makes the median time infinite: no budget).
     public static func numbers(fromReruns reruns: [TrialRecord]) -> Numbers? {
         guard let direction = reruns.first?.workload.direction else { return nil }
         let bests = reruns.map(bestValidation(of:)).filter { !$0.isNaN }
@@ -62,6 +63,7 @@ public enum CalibrationProcedure {
         }
         let testTarget = tests.reduce(Double.nan) { worst, x in worst.isNaN || direction.isBetter(worst, than: x) ? x : worst }
         let maxRuntime = 4.0 / 3.0 * median(times)
+        guard maxRuntime.isFinite else { return nil }
         let rates = reruns.compactMap { rerun -> Double? in
             guard let last = rerun.evaluations.last, last.submissionTime > 0 else { return nil }
             return Double(last.step) / last.submissionTime

@@ -36,6 +36,16 @@ import Testing
         #expect(abs(numbers.evalPeriodSeconds - 0.1 / 0.15) < 1e-9)
     }
 
+    /// Two reruns, best 0.4 and 0.6: the target is their mean, 0.5, which only the first
+    /// reaches, so the median time is infinite and there is no budget to give.
+    @Test func noBudgetWhenTheMedianRerunMissesTheTarget() {
+        let reruns = [
+            Self.rerun([(1, 0.9, 0.95), (2, 0.4, 0.45)], study: 0),
+            Self.rerun([(1, 0.8, 0.85), (2, 0.6, 0.66)], study: 1),
+        ]
+        #expect(CalibrationProcedure.numbers(fromReruns: reruns) == nil)
+    }
+
     @Test func maximisedMetricsTakeTheWorstTestFromBelow() throws {
         let reruns = [
             Self.rerun([(1, 0.7, 0.72), (2, 0.9, 0.88)], study: 0, direction: .maximize),
