@@ -63,7 +63,19 @@ public struct WorkloadSpec: Sendable, Equatable {
     }
 
     /// The trial budget this spec grants, scaled (profiles and the self-tuning ruleset scale it).
+    /// The step hint is the workload's and is not scaled: as under AlgoPerf, a ruleset's
+    /// extra time is the submission's to use, not a longer schedule handed to it.
     public func budget(scale: Double = 1) -> Budget {
         Budget(maxRuntimeSeconds: maxRuntimeSeconds * scale, stepHint: stepHint)
+    }
+
+    /// The budget of a calibration search over `scale` × `max_runtime_s`: the step hint
+    /// scaled with the time, so that the baselines' schedules (warmup and cosine decay
+    /// over the hint's steps) span the search rather than ending at the spec's own budget
+    /// and leaving the rest of the search at a learning rate of zero. Spans it when
+    /// `step_hint` is the steps this machine takes in `max_runtime_s`, as calibration writes it.
+    public func searchBudget(scale: Double) -> Budget {
+        let steps = (Double(stepHint) * scale).rounded()
+        return Budget(maxRuntimeSeconds: maxRuntimeSeconds * scale, stepHint: Int(min(max(steps, 1), Double(Bounds.stepHint.upperBound))))
     }
 }

@@ -7,9 +7,11 @@ import Tensor
 public enum ProvenanceCollector {
     /// Version of the results layout written by this build.
     public static let schemaVersion = ResultsLayout.schemaVersion
-    /// OptBench's own version. 0.2.0: a one-thread trial's submission time (and its rows'
-    /// `wall_time`) is its thread's CPU time (`TrialClock`); 0.1.0 read wall time always.
-    public static let toolVersion = "0.2.0"
+    /// OptBench's own version. 0.3.0: a calibration trial's step hint is scaled with its
+    /// budget (`TrialRequest.budget(on:)`); 0.2.0 gave it the spec's. 0.2.0: a one-thread
+    /// trial's submission time (and its rows' `wall_time`) is its thread's CPU time
+    /// (`TrialClock`); 0.1.0 read wall time always.
+    public static let toolVersion = "0.3.0"
 
     /// Provenance of this process now. `repository` is where `git` is asked for the commit.
     public static func current(commandLine: [String] = CommandLine.arguments, repository: String = FileManager.default.currentDirectoryPath) -> Provenance {

@@ -13,7 +13,8 @@ public struct TrialRequest: Sendable, Equatable {
     public var seed: UInt64
     /// Multiplier on the spec's `max_runtime_s` (profiles and the self-tuning ruleset).
     public var budgetScale: Double
-    /// False for calibration: train for the whole budget, noting when the target was met.
+    /// False for calibration: train for the whole budget, noting when the target was met,
+    /// with the step hint scaled like the budget (`budget(on:)`).
     public var stopAtTarget: Bool
     /// A step budget that replaces the time budget as the stopping rule; nil: the time budget.
     public var maximumSteps: Int?
@@ -67,6 +68,13 @@ public struct TrialRequest: Sendable, Equatable {
         refinesOnSnapshots ? .standard(budgetSteps: Double(spec.stepHint) * budgetScale) : nil
     }
 
+    /// The budget the submission is given on `spec`: the spec's, scaled, for a trial that
+    /// stops at its target; for a calibration trial, which trains through its whole budget,
+    /// the search budget (`WorkloadSpec.searchBudget(scale:)`), whose step hint is scaled too.
+    public func budget(on spec: WorkloadSpec) -> Budget {
+        stopAtTarget ? spec.budget(scale: budgetScale) : spec.searchBudget(scale: budgetScale)
+    }
+
     /// A scored trial: timed, stopping at the target, on the runner's own schedule.
     var refinesOnSnapshots: Bool { evalEverySteps == nil && stopAtTarget }
 
@@ -95,7 +103,7 @@ public enum TrialExecution {
     ) throws -> TrialRecord {
         let submission = try SubmissionRegistry.submission(named: request.key.submission)
         let workload = try WorkloadRegistry.make(spec)
-        let budget = spec.budget(scale: request.budgetScale)
+        let budget = request.budget(on: spec)
         let outcome = TrialRunner.run(
             workload: workload, submission: submission, hyperparameters: request.hyperparameters,
             seed: request.seed, budget: budget, schedule: request.schedule(on: spec), maximumSteps: request.maximumSteps,

@@ -20,7 +20,7 @@ struct CalibrateCommand: ParsableCommand {
     @Option(help: "Comma-separated baseline submissions.") var baselines = "adamw,nadamw,nesterov,heavy_ball"
     @Option(parsing: .unconditional, help: "Quasi-random tuning trials per baseline and workload.") var trials = 8
     @Option(parsing: .unconditional, help: "Reruns of the best configuration with fresh seeds.") var seeds = 5
-    @Option(parsing: .unconditional, help: "Multiplier on max_runtime_s for the generous calibration budget.") var budgetScale = 2.0
+    @Option(parsing: .unconditional, help: "Multiplier on max_runtime_s (and step_hint) for the search's budget.") var budgetScale = 2.0
     @Option(parsing: .unconditional, help: "Trial processes at once.") var jobs = min(ProcessInfo.processInfo.activeProcessorCount, ArgumentCheck.threads.upperBound)
     @Option(parsing: .unconditional, help: "Suite seed.") var seed = 0
     @Option(help: "Folder of workload specs.") var workloadsDir = "workloads"
@@ -50,7 +50,8 @@ struct CalibrateCommand: ParsableCommand {
             executable: ThisExecutable.path, workloadsDirectory: workloadsDir, trialsDirectory: "\(directory)/trials",
             jobs: jobs, threadsPerTrial: 1, interruption: interruption, reader: ThisExecutable.resultsReader)
 
-        // 1. Tuning: quasi-random search per baseline, training for the whole budget.
+        // 1. Tuning: quasi-random search per baseline, training for the whole budget (the
+        //    step hint scaled with it: `TrialRequest.budget(on:)`).
         var tuning: [TrialJob] = []
         for spec in specs {
             for baseline in baselineTypes {
@@ -145,7 +146,8 @@ struct CalibrateCommand: ParsableCommand {
         for (name, winner) in best {
             records[name] = .object([
                 "procedure": .string(
-                    "AlgoPerf-style: quasi-random search of each baseline, best configuration rerun with fresh seeds; "
+                    "AlgoPerf-style: quasi-random search of each baseline over budget_scale x max_runtime_s with step_hint x budget_scale, "
+                    + "best configuration rerun with fresh seeds; "
                     + "validation target = median best validation metric of the reruns; test target = worst test metric among "
                     + "reruns reaching it; max_runtime_s = 4/3 x median time to reach it; eval_period_s = evaluation cost / 0.15; "
                     + "step_hint = steps per second x max_runtime_s"),

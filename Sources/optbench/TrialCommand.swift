@@ -33,7 +33,7 @@ struct TrialCommand: ParsableCommand {
     var maxSteps: Int?
     @Option(help: "Earlier failed attempts, a JSON array of strings, kept in the trial file.") var history = "[]"
     @Option(help: "Trial file to write.") var output: String
-    @Flag(help: "Train for the whole budget even after the target is met (calibration).") var noTargetStop = false
+    @Flag(help: "Train for the whole budget even after the target is met, with the step hint scaled by --budget-scale (calibration).") var noTargetStop = false
     @Option(help: "Die with process PID, the one that started this trial (what `run` passes), so no trial outlives a killed run.")
     var stopWithParent: Int32?
 

@@ -47,6 +47,8 @@ import Testing
         #expect(variant.settings == ["dimension": .number(32), "noise": .number(0.5)])
         #expect(variant.validationTarget == 0.4 && variant.stepHint == 300 && variant.maxRuntimeSeconds == 2)
         #expect(spec.budget(scale: 1.5) == Budget(maxRuntimeSeconds: 3, stepHint: 100))
+        #expect(spec.searchBudget(scale: 1.5) == Budget(maxRuntimeSeconds: 3, stepHint: 150))
+        #expect(spec.searchBudget(scale: 0.5) == Budget(maxRuntimeSeconds: 1, stepHint: 50))
     }
 
     @Test func errorsNameFileAndField() throws {

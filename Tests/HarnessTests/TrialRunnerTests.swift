@@ -259,6 +259,26 @@ import Testing
         #expect(scored.stepPeriod(on: tiny) == 1)
     }
 
+    /// A scored trial gets the spec's step hint whatever its time allowance (AlgoPerf's
+    /// self-tuning ruleset gives more time, not a longer schedule); a calibration trial
+    /// searching 1.5 × the budget gets 1.5 × the hint, so a schedule over the hint spans
+    /// its whole search instead of reaching zero learning rate two thirds of the way in.
+    @Test func calibrationTrialsScaleTheStepHintWithTheirBudget() throws {
+        let spec = WorkloadSpec(
+            name: "toy", settings: [:], defaultBatchSize: 8, lossType: .meanSquaredError, metric: "mse", direction: .minimize,
+            validationTarget: 0.3, testTarget: 0.3, maxRuntimeSeconds: 20, evalPeriodSeconds: 3, stepHint: 1001, provisional: false)
+        let key = TrialKey(submission: "sgd", workload: "toy", ruleset: "self", study: 0, trial: 0)
+        let scored = TrialRequest(key: key, hyperparameters: Hyperparameters(), seed: 1, budgetScale: 1.5)
+        #expect(scored.budget(on: spec) == Budget(maxRuntimeSeconds: 30, stepHint: 1001))
+        var calibration = scored
+        calibration.stopAtTarget = false
+        #expect(calibration.budget(on: spec) == Budget(maxRuntimeSeconds: 30, stepHint: 1502))
+        calibration.budgetScale = 1
+        #expect(calibration.budget(on: spec) == spec.budget())
+        calibration.budgetScale = 1e-6
+        #expect(calibration.budget(on: spec).stepHint == 1)
+    }
+
     /// Two runs of one scored trial sample the same steps with the same bits, however long
     /// their steps take: the first step meeting the target is the trajectory's, not the clock's.
     @Test func scoredTrialsReachTheTargetAtTheSameStepInEveryRun() throws {

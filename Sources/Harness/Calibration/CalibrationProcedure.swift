@@ -5,8 +5,10 @@ import Results
 /// AlgoPerf's target-setting procedure, scaled to this suite, as pure functions of trial
 /// records (so it is tested on hand-built cases):
 ///
-/// 1. Tune each baseline with quasi-random search under a generous budget, training past
-///    any target; the best configuration is the one whose best validation metric is best.
+/// 1. Tune each baseline with quasi-random search over a search budget (a multiple of
+///    `max_runtime_s`, with `step_hint` scaled alike so the baselines' schedules span it:
+///    `WorkloadSpec.searchBudget(scale:)`), training past any target; the best
+///    configuration is the one whose best validation metric is best.
 /// 2. Rerun it with several seeds. Validation target = median over reruns of the best
 ///    validation metric reached; test target = the worst test metric, among reruns that
 ///    reached the validation target, at the evaluation where each first reached it.
