@@ -253,7 +253,8 @@ import Testing
     @Test func realSpecHasTheVariantsTheIssueAsksFor() throws {
         let spec = try WorkloadTestSupport.realSpec("cnn")
         #expect(spec.metric == "accuracy" && spec.direction == .maximize && spec.lossType == .softmaxCrossEntropy)
-        #expect(!spec.provisional && spec.variants.allSatisfy(\.provisional))  // calibrated base, provisional variants
+        // Base and both variants calibrated, each with the record of its calibration.
+        #expect(([spec] + spec.variants).allSatisfy { !$0.provisional && $0.calibration != nil })
         let settings = try CNNSettings(spec: spec)
         #expect(settings.imageSize == 32 && settings.classes == 10 && settings.activation == .relu)
         let wide = try CNNSettings(spec: try #require(spec.variants.first { $0.name == "cnn_wide" }))
