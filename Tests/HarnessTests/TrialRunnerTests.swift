@@ -234,15 +234,24 @@ import Testing
         #expect(SnapshotGrid.geometric(start: 1, ratio: 2, end: .infinity).points.isEmpty)
     }
 
+    /// A calibrated 20 s toy spec evaluating every 3 s, with the given step hint.
+    static func toySpec(stepHint: Int) -> WorkloadSpec {
+        WorkloadSpec(
+            name: "toy", settings: [:], defaultBatchSize: 8, lossType: .meanSquaredError, metric: "mse", direction: .minimize,
+            validationTarget: 0.3, testTarget: 0.3, maxRuntimeSeconds: 20, evalPeriodSeconds: 3, stepHint: stepHint, provisional: false)
+    }
+
+    /// A scored self-tuning request on the toy spec (budget × 1.5).
+    static let scoredToyRequest = TrialRequest(
+        key: TrialKey(submission: "sgd", workload: "toy", ruleset: "self", study: 0, trial: 0),
+        hyperparameters: Hyperparameters(), seed: 1, budgetScale: 1.5)
+
     /// A scored trial (timed, stopping at the target) evaluates and keeps snapshots on
     /// steps at the spec's calibrated rate, so the steps it samples do not depend on the
     /// machine's load; calibration trials stay on the clock; asked-for step periods win.
     @Test func scoredTrialsSampleOnStepsAtTheCalibratedRate() throws {
-        let spec = WorkloadSpec(
-            name: "toy", settings: [:], defaultBatchSize: 8, lossType: .meanSquaredError, metric: "mse", direction: .minimize,
-            validationTarget: 0.3, testTarget: 0.3, maxRuntimeSeconds: 20, evalPeriodSeconds: 3, stepHint: 1000, provisional: false)
-        let key = TrialKey(submission: "sgd", workload: "toy", ruleset: "self", study: 0, trial: 0)
-        let scored = TrialRequest(key: key, hyperparameters: Hyperparameters(), seed: 1, budgetScale: 1.5)
+        let spec = Self.toySpec(stepHint: 1000)
+        let scored = Self.scoredToyRequest
         // 3 s × 1.5 at 1000 steps per 20 s: 225 steps.
         #expect(scored.schedule(on: spec) == .steps(period: 225))
         #expect(scored.snapshots(on: spec) == .standard(budgetSteps: 1500))
@@ -264,11 +273,8 @@ import Testing
     /// searching 1.5 × the budget gets 1.5 × the hint, so a schedule over the hint spans
     /// its whole search instead of reaching zero learning rate two thirds of the way in.
     @Test func calibrationTrialsScaleTheStepHintWithTheirBudget() throws {
-        let spec = WorkloadSpec(
-            name: "toy", settings: [:], defaultBatchSize: 8, lossType: .meanSquaredError, metric: "mse", direction: .minimize,
-            validationTarget: 0.3, testTarget: 0.3, maxRuntimeSeconds: 20, evalPeriodSeconds: 3, stepHint: 1001, provisional: false)
-        let key = TrialKey(submission: "sgd", workload: "toy", ruleset: "self", study: 0, trial: 0)
-        let scored = TrialRequest(key: key, hyperparameters: Hyperparameters(), seed: 1, budgetScale: 1.5)
+        let spec = Self.toySpec(stepHint: 1001)
+        let scored = Self.scoredToyRequest
         #expect(scored.budget(on: spec) == Budget(maxRuntimeSeconds: 30, stepHint: 1001))
         var calibration = scored
         calibration.stopAtTarget = false
