@@ -6,11 +6,12 @@ import PackageDescription
 // release default). `-Ounchecked` is deliberately not
 // used, so shape and bounds preconditions stay active in benchmarks too.
 
-/// Release builds of Tensor compile for the building machine's vector unit where it has
+/// Release builds of the compute modules (Tensor, NN, Workloads, Submissions) compile for the building machine's vector unit where it has
 /// Haswell's features (x86-64 with AVX2 and FMA: `-target-cpu haswell`), so the SIMD
-/// loops written in Swift (GELU's and softmax's `LaneMath`, the rectifier, the fused
-/// optimizer updates) use 256-bit registers instead of SSE2's 128. The convolutions are
-/// oneDNN's, which picks its kernels at run time whatever the build. The binary then needs
+/// loops written in Swift (softmax's `LaneMath` and `LaneSums`, the rectifier, GEGLU, the
+/// fused optimizer updates) use 256-bit registers instead of SSE2's 128. Convolutions,
+/// GELU and layer normalisation are oneDNN's, which picks its kernels at run time whatever
+/// the build. The binary then needs
 /// such a CPU, like a `-march=native` build; `OPTBENCH_PORTABLE=1` builds for any x86-64.
 /// The setting changes no results: Swift contracts no multiply-add into a fused one, and
 /// explicit fused multiply-adds round once either way.
@@ -57,10 +58,10 @@ let package = Package(
         .systemLibrary(name: "CSystem", path: "Sources/CSystem"),
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .target(name: "Tensor", dependencies: ["CBLAS", "CDNNL"], swiftSettings: hostVectorSettings()),
-        .target(name: "NN", dependencies: ["Tensor"]),
+        .target(name: "NN", dependencies: ["Tensor"], swiftSettings: hostVectorSettings()),
         .target(name: "Core", dependencies: ["NN", "Tensor"]),
-        .target(name: "Workloads", dependencies: ["Core", "NN", "Tensor", "CZlib"]),
-        .target(name: "Submissions", dependencies: ["Core", "NN", "Tensor"]),
+        .target(name: "Workloads", dependencies: ["Core", "NN", "Tensor", "CZlib"], swiftSettings: hostVectorSettings()),
+        .target(name: "Submissions", dependencies: ["Core", "NN", "Tensor"], swiftSettings: hostVectorSettings()),
         .target(name: "Results", dependencies: ["Core", "Tensor", "CHDF5"]),
         .target(name: "Harness", dependencies: ["Core", "Results", "Workloads", "Submissions", "NN", "Tensor"]),
         .target(name: "Benchmarks", dependencies: ["Harness", "Core", "Workloads", "Submissions", "NN", "Tensor"]),

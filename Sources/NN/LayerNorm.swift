@@ -6,9 +6,12 @@ import Tensor
 ///
 /// Scale `γ` (`"<name>.scale"`, kind `.normScale`, initialised to 1) and shift `β`
 /// (`"<name>.shift"`, kind `.normShift`, initialised to 0) have shape `[features]`. Leading
-/// axes are a batch. Row statistics are accumulated in Double. Backward is exact:
+/// axes are a batch. Backward is exact:
 /// `dx = (1/σ̂)·(g − mean(g) − x̂·mean(g ⊙ x̂))` with `g = γ ⊙ dy`, `x̂` the normalised input
-/// and `σ̂ = √(σ² + ε)`.
+/// and `σ̂ = √(σ² + ε)`; `dγ += Σ_rows dy ⊙ x̂`, `dβ += Σ_rows dy`.
+///
+/// Both passes run oneDNN's layer-normalisation primitives (`OneDNNLayerNormalization`,
+/// one per row count seen), which replaced row loops in Swift that summed in Double.
 public final class LayerNorm: Layer {
     public let name: String
     public let features: Int
@@ -18,7 +21,10 @@ public final class LayerNorm: Layer {
     /// `"<name>.shift"`, shape `[features]`.
     public let shift: ParameterView
 
-    private var cache: (normalized: Tensor, inverseDeviations: [Float])?
+    /// The last forward's input and each row's mean and variance.
+    private var cache: (input: Tensor, mean: [Float], variance: [Float])?
+    /// oneDNN primitives by row count (a training batch and an evaluation chunk differ).
+    private var kernels: [Int: OneDNNLayerNormalization] = [:]
 
     public init(_ name: String, features: Int, epsilon: Float = 1e-5, layout: inout ParameterLayout) {
         precondition(features > 0, "LayerNorm '\(name)': features must be positive, got \(features)")
@@ -35,25 +41,53 @@ public final class LayerNorm: Layer {
     public func forward(_ input: Tensor, parameters: ParameterSet) -> Tensor {
         checkLastAxis(input.shape, is: features)
         let rows = input.count / features
-        let (width, epsilon) = (features, epsilon)
-        var normalized = input
-        var inverseDeviations = [Float](repeating: 0, count: rows)
+        var mean = [Float](repeating: 0, count: rows), variance = [Float](repeating: 0, count: rows)
+        guard rows > 0 else {
+            cache = (input, mean, variance)
+            return input
+        }
+        let kernel = kernel(rows: rows)
         let output = Tensor(shape: input.shape) { y in
-            normalized.withUnsafeMutableBufferPointer { xhat in
-                inverseDeviations.withUnsafeMutableBufferPointer { inv in
+            input.withUnsafeBufferPointer { x in
+                parameters.withUnsafeBufferPointer(scale) { gamma in
+                    parameters.withUnsafeBufferPointer(shift) { beta in
+                        mean.withUnsafeMutableBufferPointer { mu in
+                            variance.withUnsafeMutableBufferPointer { sigma2 in
+                                kernel.forward(
+                                    x.baseAddress!, scale: gamma.baseAddress!, shift: beta.baseAddress!,
+                                    into: y.baseAddress!, mean: mu.baseAddress!, variance: sigma2.baseAddress!)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        cache = (input, mean, variance)
+        return output
+    }
+
+    public func backward(_ outputGradient: Tensor, parameters: ParameterSet, gradient: inout ParameterSet) -> Tensor {
+        let (input, mean, variance) = requireCache(cache)
+        checkShape(outputGradient.shape, expected: input.shape, what: "output gradient")
+        let rows = mean.count
+        guard rows > 0 else { return input }
+        let kernel = kernel(rows: rows)
+        // The primitive writes its parameter gradients; they are added to `gradient` after.
+        var parameterGradients = [Float](repeating: 0, count: 2 * features)
+        let inputGradient = Tensor(shape: input.shape) { dx in
+            input.withUnsafeBufferPointer { x in
+                outputGradient.withUnsafeBufferPointer { dy in
                     parameters.withUnsafeBufferPointer(scale) { gamma in
                         parameters.withUnsafeBufferPointer(shift) { beta in
-                            guard let y = y.baseAddress, let xhat = xhat.baseAddress, let inv = inv.baseAddress,
-                                  let gamma = gamma.baseAddress, let beta = beta.baseAddress else { return }
-                            let (ys, xs, invs, gammas, betas) = (
-                                SharedBuffer(y), SharedBuffer(xhat), SharedBuffer(inv), SharedBuffer(gamma), SharedBuffer(beta))
-                            // Rows are independent: the split does not change a bit.
-                            ParallelRanges.forEach(rows, parts: ParallelRanges.parts(forElements: rows * width)) { range in
-                                let (y, xhat, gamma, beta) = (ys.base, xs.base, gammas.base, betas.base)
-                                for row in range {
-                                    let o = row * width
-                                    invs.base[row] = LayerNorm.normalizeRow(xhat + o, width, epsilon)
-                                    for j in 0..<width { y[o + j] = gamma[j] * xhat[o + j] + beta[j] }
+                            mean.withUnsafeBufferPointer { mu in
+                                variance.withUnsafeBufferPointer { sigma2 in
+                                    parameterGradients.withUnsafeMutableBufferPointer { dp in
+                                        kernel.backward(
+                                            input: x.baseAddress!, mean: mu.baseAddress!, variance: sigma2.baseAddress!,
+                                            scale: gamma.baseAddress!, shift: beta.baseAddress!,
+                                            outputGradient: dy.baseAddress!, into: dx.baseAddress!,
+                                            scaleGradient: dp.baseAddress!, shiftGradient: dp.baseAddress! + features)
+                                    }
                                 }
                             }
                         }
@@ -61,55 +95,12 @@ public final class LayerNorm: Layer {
                 }
             }
         }
-        cache = (normalized, inverseDeviations)
-        return output
-    }
-
-    public func backward(_ outputGradient: Tensor, parameters: ParameterSet, gradient: inout ParameterSet) -> Tensor {
-        let (normalized, inverseDeviations) = requireCache(cache)
-        checkShape(outputGradient.shape, expected: normalized.shape, what: "output gradient")
         let width = features
-        var inputGradient = Tensor(shape: normalized.shape)
-        let rows = inverseDeviations.count
-        outputGradient.withUnsafeBufferPointer { dy in
-            normalized.withUnsafeBufferPointer { xhat in
-                gradient.withUnsafeMutableBufferPointer(scale) { dGamma in
-                    for row in inverseDeviations.indices {
-                        let o = row * width
-                        for j in 0..<width { dGamma[j] += dy[o + j] * xhat[o + j] }
-                    }
-                }
-                gradient.withUnsafeMutableBufferPointer(shift) { dBeta in
-                    addColumnSums(dy, rows: inverseDeviations.count, columns: width, into: dBeta)
-                }
-                parameters.withUnsafeBufferPointer(scale) { gamma in
-                    inputGradient.withUnsafeMutableBufferPointer { dx in
-                        guard let dx = dx.baseAddress, let dy = dy.baseAddress, let xhat = xhat.baseAddress,
-                              let gamma = gamma.baseAddress else { return }
-                        let (dxs, dys, xs, gammas) = (SharedBuffer(dx), SharedBuffer(dy), SharedBuffer(xhat), SharedBuffer(gamma))
-                        // Each row's input gradient reads and writes that row alone: the split
-                        // does not change a bit (the parameter gradients above sum over rows
-                        // in order, on one thread).
-                        ParallelRanges.forEach(rows, parts: ParallelRanges.parts(forElements: rows * width)) { range in
-                            let (dx, dy, xhat, gamma) = (dxs.base, dys.base, xs.base, gammas.base)
-                            for row in range {
-                                let o = row * width
-                                let inverse = inverseDeviations[row]
-                                var sumG = 0.0, sumGX = 0.0
-                                for j in 0..<width {
-                                    let g = Double(gamma[j] * dy[o + j])
-                                    sumG += g
-                                    sumGX += g * Double(xhat[o + j])
-                                }
-                                let meanG = Float(sumG / Double(width)), meanGX = Float(sumGX / Double(width))
-                                for j in 0..<width {
-                                    dx[o + j] = inverse * (gamma[j] * dy[o + j] - meanG - xhat[o + j] * meanGX)
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+        gradient.withUnsafeMutableBufferPointer(scale) { dGamma in
+            for j in 0..<width { dGamma[j] += parameterGradients[j] }
+        }
+        gradient.withUnsafeMutableBufferPointer(shift) { dBeta in
+            for j in 0..<width { dBeta[j] += parameterGradients[width + j] }
         }
         return inputGradient
     }
@@ -119,20 +110,10 @@ public final class LayerNorm: Layer {
         parameters.withUnsafeMutableBufferPointer(shift) { $0.update(repeating: 0) }
     }
 
-    /// Normalises `width` contiguous elements in place to zero mean and unit variance
-    /// (up to `epsilon`) and returns `1/√(σ² + ε)`.
-    private static func normalizeRow(_ x: UnsafeMutablePointer<Float>, _ width: Int, _ epsilon: Float) -> Float {
-        var sum = 0.0
-        for j in 0..<width { sum += Double(x[j]) }
-        let mean = sum / Double(width)
-        var squares = 0.0
-        for j in 0..<width {
-            let d = Double(x[j]) - mean
-            squares += d * d
-        }
-        let inverse = 1 / (squares / Double(width) + Double(epsilon)).squareRoot()
-        let meanF = Float(mean), inverseF = Float(inverse)
-        for j in 0..<width { x[j] = (x[j] - meanF) * inverseF }
-        return inverseF
+    private func kernel(rows: Int) -> OneDNNLayerNormalization {
+        if let kernel = kernels[rows] { return kernel }
+        let kernel = OneDNNLayerNormalization(rows: rows, features: features, epsilon: epsilon)
+        kernels[rows] = kernel
+        return kernel
     }
 }

@@ -101,8 +101,9 @@ public final class SelfAttention: Layer {
         let query = project(input, rows: rows, queryWeight, queryBias, parameters)
         let key = project(input, rows: rows, keyWeight, keyBias, parameters)
         let value = project(input, rows: rows, valueWeight, valueBias, parameters)
-        var probabilities = Tensor(shape: [batch, heads, length, length])
-        var context = Tensor(shape: [rows, dimension])
+        // `attend` writes every score square in full and every head's columns of the context.
+        var probabilities = Tensor(unsafeUninitializedShape: [batch, heads, length, length])
+        var context = Tensor(unsafeUninitializedShape: [rows, dimension])
         attend(query: query, key: key, value: value, batch: batch, length: length,
                probabilities: &probabilities, context: &context)
         cache = Cache(
@@ -171,16 +172,17 @@ public final class SelfAttention: Layer {
         let (batch, length) = (cache.batch, cache.length)
         checkShape(outputGradient.shape, expected: [batch, length, dimension], what: "output gradient")
         let rows = batch * length
-        var inputGradient = Tensor(shape: [rows, dimension])
+        // Every gradient below is written in full (products with β = 0, then β = 1) before it is read.
+        var inputGradient = Tensor(unsafeUninitializedShape: [rows, dimension])
         // Output projection: dWo += dYᵀ·C, dbo += Σ dY, dC = dY·Wo.
-        var contextGradient = Tensor(shape: [rows, dimension])
+        var contextGradient = Tensor(unsafeUninitializedShape: [rows, dimension])
         projectBackward(
             outputGradient, input: cache.context, rows: rows, outputWeight, outputBias,
             parameters: parameters, gradient: &gradient, inputGradient: &contextGradient, accumulate: false)
 
-        var queryGradient = Tensor(shape: [rows, dimension])
-        var keyGradient = Tensor(shape: [rows, dimension])
-        var valueGradient = Tensor(shape: [rows, dimension])
+        var queryGradient = Tensor(unsafeUninitializedShape: [rows, dimension])
+        var keyGradient = Tensor(unsafeUninitializedShape: [rows, dimension])
+        var valueGradient = Tensor(unsafeUninitializedShape: [rows, dimension])
         attendBackward(
             cache, contextGradient: contextGradient,
             queryGradient: &queryGradient, keyGradient: &keyGradient, valueGradient: &valueGradient)
@@ -209,7 +211,7 @@ public final class SelfAttention: Layer {
     ) {
         let (d, t, dh, batch, headCount) = (dimension, cache.length, headDimension, cache.batch, heads)
         let scale = scoreScale
-        var probabilityGradient = Tensor(shape: cache.probabilities.shape)
+        var probabilityGradient = Tensor(unsafeUninitializedShape: cache.probabilities.shape)  // β = 0 products
         cache.probabilities.withUnsafeBufferPointer { pb in
             cache.value.withUnsafeBufferPointer { vb in
                 contextGradient.withUnsafeBufferPointer { dcb in

@@ -7,10 +7,10 @@
 public enum LaneMath {
     public typealias Lanes = SIMD8<Float>
 
-    private static let log2e: Float = 1.442_695_04
+    @usableFromInline static let log2e: Float = 1.442_695_04
     /// ln 2 split so that `n·ln2High` is exact for |n| ≤ 2¹⁰ (Cody–Waite reduction).
-    private static let ln2High: Float = 0.693_145_752
-    private static let ln2Low: Float = 1.428_606_77e-6
+    @usableFromInline static let ln2High: Float = 0.693_145_752
+    @usableFromInline static let ln2Low: Float = 1.428_606_77e-6
 
     /// `eˣ` for x in [−87.3, 88.3] with relative error below 3e-7 (about 2 ulp); inputs
     /// are clamped to that range, so x < −87.3 gives about 1.2e-38 (not a subnormal or 0)
@@ -18,7 +18,7 @@ public enum LaneMath {
     ///
     /// x = n·ln 2 + r with |r| ≤ ln2/2, `eʳ` from its degree-7 Taylor polynomial
     /// (truncation error below 6e-9), and 2ⁿ from the exponent bits.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func exp(_ x: Lanes) -> Lanes {
         let low = Lanes(repeating: -87.3), high = Lanes(repeating: 88.3)
         var clamped = x.replacing(with: low, where: x .< low)
@@ -40,14 +40,14 @@ public enum LaneMath {
         return p * unsafeBitCast((integer &+ 127) &<< 23, to: Lanes.self)
     }
 
-    private static let shifter: Float = 12_582_912  // 1.5·2²³
-    private static let shifterBits = SIMD8<Int32>(repeating: Int32(bitPattern: shifter.bitPattern))
+    @usableFromInline static let shifter: Float = 12_582_912  // 1.5·2²³
+    @usableFromInline static let shifterBits = SIMD8<Int32>(repeating: Int32(bitPattern: shifter.bitPattern))
 
     /// `tanh(x)` with absolute error below 3e-7 for every finite x, as
     /// `sign(x)·(1 − 2/(e^{2|x|} + 1))`. Near 0 the relative error grows (the result is
     /// 1 minus a number close to 1), which is harmless where tanh is added to 1, as in
     /// GELU; it is not a replacement for `tanhf` where small values matter relatively.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func tanh(_ x: Lanes) -> Lanes {
         let negative = x .< 0
         var magnitude = x.replacing(with: -x, where: negative)
@@ -58,7 +58,7 @@ public enum LaneMath {
 
     /// Applies `body` to `count` elements of `source`, eight lanes at a time, writing
     /// `destination` (which may be `source`); the tail goes through a zero-padded vector.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func map(
         _ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int,
         _ body: (Lanes) -> Lanes

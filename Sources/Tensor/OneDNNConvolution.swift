@@ -130,8 +130,8 @@ final class OneDNNConvolution {
         output.prepareOutput(at: y)
         OneDNN.execute(
             forward, [
-                argument(DNNL_ARG_SRC, input.staged), argument(DNNL_ARG_WEIGHTS, kernel.staged),
-                argument(DNNL_ARG_BIAS, bias), argument(DNNL_ARG_DST, output.staged),
+                input.staged.argument(DNNL_ARG_SRC), kernel.staged.argument(DNNL_ARG_WEIGHTS),
+                bias.argument(DNNL_ARG_BIAS), output.staged.argument(DNNL_ARG_DST),
             ], "convolution forward \(geometry)")
         output.unstage()
         BLAS.flopCounter?.add(geometry.forwardFlops)
@@ -147,8 +147,8 @@ final class OneDNNConvolution {
         inputGradient.prepareOutput(at: dx)
         OneDNN.execute(
             backwardData, [
-                argument(DNNL_ARG_DIFF_DST, outputGradientForData.staged), argument(DNNL_ARG_WEIGHTS, kernelForData.staged),
-                argument(DNNL_ARG_DIFF_SRC, inputGradient.staged),
+                outputGradientForData.staged.argument(DNNL_ARG_DIFF_DST), kernelForData.staged.argument(DNNL_ARG_WEIGHTS),
+                inputGradient.staged.argument(DNNL_ARG_DIFF_SRC),
             ], "convolution input gradient \(geometry)")
         inputGradient.unstage()
         BLAS.flopCounter?.add(geometry.forwardFlops)
@@ -182,15 +182,11 @@ final class OneDNNConvolution {
         biasGradient.prepareOutput(at: db ?? zeroBias.baseAddress!)
         OneDNN.execute(
             backwardWeights, [
-                argument(DNNL_ARG_SRC, source), argument(DNNL_ARG_DIFF_DST, gradient),
-                argument(DNNL_ARG_DIFF_WEIGHTS, kernelGradient.staged), argument(DNNL_ARG_DIFF_BIAS, biasGradient.staged),
+                source.argument(DNNL_ARG_SRC), gradient.argument(DNNL_ARG_DIFF_DST),
+                kernelGradient.staged.argument(DNNL_ARG_DIFF_WEIGHTS), biasGradient.staged.argument(DNNL_ARG_DIFF_BIAS),
             ], "convolution kernel gradient \(geometry)")
         kernelGradient.unstage()
         if db != nil { biasGradient.unstage() }
         BLAS.flopCounter?.add(geometry.forwardFlops)
-    }
-
-    private func argument(_ index: Int32, _ memory: OneDNNMemory) -> dnnl_exec_arg_t {
-        dnnl_exec_arg_t(arg: index, memory: memory.memory)
     }
 }

@@ -34,6 +34,11 @@ final class OneDNNMemory {
         OneDNN.check(dnnl_memory_set_data_handle(memory, UnsafeMutableRawPointer(mutating: pointer)), "binding a buffer")
     }
 
+    /// This memory as the primitive argument `index` (`DNNL_ARG_SRC`, …).
+    func argument(_ index: Int32) -> dnnl_exec_arg_t {
+        dnnl_exec_arg_t(arg: index, memory: memory)
+    }
+
     /// Whether `other` describes the same shape in the same layout.
     func hasLayout(of other: dnnl_memory_desc_t) -> Bool {
         var a = descriptor, b = other

@@ -2,7 +2,7 @@ import Foundation
 
 /// Row-wise softmax and log-softmax over the last axis, numerically stabilised by the
 /// row maximum; exponentials in Float (`LaneMath.exp` for softmax, `expf` for
-/// log-softmax, whose sum feeds a logarithm), row sums accumulated in Double.
+/// log-softmax, whose sum feeds a logarithm), row sums accumulated in Double (`LaneSums`).
 extension Tensor {
     /// Softmax over the last axis: each row of `shape.last` elements sums to one.
     public func softmaxRows() -> Tensor {
@@ -40,8 +40,7 @@ extension Tensor {
     /// −∞ (and anything 87.3 below the maximum, where `expf` underflows to a subnormal) gives
     /// exactly 0, so masked entries keep probability 0.
     public static func softmaxRow(_ x: UnsafeMutablePointer<Float>, _ width: Int) {
-        var maximum = -Float.infinity
-        for j in 0..<width { maximum = Swift.max(maximum, x[j]) }
+        var maximum = LaneSums.maximum(x, width)
         if maximum == -.infinity { maximum = 0 }  // a fully masked row stays finite until normalised
         // Below −87.3, where `LaneMath.exp` clamps, the exponential is taken as 0.
         let shift = LaneMath.Lanes(repeating: maximum), floor = LaneMath.Lanes(repeating: -87.3)
@@ -49,9 +48,7 @@ extension Tensor {
             let shifted = v - shift
             return LaneMath.exp(shifted).replacing(with: 0, where: shifted .< floor)
         }
-        var sum = 0.0
-        for j in 0..<width { sum += Double(x[j]) }
-        let inverse = Float(1 / sum)
+        let inverse = Float(1 / LaneSums.sum(x, width))
         for j in 0..<width { x[j] *= inverse }
     }
 
@@ -71,9 +68,7 @@ extension Tensor {
                         let (y, g, x) = (ys.base, gs.base, xs.base)
                         for row in range {
                             let o = row * width
-                            var dot = 0.0
-                            for j in 0..<width { dot += Double(y[o + j]) * Double(g[o + j]) }
-                            let d = Float(dot)
+                            let d = Float(LaneSums.dot(y + o, g + o, width))
                             for j in 0..<width { x[o + j] = y[o + j] * (g[o + j] - d) }
                         }
                     }

@@ -32,6 +32,15 @@ public struct Tensor: Equatable, Sendable {
         }
     }
 
+    /// A tensor of the given shape whose elements are left unset, for an output that a
+    /// kernel then writes in full through `withUnsafeMutableBufferPointer` (a BLAS product
+    /// with β = 0, a row loop over every row). Reading an element before it is written gives
+    /// whatever the memory held: use `init(shape:initializingWith:)` where the writes fit
+    /// in one closure.
+    public init(unsafeUninitializedShape shape: [Int]) {
+        self.init(shape: shape, initializingWith: { _ in })
+    }
+
     /// A tensor of the given shape holding `scalars` in row-major order.
     public init(shape: [Int], scalars: [Float]) {
         Tensor.checkShape(shape)
