@@ -6,13 +6,13 @@ import PackageDescription
 // release default). `-Ounchecked` is deliberately not
 // used, so shape and bounds preconditions stay active in benchmarks too.
 
-/// Release builds of the compute modules (Tensor, NN, Workloads, Submissions) compile for the building machine's vector unit where it has
-/// Haswell's features (x86-64 with AVX2 and FMA: `-target-cpu haswell`), so the SIMD
-/// loops written in Swift (softmax's `LaneMath` and `LaneSums`, the rectifier, GEGLU, the
-/// fused optimizer updates) use 256-bit registers instead of SSE2's 128. Convolutions,
-/// GELU and layer normalisation are oneDNN's, which picks its kernels at run time whatever
-/// the build. The binary then needs
-/// such a CPU, like a `-march=native` build; `OPTBENCH_PORTABLE=1` builds for any x86-64.
+/// Release builds of the compute modules (Tensor, NN, Workloads, Submissions) compile for
+/// the building machine's vector unit where it has Haswell's features (x86-64 with AVX2
+/// and FMA: `-target-cpu haswell`), so the SIMD loops written in Swift (the rectifier,
+/// GEGLU's `LaneMath`, the fused optimizer updates) use 256-bit registers instead of
+/// SSE2's 128. Convolutions, GELU, layer normalisation and softmax are oneDNN's, which
+/// picks its kernels at run time whatever the build. The binary then needs such a CPU,
+/// like a `-march=native` build; `OPTBENCH_PORTABLE=1` builds for any x86-64.
 /// The setting changes no results: Swift contracts no multiply-add into a fused one, and
 /// explicit fused multiply-adds round once either way.
 func hostVectorSettings() -> [SwiftSetting] {

@@ -22,7 +22,9 @@ import Tensor
 /// Every product goes through `BLAS.gemm`: the four projections are one GEMM each over
 /// all `batch·length` rows, and the per-(sequence, head) products address the head's
 /// columns in place through leading dimensions, so no head is ever copied out; the
-/// (sequence, head) pairs are split over the trial's threads. The backward pass is exact:
+/// (sequence, head) pairs are split over the trial's threads. The softmax runs once over
+/// every row of every head, on oneDNN's primitive (`OneDNNSoftmax`), with −∞ above the
+/// diagonal when causal. The backward pass is exact:
 /// `dP = dC_h·V_hᵀ`, `dV_h = P_hᵀ·dC_h`, `dS = P ⊙ (dP − rowsum(dP ⊙ P))` (masked entries
 /// have `P = 0`, so their `dS` is zero), `dQ_h = dS·K_h / √d`, `dK_h = dSᵀ·Q_h / √d`.
 public final class SelfAttention: Layer {
@@ -60,6 +62,7 @@ public final class SelfAttention: Layer {
     }
 
     private var cache: Cache?
+    private var softmaxKernels: [[Int]: OneDNNSoftmax] = [:]
 
     /// An attention layer of width `dimension` with `heads` heads, `causal` or unmasked;
     /// registers its parameters in `layout`.
@@ -113,13 +116,17 @@ public final class SelfAttention: Layer {
             .reshaped(to: [batch, length, dimension])
     }
 
-    /// Scores, masked softmax and weighted values for every (sequence, head).
+    /// Scores, masked softmax and weighted values for every (sequence, head): the score
+    /// products per head, one softmax over every row of every head (oneDNN's), then the
+    /// weighted values per head.
     private func attend(
         query: Tensor, key: Tensor, value: Tensor, batch: Int, length: Int,
         probabilities: inout Tensor, context: inout Tensor
     ) {
         let (d, t, dh, headCount, causal) = (dimension, length, headDimension, heads, causal)
         let scale = scoreScale
+        guard batch * t > 0 else { return }
+        let softmax = softmaxKernel(rows: batch * heads * t, width: t)
         query.withUnsafeBufferPointer { qb in
             key.withUnsafeBufferPointer { kb in
                 value.withUnsafeBufferPointer { vb in
@@ -135,23 +142,34 @@ public final class SelfAttention: Layer {
                                 BLAS.gemm(
                                     .none, .transposed, m: t, n: t, k: dh, alpha: scale,
                                     a: qs.base + head, lda: d, b: ks.base + head, ldb: d, c: scores, ldc: t)
-                                // Causal: row i keeps columns 0...i, softmax over them.
-                                for i in 0..<t {
-                                    let row = scores + i * t
-                                    let seen = causal ? i + 1 : t
-                                    Tensor.softmaxRow(row, seen)
-                                    (row + seen).update(repeating: 0, count: t - seen)
+                                // Causal: row i sees columns 0...i; −∞ gives the rest probability 0.
+                                if causal {
+                                    for i in 0..<(t - 1) { (scores + i * t + i + 1).update(repeating: -.infinity, count: t - 1 - i) }
                                 }
+                            }
+                            softmax.forward(inPlace: ps.base)
+                            forEachHead(batch: batch, length: t) { b, h in
+                                let head = b * t * d + h * dh
                                 // C_h = P_h·V_h  (t × dh), written into the head's columns.
                                 BLAS.gemm(
                                     .none, .none, m: t, n: dh, k: t,
-                                    a: scores, lda: t, b: vs.base + head, ldb: d, c: cs.base + head, ldc: d)
+                                    a: ps.base + (b * headCount + h) * t * t, lda: t, b: vs.base + head, ldb: d,
+                                    c: cs.base + head, ldc: d)
                             }
                         }
                     }
                 }
             }
         }
+    }
+
+    /// The softmax primitives for `rows` rows of `width` (kept per shape: a training batch
+    /// and an evaluation chunk differ).
+    private func softmaxKernel(rows: Int, width: Int) -> OneDNNSoftmax {
+        if let kernel = softmaxKernels[[rows, width]] { return kernel }
+        let kernel = OneDNNSoftmax(rows: rows, width: width)
+        softmaxKernels[[rows, width]] = kernel
+        return kernel
     }
 
     /// Calls `body(b, h)` for every (sequence, head), the pairs split over the trial's
@@ -235,7 +253,15 @@ public final class SelfAttention: Layer {
                 }
             }
         }
-        let scoreGradient = Tensor.softmaxRowsBackward(output: cache.probabilities, outputGradient: probabilityGradient)
+        guard batch * t > 0 else { return }
+        let softmax = softmaxKernel(rows: batch * headCount * t, width: t)
+        let scoreGradient = Tensor(shape: cache.probabilities.shape) { dsb in
+            cache.probabilities.withUnsafeBufferPointer { pb in
+                probabilityGradient.withUnsafeBufferPointer { dpb in
+                    softmax.backward(output: pb.baseAddress!, outputGradient: dpb.baseAddress!, into: dsb.baseAddress!)
+                }
+            }
+        }
         scoreGradient.withUnsafeBufferPointer { dsb in
             cache.query.withUnsafeBufferPointer { qb in
                 cache.key.withUnsafeBufferPointer { kb in
@@ -269,25 +295,21 @@ public final class SelfAttention: Layer {
     ) -> Tensor {
         guard rows > 0 else { return Tensor(shape: [rows, dimension]) }
         let d = dimension
-        // β = 0 writes every element.
-        var y = Tensor(shape: [rows, dimension]) { yb in
+        // Every element is written: the bias rows (or the product's β = 0) overwrite them.
+        return Tensor(shape: [rows, dimension]) { yb in
+            if let bias {
+                parameters.withUnsafeBufferPointer(bias) { bb in
+                    for r in 0..<rows { (yb.baseAddress! + r * d).update(from: bb.baseAddress!, count: d) }
+                }
+            }
             x.withUnsafeBufferPointer { xb in
                 parameters.withUnsafeBufferPointer(weight) { wb in
-                    BLAS.gemm(.none, .transposed, m: rows, n: d, k: d, a: xb.baseAddress!, b: wb.baseAddress!, c: yb.baseAddress!)
+                    BLAS.gemm(
+                        .none, .transposed, m: rows, n: d, k: d, a: xb.baseAddress!, b: wb.baseAddress!,
+                        beta: bias == nil ? 0 : 1, c: yb.baseAddress!)
                 }
             }
         }
-        if let bias {
-            parameters.withUnsafeBufferPointer(bias) { bb in
-                y.withUnsafeMutableBufferPointer { yb in
-                    for r in 0..<rows {
-                        let o = r * d
-                        for j in 0..<d { yb[o + j] += bb[j] }
-                    }
-                }
-            }
-        }
-        return y
     }
 
     /// Gradients of `project`: `dW += dYᵀ·X`, `db += Σ_rows dY`, and `dX = dY·W`
