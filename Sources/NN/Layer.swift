@@ -84,12 +84,25 @@ extension Layer {
 }
 
 /// `sums[j] += Σ_r matrix[r, j]` for a dense row-major `rows × columns` matrix (bias and
-/// shift gradients).
+/// shift gradients), in Float, each column summed in row order onto its old value. Eight
+/// columns go through one vector register at a time (a column never shares a lane with
+/// another), so the bits are those of the plain row-by-row loop.
 func addColumnSums(
     _ matrix: UnsafeBufferPointer<Float>, rows: Int, columns: Int, into sums: UnsafeMutableBufferPointer<Float>
 ) {
-    for row in 0..<rows {
-        let base = row * columns
-        for j in 0..<columns { sums[j] += matrix[base + j] }
+    guard rows > 0, columns > 0, let m = matrix.baseAddress, let out = sums.baseAddress else { return }
+    typealias Lanes = SIMD8<Float>
+    func load(_ p: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(p).loadUnaligned(as: Lanes.self) }
+    var j = 0
+    while j + Lanes.scalarCount <= columns {
+        var total = load(out + j)
+        for row in 0..<rows { total += load(m + row * columns + j) }
+        UnsafeMutableRawPointer(out + j).storeBytes(of: total, as: Lanes.self)
+        j += Lanes.scalarCount
+    }
+    for column in j..<columns {
+        var total = out[column]
+        for row in 0..<rows { total += m[row * columns + column] }
+        out[column] = total
     }
 }

@@ -171,14 +171,24 @@ extension Tensor {
         precondition(
             destination.count == columns,
             "Tensor.accumulateColumnSums: destination holds \(destination.count) elements, expected \(columns)")
-        guard rows > 0, columns > 0 else { return }
-        var totals = [Double](repeating: 0, count: columns)
-        totals.withUnsafeMutableBufferPointer { t in
-            for r in 0..<rows {
-                let o = r * columns
-                for j in 0..<columns { t[j] += Double(matrix[o + j]) }
+        guard rows > 0, columns > 0, let m = matrix.baseAddress, let out = destination.baseAddress else { return }
+        // Each column's total starts at 0 and adds the rows in order, eight columns to a
+        // vector of Doubles (a column never shares a lane), so the bits are those of a
+        // plain row-by-row loop.
+        typealias Lanes = SIMD8<Double>
+        var j = 0
+        while j + Lanes.scalarCount <= columns {
+            var total = Lanes()
+            for row in 0..<rows {
+                total += Lanes(UnsafeRawPointer(m + row * columns + j).loadUnaligned(as: SIMD8<Float>.self))
             }
-            for j in 0..<columns { destination[j] += Float(t[j]) }
+            for lane in 0..<Lanes.scalarCount { out[j + lane] += Float(total[lane]) }
+            j += Lanes.scalarCount
+        }
+        for column in j..<columns {
+            var total = 0.0
+            for row in 0..<rows { total += Double(m[row * columns + column]) }
+            out[column] += Float(total)
         }
     }
 
