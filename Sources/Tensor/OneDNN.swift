@@ -1,5 +1,6 @@
 import CBLAS
 import CDNNL
+import Foundation
 
 /// oneDNN, the convolution library PyTorch's CPU path is built on (Debian's `libdnnl-dev`):
 /// the CPU engine and stream every primitive runs on, its thread count, and what to record
@@ -47,6 +48,21 @@ public enum OneDNN {
             check(dnnl_primitive_execute(primitive, context.stream, Int32(args.count), args.baseAddress), what)
         }
         check(dnnl_stream_wait(context.stream), what)
+    }
+
+    /// The `OMP_WAIT_POLICY` to re-execute with (`PASSIVE`), or nil when the user set one.
+    ///
+    /// oneDNN's primitives run on OpenMP's threads, which by default spin for a while after
+    /// each parallel region; between the transformer's and tsp model's OpenBLAS products and
+    /// GCD's per-head work that spinning competed with the other runtimes' threads for the
+    /// two cores: at two threads 5 of 16 processes ran the transformer or tsp step 3–8×
+    /// slower (41–135 ms against 14–25 ms). Passive waiting removed those outliers and made
+    /// the two-thread tsp step about 1.4× faster, at a cost of about 15 % on the cnn's
+    /// two-thread step (its many convolutions then wake sleeping threads). The policy is
+    /// read when libgomp loads, so `optbench` sets it by re-executing itself (see its entry
+    /// point); one-thread trials (`--jobs 2` runs) never start an OpenMP worker either way.
+    public static func recommendedWaitPolicy(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        environment["OMP_WAIT_POLICY"] == nil ? "PASSIVE" : nil
     }
 
     /// The library's version, `major.minor.patch`.

@@ -17,9 +17,10 @@ struct OptBench: ParsableCommand {
         ])
 }
 
-/// Entry point: first make sure OpenBLAS runs its best kernels for this CPU (see
-/// `BLASKernelSelection`), re-executing once with `OPENBLAS_CORETYPE` set when needed;
-/// then run the command line.
+/// Entry point: first make sure the libraries run as measured best on this machine
+/// (OpenBLAS's kernel family, see `BLASKernelSelection`; OpenMP's wait policy, see
+/// `OneDNN.recommendedWaitPolicy`), re-executing once with their environment variables set
+/// when needed, since both are read when the libraries load; then run the command line.
 @main
 enum Entry {
     static func main() {
@@ -29,15 +30,18 @@ enum Entry {
         // Past a file-size limit, write(2) must fail with EFBIG (an error naming the file),
         // not raise SIGXFSZ, whose default action kills the process.
         signal(SIGXFSZ, SIG_IGN)
-        if let core = BLASKernelSelection.recommendedCoreType() {
-            setenv("OPENBLAS_CORETYPE", core, 1)
+        var settings: [(name: String, value: String)] = []
+        if let core = BLASKernelSelection.recommendedCoreType() { settings.append(("OPENBLAS_CORETYPE", core)) }
+        if let policy = OneDNN.recommendedWaitPolicy() { settings.append(("OMP_WAIT_POLICY", policy)) }
+        if !settings.isEmpty {
+            for setting in settings { setenv(setting.name, setting.value, 1) }
             let arguments = CommandLine.arguments
-            let executable = ThisExecutable.path
             var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
             argv.append(nil)
-            execv(executable, argv)
-            // execv only returns on failure: carry on with OpenBLAS's own choice.
-            FileHandle.standardError.write(Data("optbench: could not re-execute with OPENBLAS_CORETYPE=\(core); continuing\n".utf8))
+            execv(ThisExecutable.path, argv)
+            // execv only returns on failure: carry on with the libraries' own choices.
+            let names = settings.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
+            FileHandle.standardError.write(Data("optbench: could not re-execute with \(names); continuing\n".utf8))
         }
         OptBench.main()
     }
