@@ -11,8 +11,7 @@ import CDNNL
 public final class OneDNNGELU {
     /// Number of elements each call processes.
     public let count: Int
-    private let forwardPrimitive: dnnl_primitive_t
-    private let backwardPrimitive: dnnl_primitive_t
+    private let primitives: OneDNNPrimitivePair
     private let source: OneDNNMemory
     private let destination: OneDNNMemory
     private let destinationGradient: OneDNNMemory
@@ -23,36 +22,19 @@ public final class OneDNNGELU {
         precondition(count >= 1, "OneDNNGELU: count must be positive, got \(count)")
         self.count = count
         var data = OneDNNMemory.descriptor([count], dnnl_a)
-        let engine = OneDNN.context.engine
-        var forwardOp = dnnl_eltwise_desc_t()
+        let what = "GELU over \(count) elements"
+        var forward = dnnl_eltwise_desc_t(), backward = dnnl_eltwise_desc_t()
         OneDNN.check(
-            dnnl_eltwise_forward_desc_init(&forwardOp, dnnl_forward_training, dnnl_eltwise_gelu_tanh, &data, 0, 0),
-            "describing GELU over \(count) elements")
-        var forwardPD: dnnl_primitive_desc_t?
-        OneDNN.check(dnnl_primitive_desc_create(&forwardPD, &forwardOp, nil, engine, nil), "finding a GELU forward")
-        defer { dnnl_primitive_desc_destroy(forwardPD) }
-        var backwardOp = dnnl_eltwise_desc_t()
+            dnnl_eltwise_forward_desc_init(&forward, dnnl_forward_training, dnnl_eltwise_gelu_tanh, &data, 0, 0),
+            "describing \(what)")
         OneDNN.check(
-            dnnl_eltwise_backward_desc_init(&backwardOp, dnnl_eltwise_gelu_tanh, &data, &data, 0, 0),
-            "describing GELU's gradient over \(count) elements")
-        var backwardPD: dnnl_primitive_desc_t?
-        OneDNN.check(
-            dnnl_primitive_desc_create(&backwardPD, &backwardOp, nil, engine, forwardPD), "finding a GELU backward")
-        defer { dnnl_primitive_desc_destroy(backwardPD) }
-        var forward: dnnl_primitive_t?, backward: dnnl_primitive_t?
-        OneDNN.check(dnnl_primitive_create(&forward, forwardPD), "creating a GELU forward")
-        OneDNN.check(dnnl_primitive_create(&backward, backwardPD), "creating a GELU backward")
-        forwardPrimitive = forward!
-        backwardPrimitive = backward!
+            dnnl_eltwise_backward_desc_init(&backward, dnnl_eltwise_gelu_tanh, &data, &data, 0, 0),
+            "describing the gradient of \(what)")
+        primitives = OneDNNPrimitivePair(forward: forward, backward: backward, what)
         source = OneDNNMemory(data, allocating: false)
         destination = OneDNNMemory(data, allocating: false)
         destinationGradient = OneDNNMemory(data, allocating: false)
         sourceGradient = OneDNNMemory(data, allocating: false)
-    }
-
-    deinit {
-        dnnl_primitive_destroy(forwardPrimitive)
-        dnnl_primitive_destroy(backwardPrimitive)
     }
 
     /// `y = gelu(x)` for `count` elements.
@@ -60,7 +42,7 @@ public final class OneDNNGELU {
         source.bind(x)
         destination.bind(y)
         OneDNN.execute(
-            forwardPrimitive, [source.argument(DNNL_ARG_SRC), destination.argument(DNNL_ARG_DST)], "GELU forward")
+            primitives.forward, [source.argument(DNNL_ARG_SRC), destination.argument(DNNL_ARG_DST)], "GELU forward")
     }
 
     /// `dx = gelu′(x) ⊙ dy` for `count` elements.
@@ -71,7 +53,7 @@ public final class OneDNNGELU {
         destinationGradient.bind(dy)
         sourceGradient.bind(dx)
         OneDNN.execute(
-            backwardPrimitive, [
+            primitives.backward, [
                 source.argument(DNNL_ARG_SRC), destinationGradient.argument(DNNL_ARG_DIFF_DST),
                 sourceGradient.argument(DNNL_ARG_DIFF_SRC),
             ], "GELU backward")

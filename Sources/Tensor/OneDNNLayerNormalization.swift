@@ -13,8 +13,7 @@ import CDNNL
 public final class OneDNNLayerNormalization {
     public let rows: Int
     public let features: Int
-    private let forwardPrimitive: dnnl_primitive_t
-    private let backwardPrimitive: dnnl_primitive_t
+    private let primitives: OneDNNPrimitivePair
     private let source: OneDNNMemory
     private let destination: OneDNNMemory
     private let mean: OneDNNMemory
@@ -35,39 +34,20 @@ public final class OneDNNLayerNormalization {
         var statistics = OneDNNMemory.descriptor([rows], dnnl_a)
         let parameter = OneDNNMemory.descriptor([features], dnnl_a)
         let flags = dnnl_use_scale.rawValue | dnnl_use_shift.rawValue
-        let engine = OneDNN.context.engine
         let what = "layer normalisation of \(rows)×\(features)"
-        var forwardOp = dnnl_layer_normalization_desc_t()
+        var forward = dnnl_layer_normalization_desc_t(), backward = dnnl_layer_normalization_desc_t()
         OneDNN.check(
-            dnnl_layer_normalization_forward_desc_init(&forwardOp, dnnl_forward_training, &data, &statistics, epsilon, flags),
+            dnnl_layer_normalization_forward_desc_init(&forward, dnnl_forward_training, &data, &statistics, epsilon, flags),
             "describing the \(what)")
-        var forwardPD: dnnl_primitive_desc_t?
-        OneDNN.check(dnnl_primitive_desc_create(&forwardPD, &forwardOp, nil, engine, nil), "finding the \(what)")
-        defer { dnnl_primitive_desc_destroy(forwardPD) }
-        var backwardOp = dnnl_layer_normalization_desc_t()
         OneDNN.check(
-            dnnl_layer_normalization_backward_desc_init(
-                &backwardOp, dnnl_backward, &data, &data, &statistics, epsilon, flags),
+            dnnl_layer_normalization_backward_desc_init(&backward, dnnl_backward, &data, &data, &statistics, epsilon, flags),
             "describing the gradient of the \(what)")
-        var backwardPD: dnnl_primitive_desc_t?
-        OneDNN.check(
-            dnnl_primitive_desc_create(&backwardPD, &backwardOp, nil, engine, forwardPD), "finding the gradient of the \(what)")
-        defer { dnnl_primitive_desc_destroy(backwardPD) }
-        var forward: dnnl_primitive_t?, backward: dnnl_primitive_t?
-        OneDNN.check(dnnl_primitive_create(&forward, forwardPD), "creating the \(what)")
-        OneDNN.check(dnnl_primitive_create(&backward, backwardPD), "creating the gradient of the \(what)")
-        forwardPrimitive = forward!
-        backwardPrimitive = backward!
+        primitives = OneDNNPrimitivePair(forward: forward, backward: backward, what)
         let unbound = { (descriptor: dnnl_memory_desc_t) in OneDNNMemory(descriptor, allocating: false) }
         (source, destination, destinationGradient, sourceGradient) = (unbound(data), unbound(data), unbound(data), unbound(data))
         (mean, variance) = (unbound(statistics), unbound(statistics))
         (scale, shift, scaleGradient, shiftGradient) = (
             unbound(parameter), unbound(parameter), unbound(parameter), unbound(parameter))
-    }
-
-    deinit {
-        dnnl_primitive_destroy(forwardPrimitive)
-        dnnl_primitive_destroy(backwardPrimitive)
     }
 
     /// `y` from `x`, `γ` and `β`; writes each row's mean and variance (`rows` each) for backward.
@@ -83,7 +63,7 @@ public final class OneDNNLayerNormalization {
         mean.bind(mu)
         variance.bind(sigma2)
         OneDNN.execute(
-            forwardPrimitive, [
+            primitives.forward, [
                 source.argument(DNNL_ARG_SRC), scale.argument(DNNL_ARG_SCALE), shift.argument(DNNL_ARG_SHIFT),
                 destination.argument(DNNL_ARG_DST), mean.argument(DNNL_ARG_MEAN),
                 variance.argument(DNNL_ARG_VARIANCE),
@@ -108,7 +88,7 @@ public final class OneDNNLayerNormalization {
         scaleGradient.bind(dGamma)
         shiftGradient.bind(dBeta)
         OneDNN.execute(
-            backwardPrimitive, [
+            primitives.backward, [
                 source.argument(DNNL_ARG_SRC), mean.argument(DNNL_ARG_MEAN), variance.argument(DNNL_ARG_VARIANCE),
                 scale.argument(DNNL_ARG_SCALE), shift.argument(DNNL_ARG_SHIFT), destinationGradient.argument(DNNL_ARG_DIFF_DST),
                 sourceGradient.argument(DNNL_ARG_DIFF_SRC), scaleGradient.argument(DNNL_ARG_DIFF_SCALE),
