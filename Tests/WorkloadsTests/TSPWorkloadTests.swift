@@ -344,9 +344,14 @@ import Testing
 }
 
 @Suite struct TSPEncoderTests {
-    /// The encoder's backward against central differences (entries below 2e-2 compared
-    /// absolutely: a Float forward resolves differences to about 1e-4) of `f(θ) = Σ R ⊙ encoder(x; θ)`
-    /// (in Double) for a fixed random `R`.
+    /// The encoder's backward against central differences of `f(θ) = Σ R ⊙ encoder(x; θ)`
+    /// (in Double) for a fixed random `R`, to 2 % (entries below 5e-2 compared absolutely,
+    /// to 1e-3). The Float forward's rounding, which depends on the instruction set oneDNN
+    /// and OpenBLAS run with, moves `f` by up to about 5e-6, so the 1e-2 step's quotient
+    /// is off by up to about 5e-4 (measured on an AMD EPYC VM: key weight 121's quotients
+    /// were −0.00450, −0.00462, −0.00500, −0.00499, −0.00506 for steps 4e-2 down to 2.5e-3
+    /// against an analytic −0.00454); a longer step cannot help, since the embedding
+    /// bias's truncation error is already 11 % at 4e-2.
     @Test(arguments: [1, 2])
     func encoderGradientMatchesCentralDifferences(layers: Int) throws {
         let w = try TSPWorkloadTests.small(["encoder_layers": .number(Double(layers))])
@@ -372,7 +377,7 @@ import Testing
                 minus.values[i] -= 1e-2
                 let numeric = (f(plus) - f(minus)) / (Double(plus.values[i]) - Double(minus.values[i]))
                 let analytic = Double(g.values[i])
-                let error = abs(analytic - numeric) / max(abs(analytic), abs(numeric), 2e-2)
+                let error = abs(analytic - numeric) / max(abs(analytic), abs(numeric), 5e-2)
                 if error > worst { (worst, text) = (error, "\(view.name) [\(i)]: analytic \(analytic), numeric \(numeric)") }
             }
         }
