@@ -6,7 +6,9 @@ import Foundation
 /// Debian's OpenBLAS picks kernels at load time from the CPU model. On virtual machines
 /// that report a generic model ("Intel Xeon Processor") it falls back to `Prescott`
 /// (SSE3) even when the CPU has AVX-512, which measured 31 GFLOP/s instead of 189 for a
-/// 1024³ sgemm on the 2-core development machine. The kernel family can only be set
+/// 1024³ sgemm on the 2-core development machine; and OpenBLAS 0.3.21 gives AMD's Zen 4,
+/// which has AVX-512, its AVX2 `Haswell` kernels (127 GFLOP/s where `SkylakeX` measured
+/// 245 on a 2-core AMD EPYC VM). The kernel family can only be set
 /// before the library loads, through the `OPENBLAS_CORETYPE` environment variable, so the
 /// `optbench` executable re-executes itself once with it set (see `optbench`'s entry
 /// point). Results record the active core, since different kernels round differently.
@@ -38,10 +40,37 @@ public enum BLASKernelSelection {
     /// Kernel families slower than `Haswell` that OpenBLAS falls back to on unrecognised CPUs.
     static let fallbackCores: Set<String> = ["Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Sandybridge", "Atom", "Katmai", "Northwood", "Banias"]
 
-    /// The `OPENBLAS_CORETYPE` to re-execute with, or nil when the user chose one already,
-    /// or OpenBLAS's own choice is not a fallback, or no better family is known.
+    /// Kernel families that use AVX2 and FMA but not AVX-512.
+    static let avx2Cores: Set<String> = ["Haswell", "Zen"]
+
+    /// Kernel families that use AVX-512 (the later ones add BF16 and AMX to `SkylakeX`'s).
+    static let avx512Cores: Set<String> = ["SkylakeX", "Cooperlake", "SapphireRapids"]
+
+    /// How much of the vector hardware a kernel family uses: 0 for the fallbacks, 1 for
+    /// AVX2, 2 for AVX-512; nil for a family this type does not know, which is then left
+    /// to OpenBLAS.
+    static func tier(of core: String) -> Int? {
+        if fallbackCores.contains(core) { return 0 }
+        if avx2Cores.contains(core) { return 1 }
+        if avx512Cores.contains(core) { return 2 }
+        return nil
+    }
+
+    /// The `OPENBLAS_CORETYPE` to re-execute with: `best` when OpenBLAS's own choice
+    /// (`active`) uses less of the vector hardware than `best` does; nil when the user
+    /// chose a family already, when no better family is known, or when `active` is a
+    /// family this type does not know.
+    static func recommendedCoreType(active: String, best: String?, environment: [String: String]) -> String? {
+        guard environment["OPENBLAS_CORETYPE"] == nil, let best,
+              let activeTier = tier(of: active), let bestTier = tier(of: best), activeTier < bestTier
+        else { return nil }
+        return best
+    }
+
+    /// The `OPENBLAS_CORETYPE` this process should re-execute with (see
+    /// `recommendedCoreType(active:best:environment:)`), from the loaded library and
+    /// `/proc/cpuinfo`.
     public static func recommendedCoreType(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
-        guard environment["OPENBLAS_CORETYPE"] == nil, fallbackCores.contains(activeCore) else { return nil }
-        return bestCore(for: cpuFlags())
+        recommendedCoreType(active: activeCore, best: bestCore(for: cpuFlags()), environment: environment)
     }
 }

@@ -21,6 +21,24 @@ import Testing
         #expect(BLASKernelSelection.cpuFlags(cpuinfo: path + ".missing").isEmpty)
     }
 
+    @Test func aFamilyUsingLessOfTheCPUIsReplaced() {
+        let none: [String: String] = [:]
+        // Unrecognised virtual CPUs fall back to SSE kernels.
+        #expect(BLASKernelSelection.recommendedCoreType(active: "Prescott", best: "SkylakeX", environment: none) == "SkylakeX")
+        #expect(BLASKernelSelection.recommendedCoreType(active: "Prescott", best: "Haswell", environment: none) == "Haswell")
+        // OpenBLAS 0.3.21 gives AVX-512 AMD Zen 4 its AVX2 kernels.
+        #expect(BLASKernelSelection.recommendedCoreType(active: "Haswell", best: "SkylakeX", environment: none) == "SkylakeX")
+        #expect(BLASKernelSelection.recommendedCoreType(active: "Zen", best: "SkylakeX", environment: none) == "SkylakeX")
+        // Never a downgrade, never a sideways move, nothing for unknown families.
+        #expect(BLASKernelSelection.recommendedCoreType(active: "Haswell", best: "Haswell", environment: none) == nil)
+        #expect(BLASKernelSelection.recommendedCoreType(active: "Zen", best: "Haswell", environment: none) == nil)
+        #expect(BLASKernelSelection.recommendedCoreType(active: "SapphireRapids", best: "SkylakeX", environment: none) == nil)
+        #expect(BLASKernelSelection.recommendedCoreType(active: "SkylakeX", best: "SkylakeX", environment: none) == nil)
+        #expect(BLASKernelSelection.recommendedCoreType(active: "NeoverseN1", best: "SkylakeX", environment: none) == nil)
+        #expect(BLASKernelSelection.recommendedCoreType(active: "Prescott", best: nil, environment: none) == nil)
+        #expect(BLASKernelSelection.recommendedCoreType(active: "Prescott", best: "SkylakeX", environment: ["OPENBLAS_CORETYPE": "Prescott"]) == nil)
+    }
+
     @Test func aUserChoiceIsNeverOverridden() {
         #expect(BLASKernelSelection.recommendedCoreType(environment: ["OPENBLAS_CORETYPE": "Haswell"]) == nil)
         #expect(!BLASKernelSelection.activeCore.isEmpty)
