@@ -112,7 +112,16 @@ struct CalibrateCommand: ParsableCommand {
         }
         let removed = Set(superseded)
         let kept = files.filter { !removed.contains($0) }
-        let report = try ResultsFile.merge(kept, into: merged, provenance: ProvenanceCollector.current())
+        var inputs = kept.map { file in (path: file, contents: Result<ResultsContents, any Error> { try ResultsFile.read(file) }) }
+        // The calibration file holds every other workload's latest calibration, whose trial
+        // files a fresh clone lacks: keep those trials (after the trial files, which win a
+        // duplicate key). An unreadable file stops here rather than being replaced.
+        if FileManager.default.fileExists(atPath: merged),
+           let earlier = try ResultsFile.read(merged).excludingWorkloads(Set(specs.map(\.name))) {
+            inputs.append((path: merged, contents: .success(earlier)))
+        }
+        let report = try ResultsFile.merge(read: inputs, into: merged, provenance: ProvenanceCollector.current())
+        for skipped in report.skipped { print("warning: not merged: \(skipped.path): \(skipped.reason)") }
         print("calibration results: \(merged) (\(report.mergedTrials) trials)")
         guard write else {
             print("(dry run: add --write to store these numbers in \(workloadsDir)/*.json)")
