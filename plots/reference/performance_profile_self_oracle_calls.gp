@@ -2,19 +2,19 @@
 set encoding utf8
 set terminal pngcairo size 1000,600 font "Sans,11" noenhanced
 set output 'performance_profile_self_oracle_calls.png'
-set title 'Performance profiles — self ruleset, oracle_calls to target, 3 workloads'
+set title 'Performance profiles — self ruleset, oracle_calls to target, 2 workloads'
 set xlabel 'τ (ratio to the fastest submission on each workload)'
 set ylabel 'fraction of workloads within τ'
 set xrange [1:4.0]
 set yrange [0:1.05]
 set grid
 set key outside right top vertical
-plot 'performance_profile_self_oracle_calls.dat' index 0 using 1:2 with steps linewidth 2 linecolor rgb '#0072B2' dashtype 1 title 'muon (score 0.8611)', \
-     'performance_profile_self_oracle_calls.dat' index 1 using 1:2 with steps linewidth 2 linecolor rgb '#E69F00' dashtype 1 title 'shampoo (score 0.8059)', \
-     'performance_profile_self_oracle_calls.dat' index 2 using 1:2 with steps linewidth 2 linecolor rgb '#009E73' dashtype 1 title 'adamw (score 0.7923)', \
-     'performance_profile_self_oracle_calls.dat' index 3 using 1:2 with steps linewidth 2 linecolor rgb '#D55E00' dashtype 1 title 'schedule_free_adamw (score 0.5097)', \
-     'performance_profile_self_oracle_calls.dat' index 4 using 1:2 with steps linewidth 2 linecolor rgb '#CC79A7' dashtype 1 title 'lion (score 0)', \
-     'performance_profile_self_oracle_calls.dat' index 5 using 1:2 with steps linewidth 2 linecolor rgb '#56B4E9' dashtype 1 title 'nesterov (score 0)'
+plot 'performance_profile_self_oracle_calls.dat' index 0 using 1:2 with steps linewidth 2 linecolor rgb '#0072B2' dashtype 1 title 'muon (score 0.9583)', \
+     'performance_profile_self_oracle_calls.dat' index 1 using 1:2 with steps linewidth 2 linecolor rgb '#E69F00' dashtype 1 title 'shampoo (score 0.8148)', \
+     'performance_profile_self_oracle_calls.dat' index 2 using 1:2 with steps linewidth 2 linecolor rgb '#009E73' dashtype 1 title 'adamw (score 0.7733)', \
+     'performance_profile_self_oracle_calls.dat' index 3 using 1:2 with steps linewidth 2 linecolor rgb '#D55E00' dashtype 1 title 'schedule_free_adamw (score 0.3081)', \
+     'performance_profile_self_oracle_calls.dat' index 4 using 1:2 with steps linewidth 2 linecolor rgb '#CC79A7' dashtype 1 title 'nesterov (score 0.2149)', \
+     'performance_profile_self_oracle_calls.dat' index 5 using 1:2 with steps linewidth 2 linecolor rgb '#56B4E9' dashtype 1 title 'lion (score 0)'
 set terminal svg size 1000,600 font "Sans,11" noenhanced dynamic background rgb 'white'
 set output 'performance_profile_self_oracle_calls.svg'
 replot
