@@ -37,24 +37,16 @@ public enum BLASKernelSelection {
         return nil
     }
 
-    /// Kernel families slower than `Haswell` that OpenBLAS falls back to on unrecognised CPUs.
-    static let fallbackCores: Set<String> = ["Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Sandybridge", "Atom", "Katmai", "Northwood", "Banias"]
-
-    /// Kernel families that use AVX2 and FMA but not AVX-512.
-    static let avx2Cores: Set<String> = ["Haswell", "Zen"]
-
-    /// Kernel families that use AVX-512 (the later ones add BF16 and AMX to `SkylakeX`'s).
-    static let avx512Cores: Set<String> = ["SkylakeX", "Cooperlake", "SapphireRapids"]
-
-    /// How much of the vector hardware a kernel family uses: 0 for the fallbacks, 1 for
-    /// AVX2, 2 for AVX-512; nil for a family this type does not know, which is then left
-    /// to OpenBLAS.
-    static func tier(of core: String) -> Int? {
-        if fallbackCores.contains(core) { return 0 }
-        if avx2Cores.contains(core) { return 1 }
-        if avx512Cores.contains(core) { return 2 }
-        return nil
-    }
+    /// How much of the vector hardware each known kernel family uses: 0 for the SSE
+    /// families OpenBLAS falls back to on unrecognised CPUs, 1 for AVX2 and FMA, 2 for
+    /// AVX-512 (the later ones add BF16 and AMX to `SkylakeX`'s). A family not listed is
+    /// left to OpenBLAS.
+    static let tiers: [String: Int] = [
+        "Prescott": 0, "Core2": 0, "Penryn": 0, "Dunnington": 0, "Nehalem": 0, "Sandybridge": 0,
+        "Atom": 0, "Katmai": 0, "Northwood": 0, "Banias": 0,
+        "Haswell": 1, "Zen": 1,
+        "SkylakeX": 2, "Cooperlake": 2, "SapphireRapids": 2,
+    ]
 
     /// The `OPENBLAS_CORETYPE` to re-execute with: `best` when OpenBLAS's own choice
     /// (`active`) uses less of the vector hardware than `best` does; nil when the user
@@ -62,7 +54,7 @@ public enum BLASKernelSelection {
     /// family this type does not know.
     static func recommendedCoreType(active: String, best: String?, environment: [String: String]) -> String? {
         guard environment["OPENBLAS_CORETYPE"] == nil, let best,
-              let activeTier = tier(of: active), let bestTier = tier(of: best), activeTier < bestTier
+              let activeTier = tiers[active], let bestTier = tiers[best], activeTier < bestTier
         else { return nil }
         return best
     }

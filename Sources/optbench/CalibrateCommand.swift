@@ -112,18 +112,10 @@ struct CalibrateCommand: ParsableCommand {
         }
         let removed = Set(superseded)
         let kept = files.filter { !removed.contains($0) }
-        var inputs = kept.map { file in (path: file, contents: Result<ResultsContents, any Error> { try ResultsFile.read(file) }) }
-        // The calibration file holds every other workload's latest calibration, whose trial
-        // files a fresh clone lacks: keep the trials of workloads that neither this
-        // calibration nor a trial file here covers. An unreadable file stops here rather
-        // than being replaced.
-        let covered = Set(specs.map(\.name)).union(
-            inputs.compactMap { try? $0.contents.get() }.flatMap { $0.trials.map(\.workload.name) })
-        if FileManager.default.fileExists(atPath: merged),
-           let earlier = try ResultsFile.read(merged).excludingWorkloads(covered) {
-            inputs.append((path: merged, contents: .success(earlier)))
-        }
-        let report = try ResultsFile.merge(read: inputs, into: merged, provenance: ProvenanceCollector.current())
+        // The calibration file holds every other workload's latest calibration, whose
+        // trial files a fresh clone lacks: those trials stay.
+        let report = try ResultsFile.merge(
+            kept, replacing: Set(specs.map(\.name)), keepingTheRestOf: merged, provenance: ProvenanceCollector.current())
         for skipped in report.skipped { print("warning: not merged: \(skipped.path): \(skipped.reason)") }
         print("calibration results: \(merged) (\(report.mergedTrials) trials)")
         guard write else {

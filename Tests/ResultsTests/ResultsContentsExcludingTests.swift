@@ -37,8 +37,8 @@ import Testing
         #expect(try earlier.excludingWorkloads([]) == earlier)
     }
 
-    /// The calibration's merge: the new trial file of the calibrated workload and the
-    /// earlier file without that workload give the new trial beside the others' old ones.
+    /// The calibration's merge: the new trial file of the calibrated workload replaces
+    /// that workload's trials in the earlier file, beside the others' old ones.
     @Test func aCalibrationMergeKeepsTheOtherWorkloads() throws {
         let directory = try ResultsFixtures.temporaryDirectory("excluding")
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -46,10 +46,9 @@ import Testing
         let freshPath = directory + "/trial_7.h5"
         try TrialFile.write(fresh, provenance: ResultsFixtures.provenance(host: "today"), to: freshPath)
         let output = directory + "/calibration.h5"
-        let earlier = try #require(try Self.earlierFile().excludingWorkloads(["regression"]))
+        try ResultsFile.write(try Self.earlierFile(), to: output)
         let report = try ResultsFile.merge(
-            read: [(freshPath, Result { try ResultsFile.read(freshPath) }), (output, .success(earlier))],
-            into: output, provenance: ResultsFixtures.provenance(host: "calibrate"))
+            [freshPath], replacing: ["regression"], keepingTheRestOf: output, provenance: ResultsFixtures.provenance(host: "calibrate"))
         #expect(report.mergedTrials == 3)
         #expect(report.skipped.isEmpty)
         let merged = try ResultsFile.read(output)
