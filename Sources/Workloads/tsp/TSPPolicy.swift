@@ -44,11 +44,11 @@ final class TSPPolicy {
 
     struct DecoderCache {
         let embeddings: Tensor  // [B·n, d]
-        let keys: [Float], firsts: [Float], currents: [Float]  // [B·n, d]
+        /// `[B·n, d]`: `W_k h_j`, `W_g ḡ + W_f h_s` (the graph term folded in), `W_c h_c`.
+        let keys: [Float], firstQueries: [Float], currents: [Float]
         let means: [Float]  // [B, d]
-        let queries: [Float]  // [B, steps, n, d]
-        let squashed: [Float]  // [B, steps, n, n]: tanh(z) (clipped logits only)
-        let probabilities: [Float]  // [B, steps, n, n], zero at visited cities
+        /// `[B, steps, n, width]` (`PointerTables.width`): tanh(z) (clipped logits only), and π, zero at visited cities.
+        let squashed: [Float], probabilities: [Float]
     }
 
     let cities: Int
@@ -105,41 +105,41 @@ final class TSPPolicy {
         let input = Tensor(shape: [B, n, 2], scalars: batch.coordinates)
         let embeddings = encoder.forward(input, parameters: parameters).reshaped(to: [B * n, d])
         var means = [Float](repeating: 0, count: B * d)
-        let (keys, firsts, currents, graphTerms): ([Float], [Float], [Float], [Float]) = embeddings.withUnsafeBufferPointer { h in
+        let (keys, firstQueries, currents): ([Float], [Float], [Float]) = embeddings.withUnsafeBufferPointer { h in
             for b in 0..<B {
                 for j in 0..<n { for c in 0..<d { means[b * d + c] += h[(b * n + j) * d + c] } }
                 for c in 0..<d { means[b * d + c] /= Float(n) }
             }
             let graph = means.withUnsafeBufferPointer { project($0.baseAddress!, rows: B, graphQuery, parameters) }
-            return (project(h.baseAddress!, rows: B * n, keyProjection, parameters),
-                    project(h.baseAddress!, rows: B * n, firstQuery, parameters),
-                    project(h.baseAddress!, rows: B * n, currentQuery, parameters), graph)
+            var firstQueries = project(h.baseAddress!, rows: B * n, firstQuery, parameters)
+            for b in 0..<B { for s in 0..<n { for c in 0..<d { firstQueries[(b * n + s) * d + c] += graph[b * d + c] } } }
+            return (project(h.baseAddress!, rows: B * n, keyProjection, parameters), firstQueries,
+                    project(h.baseAddress!, rows: B * n, currentQuery, parameters))
         }
         let steps = max(n - 2, 0)
+        let width = PointerTables.width(cities: n)
         var tours = [Int32](repeating: 0, count: B * n * n)
         var logProbabilities = [Double](repeating: 0, count: B * n)
-        // With the cache, each (instance, step) keeps its queries, squashed logits and
-        // probabilities; without, each part of the split below reuses one step's worth.
-        var queries = [Float](repeating: 0, count: keepCache ? B * steps * n * d : 0)
-        var squashed = [Float](repeating: 0, count: keepCache && clip > 0 ? B * steps * n * n : 0)
-        var probabilities = [Float](repeating: 0, count: keepCache ? B * steps * n * n : 0)
+        // With the cache, each (instance, step) keeps its squashed logits and probabilities;
+        // without, each part of the split below reuses one row's worth.
+        var squashed = [Float](repeating: 0, count: keepCache && clip > 0 ? B * steps * n * width : 0)
+        var probabilities = [Float](repeating: 0, count: keepCache ? B * steps * n * width : 0)
         let decoder = InstanceDecoder(
-            cities: n, dimension: d, clip: clip, keepCache: keepCache, decoding: decoding, seeds: batch.rolloutSeeds,
-            graphTerms: graphTerms, firsts: firsts, currents: currents, keys: keys)
+            cities: n, dimension: d, clip: clip, decoding: decoding, seeds: batch.rolloutSeeds,
+            firstQueries: firstQueries, currents: currents, keys: keys)
         // Instances decode independently, each into its own slices: the split over the
         // trial's threads does not change a bit.
         let parts = ParallelRanges.parts(forElements: B * steps * n * n)
         tours.withUnsafeMutableBufferPointer { toursOut in
             logProbabilities.withUnsafeMutableBufferPointer { logOut in
-                queries.withUnsafeMutableBufferPointer { queriesOut in
-                    squashed.withUnsafeMutableBufferPointer { squashedOut in
-                        probabilities.withUnsafeMutableBufferPointer { probabilitiesOut in
-                            let outputs = InstanceDecoder.Outputs(
-                                tours: SharedBuffer(toursOut), logProbabilities: SharedBuffer(logOut),
-                                queries: SharedBuffer(queriesOut), squashed: SharedBuffer(squashedOut),
-                                probabilities: SharedBuffer(probabilitiesOut))
-                            ParallelRanges.forEach(B, parts: parts) { range in decoder.decode(range, into: outputs) }
-                        }
+                squashed.withUnsafeMutableBufferPointer { squashedOut in
+                    probabilities.withUnsafeMutableBufferPointer { probabilitiesOut in
+                        guard let toursOut = SharedBuffer(toursOut), let logOut = SharedBuffer(logOut) else { return }
+                        let outputs = InstanceDecoder.Outputs(
+                            tours: toursOut, logProbabilities: logOut,
+                            squashed: keepCache && clip > 0 ? SharedBuffer(squashedOut) : nil,
+                            probabilities: keepCache ? SharedBuffer(probabilitiesOut) : nil)
+                        ParallelRanges.forEach(B, parts: parts) { range in decoder.decode(range, into: outputs) }
                     }
                 }
             }
@@ -156,8 +156,8 @@ final class TSPPolicy {
             }
         }
         let cache = keepCache
-            ? DecoderCache(embeddings: embeddings, keys: keys, firsts: firsts, currents: currents, means: means,
-                           queries: queries, squashed: squashed, probabilities: probabilities)
+            ? DecoderCache(embeddings: embeddings, keys: keys, firstQueries: firstQueries, currents: currents, means: means,
+                           squashed: squashed, probabilities: probabilities)
             : nil
         return Rollouts(instances: B, cities: n, tours: tours, logProbabilities: logProbabilities, lengths: lengths, cache: cache)
     }
