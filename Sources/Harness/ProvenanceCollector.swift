@@ -53,15 +53,29 @@ public enum ProvenanceCollector {
         return status.isEmpty ? head : head + "+dirty"
     }
 
-    /// The CPU model name from /proc/cpuinfo.
+    /// The CPU from /proc/cpuinfo: its model name, with its family, model and stepping
+    /// where the file gives them (`cpuDescription(cpuinfo:)`).
     public static func cpuModel() -> String? {
         guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return nil }
-        for line in text.split(separator: "\n") where line.hasPrefix("model name") {
-            if let colon = line.firstIndex(of: ":") {
-                return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            }
+        return cpuDescription(cpuinfo: text)
+    }
+
+    /// The first processor's `model name`, followed by `(family F, model M, stepping S)`
+    /// for the fields present: virtual machines often show one generic name ("AMD EPYC")
+    /// for several generations, whose seconds a budget must not mix. Nil without a model name.
+    public static func cpuDescription(cpuinfo text: String) -> String? {
+        var fields: [String: String] = [:]
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.trimmingCharacters(in: .whitespaces).isEmpty && !fields.isEmpty { break }  // end of the first processor
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let key = line[..<colon].trimmingCharacters(in: .whitespaces)
+            if fields[key] == nil { fields[key] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces) }
         }
-        return nil
+        guard let name = fields["model name"], !name.isEmpty else { return nil }
+        let identity = [("family", "cpu family"), ("model", "model"), ("stepping", "stepping")].compactMap { label, key in
+            fields[key].flatMap { $0.isEmpty ? nil : "\(label) \($0)" }
+        }
+        return identity.isEmpty ? name : "\(name) (\(identity.joined(separator: ", ")))"
     }
 
     private static func run(_ arguments: [String]) -> String? {
