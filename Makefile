@@ -12,10 +12,12 @@ JOBS        ?= $(THREADS)
 RUN         ?= $(PROFILE)
 # make plots: a results file or a folder of trial files.
 RESULTS     ?= results/$(RUN).h5
-# Debian packages: OpenBLAS (BLAS + LAPACK), oneDNN (convolutions), HDF5 (library + h5dump),
-# gnuplot (through libgnuplot-iostream-dev), pkg-config (SwiftPM finds OpenBLAS and HDF5
-# through it); zlib and the real-data workloads' data: Fashion-MNIST and the King James Bible.
-APT_PACKAGES := libopenblas-dev libdnnl-dev libhdf5-dev libgnuplot-iostream-dev hdf5-tools pkg-config \
+# Debian packages: OpenBLAS (BLAS + LAPACK; libopenblas0-openmp is its build on OpenMP's
+# threads, which the binary loads through its run path so that OpenBLAS and oneDNN share one
+# thread pool), oneDNN (convolutions), HDF5 (library + h5dump), gnuplot (through
+# libgnuplot-iostream-dev), pkg-config (SwiftPM finds OpenBLAS and HDF5 through it); zlib and
+# the real-data workloads' data: Fashion-MNIST and the King James Bible.
+APT_PACKAGES := libopenblas-dev libopenblas0-openmp libdnnl-dev libhdf5-dev libgnuplot-iostream-dev hdf5-tools pkg-config \
                 zlib1g-dev dataset-fashion-mnist bible-kjv
 RELEASE_BIN := .build/release/optbench
 # The kjv workload's corpus (the King James Bible as text, from bible-kjv's reader at a

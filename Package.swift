@@ -34,6 +34,24 @@ func hostVectorSettings() -> [SwiftSetting] {
     #endif
 }
 
+/// Links so that the OpenMP build of Debian's OpenBLAS (`libopenblas0-openmp`, which `make
+/// deps` installs) loads ahead of the system's default pthread build: a run path to its
+/// folder. OpenBLAS's products then run on the same OpenMP threads as oneDNN's primitives,
+/// instead of two pools of two threads each contending for two cores (see
+/// `OneDNN.recommendedWaitPolicy`). Without that folder the loader falls back to the
+/// default build; the same products give the same bits either way.
+func openMPBLASLinkerSettings() -> [LinkerSetting] {
+    #if os(Linux) && arch(x86_64)
+    let triple: String? = "x86_64-linux-gnu"
+    #elseif os(Linux) && arch(arm64)
+    let triple: String? = "aarch64-linux-gnu"
+    #else
+    let triple: String? = nil
+    #endif
+    guard let triple else { return [] }
+    return [.unsafeFlags(["-Xlinker", "-rpath", "-Xlinker", "/usr/lib/\(triple)/openblas-openmp"])]
+}
+
 let package = Package(
     name: "OptBench",
     platforms: [.macOS(.v13)],
@@ -57,7 +75,9 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSystem", path: "Sources/CSystem"),
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
-        .target(name: "Tensor", dependencies: ["CBLAS", "CDNNL"], swiftSettings: hostVectorSettings()),
+        .target(
+            name: "Tensor", dependencies: ["CBLAS", "CDNNL"], swiftSettings: hostVectorSettings(),
+            linkerSettings: openMPBLASLinkerSettings()),
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: hostVectorSettings()),
         .target(name: "Core", dependencies: ["NN", "Tensor"]),
         .target(name: "Workloads", dependencies: ["Core", "NN", "Tensor", "CZlib"], swiftSettings: hostVectorSettings()),

@@ -50,19 +50,27 @@ public enum OneDNN {
         check(dnnl_stream_wait(context.stream), what)
     }
 
-    /// The `OMP_WAIT_POLICY` to re-execute with (`PASSIVE`), or nil when the user set one.
+    /// The `OMP_WAIT_POLICY` to re-execute with (`PASSIVE`), or nil: when the user set one,
+    /// or when OpenBLAS itself runs on OpenMP (`blasConfiguration` names `USE_OPENMP`).
     ///
     /// oneDNN's primitives run on OpenMP's threads, which by default spin for a while after
-    /// each parallel region; between the transformer's and tsp model's OpenBLAS products and
-    /// GCD's per-head work that spinning competed with the other runtimes' threads for the
-    /// two cores: at two threads 5 of 16 processes ran the transformer or tsp step 3–8×
-    /// slower (41–135 ms against 14–25 ms). Passive waiting removed those outliers and made
-    /// the two-thread tsp step about 1.4× faster, at a cost of about 15 % on the cnn's
-    /// two-thread step (its many convolutions then wake sleeping threads). The policy is
-    /// read when libgomp loads, so `optbench` sets it by re-executing itself (see its entry
-    /// point); one-thread trials (`--jobs 2` runs) never start an OpenMP worker either way.
-    public static func recommendedWaitPolicy(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
-        environment["OMP_WAIT_POLICY"] == nil ? "PASSIVE" : nil
+    /// each parallel region. Beside the pthread build of OpenBLAS, that spinning competed
+    /// with OpenBLAS's own threads for the two cores: at two threads 5 of 16 processes ran
+    /// the transformer or tsp step 3–8× slower (41–135 ms against 14–25 ms), and passive
+    /// waiting removed those outliers at a cost of about 15 % on the cnn's two-thread step
+    /// (its many convolutions then wake sleeping threads). With OpenBLAS's OpenMP build (what
+    /// the package links ahead of the pthread one) both libraries share one pool, and
+    /// spinning wins: eight interleaved rounds at two threads on an AMD EPYC (Zen 5) VM, min
+    /// ms, pthread build + passive against OpenMP build + spinning: cnn step 38.7 → 34.4,
+    /// transformer step 5.13 → 5.01 and forward 1.96 → 1.70, tsp step 4.30 → 4.55, with
+    /// the same outliers in both (VM noise). The policy is read when libgomp loads, so
+    /// `optbench` sets it by re-executing itself (see its entry point); one-thread trials
+    /// (`--jobs 2` runs) never start an OpenMP worker either way.
+    public static func recommendedWaitPolicy(
+        environment: [String: String] = ProcessInfo.processInfo.environment, blasConfiguration: String = BLAS.configuration
+    ) -> String? {
+        guard environment["OMP_WAIT_POLICY"] == nil else { return nil }
+        return blasConfiguration.split(separator: " ").contains("USE_OPENMP") ? nil : "PASSIVE"
     }
 
     /// The library's version, `major.minor.patch`.
