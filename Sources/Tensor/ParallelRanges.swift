@@ -1,7 +1,11 @@
-import Dispatch
+import CDNNL
 
 /// Splits index ranges over the trial's thread budget for memory-bound loops outside BLAS
 /// (unfolding, folding, optimizer updates).
+///
+/// The parts run on OpenMP's threads, the pool oneDNN's primitives and (linked as the
+/// package links it) OpenBLAS's products run on, so that two cores never host two pools
+/// of workers that wait for each other's spinning threads.
 ///
 /// Callers hand disjoint output ranges to the parts, so the result never depends on how
 /// many parts there are: the same seed gives the same numbers at any thread count.
@@ -20,10 +24,27 @@ public enum ParallelRanges {
             return
         }
         let share = (count / used + alignment - 1) / alignment * alignment
-        DispatchQueue.concurrentPerform(iterations: used) { part in
+        onOpenMPThreads(parts: used) { part in
             let start = min(count, part * share)
             let end = part == used - 1 ? count : min(count, start + share)
             body(start..<end)
+        }
+    }
+
+    /// Calls `work(part)` once for every part in `0..<parts` inside one OpenMP parallel
+    /// region of up to `parts` threads; a smaller team (inside another region, where
+    /// OpenMP does not nest) takes the parts in turn, so every part runs exactly once.
+    private static func onOpenMPThreads(parts: Int, _ work: (Int) -> Void) {
+        withoutActuallyEscaping(work) { work in
+            let region = OpenMPRegion(parts: parts, work: work)
+            withExtendedLifetime(region) {
+                GOMP_parallel({ context in
+                    guard let context else { return }
+                    let region = Unmanaged<OpenMPRegion>.fromOpaque(context).takeUnretainedValue()
+                    let team = max(1, Int(omp_get_num_threads()))
+                    for part in stride(from: Int(omp_get_thread_num()), to: region.parts, by: team) { region.work(part) }
+                }, Unmanaged.passUnretained(region).toOpaque(), UInt32(parts), 0)
+            }
         }
     }
 
@@ -31,6 +52,17 @@ public enum ParallelRanges {
     /// loop is large enough (at least `minimumElements`) to repay waking the workers, else 1.
     public static func parts(forElements elements: Int, minimumElements: Int = 1 << 16) -> Int {
         elements >= minimumElements ? max(1, BLAS.threadCount) : 1
+    }
+}
+
+/// What one `ParallelRanges` region runs, handed to OpenMP's threads as an opaque pointer.
+private final class OpenMPRegion {
+    let parts: Int
+    let work: (Int) -> Void
+
+    init(parts: Int, work: @escaping (Int) -> Void) {
+        self.parts = parts
+        self.work = work
     }
 }
 
