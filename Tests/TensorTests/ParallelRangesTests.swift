@@ -29,6 +29,20 @@ import Tensor
         #expect(found.map(\.upperBound) == [48, 96, 100])
     }
 
+    /// Inside a part, OpenMP does not nest: the inner region gets a team of one thread,
+    /// which must still run every one of its parts, exactly once.
+    @Test func aNestedLoopRunsEveryPartOnceOnItsSmallerTeam() {
+        let counts = Mutex<[Int]>(Array(repeating: 0, count: 4 * 1000))
+        ParallelRanges.forEach(4, parts: 4) { outer in
+            for block in outer {
+                ParallelRanges.forEach(1000, parts: 7) { inner in
+                    counts.withLock { counts in for i in inner { counts[block * 1000 + i] += 1 } }
+                }
+            }
+        }
+        #expect(counts.withLock { $0 } == Array(repeating: 1, count: 4 * 1000))
+    }
+
     @Test func smallLoopsStayOnOneThread() {
         #expect(ParallelRanges.parts(forElements: 100) == 1)
         #expect(ParallelRanges.parts(forElements: 1 << 20) == max(1, BLAS.threadCount))

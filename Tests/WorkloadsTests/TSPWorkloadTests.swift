@@ -85,6 +85,53 @@ import Testing
         }
     }
 
+    /// The decoder's log-probabilities of given tours are the documented ones, computed here
+    /// directly in Double from the encoder's embeddings: `q = W_g ḡ + W_f h_f + W_c h_c`,
+    /// `u_j = C·tanh(q·k_j/√d)` (`q·k_j/√d` unclipped), `k_j = W_k h_j`, softmax over the
+    /// unvisited cities, the last city forced.
+    @Test(arguments: [10.0, 0.0])
+    func logProbabilitiesAreTheDocumentedFormulaComputedDirectly(clip: Double) throws {
+        let w = try Self.small(["logit_clip": .number(clip)])
+        let p = w.initialParameters(seed: 5)
+        let batch = w.makeDataStream(seed: 6).nextBatch(size: 2)
+        let tours = w.sampledTours(p, batch: batch)
+        let decoded = w.policy.rollouts(p, batch, decoding: .given(tours), keepCache: false).logProbabilities
+        let (B, n, d) = (batch.count, w.settings.cities, w.policy.dimension)
+        let embeddings = w.policy.encoder.forward(Tensor(shape: [B, n, 2], scalars: batch.coordinates), parameters: p)
+        let h = embeddings.withUnsafeBufferPointer { $0.map(Double.init) }
+        func weights(_ view: ParameterView) -> [Double] { p.withUnsafeBufferPointer(view) { $0.map(Double.init) } }
+        let (graph, first, current, key) = (weights(w.policy.graphQuery), weights(w.policy.firstQuery),
+                                            weights(w.policy.currentQuery), weights(w.policy.keyProjection))
+        /// `W x` for a `[d, d]` row-major `W` and the `d` values of `x` from `offset`.
+        func apply(_ matrix: [Double], _ x: [Double], from offset: Int = 0) -> [Double] {
+            (0..<d).map { r in (0..<d).reduce(0.0) { $0 + matrix[r * d + $1] * x[offset + $1] } }
+        }
+        var worst = 0.0
+        for b in 0..<B {
+            let mean = (0..<d).map { c in (0..<n).reduce(0.0) { $0 + h[(b * n + $1) * d + c] } / Double(n) }
+            let keys = (0..<n).map { apply(key, h, from: (b * n + $0) * d) }
+            for s in 0..<n {
+                let tour = (0..<n).map { Int(tours[(b * n + s) * n + $0]) }
+                var visited: Set = [tour[0]], total = 0.0
+                for t in 1..<(n - 1) {
+                    let f = apply(first, h, from: (b * n + tour[0]) * d), c = apply(current, h, from: (b * n + tour[t - 1]) * d)
+                    let g = apply(graph, mean)
+                    let q = (0..<d).map { g[$0] + f[$0] + c[$0] }
+                    let logits = (0..<n).map { j -> Double in
+                        let z = zip(q, keys[j]).reduce(0.0) { $0 + $1.0 * $1.1 } / Double(d).squareRoot()
+                        return clip > 0 ? clip * tanh(z) : z
+                    }
+                    let open = (0..<n).filter { !visited.contains($0) }
+                    let largest = open.map { logits[$0] }.max()!
+                    total += logits[tour[t]] - largest - log(open.reduce(0.0) { $0 + exp(logits[$1] - largest) })
+                    visited.insert(tour[t])
+                }
+                worst = max(worst, abs(total - decoded[b * n + s]))
+            }
+        }
+        #expect(worst < 1e-4, "largest |Δ log π| over \(B * n) rollouts: \(worst)")
+    }
+
     /// Every start's tour distribution sums to one, and sampling follows it (chi-square test).
     @Test func tourProbabilitiesSumToOneAndSamplesFollowThem() throws {
         let w = try Self.small(cities: 5)
