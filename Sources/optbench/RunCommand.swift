@@ -112,6 +112,10 @@ struct RunCommand: ParsableCommand {
               + "(\(Set(jobList.map(\.spec.name)).count) workloads × \(submissionNames.count) submissions), "
               + "\(jobs) at a time, \(threads) BLAS thread(s) each"
               + (maxSteps.map { ", step budget \($0)" } ?? "") + (evalEverySteps.map { ", evaluating every \($0) steps" } ?? ""))
+        if let notice = CalibrationMachineNotice.line(
+            for: jobList.map(\.spec), cpu: ProvenanceCollector.cpuModel() ?? "unknown CPU") {
+            print(notice)
+        }
         let interruption = RunInterruption()
         interruption.install()
         let reader = ThisExecutable.resultsReader
