@@ -63,7 +63,8 @@ public enum OneDNN {
     /// spinning wins: eight interleaved rounds at two threads on an AMD EPYC (Zen 5) VM, min
     /// ms, pthread build + passive against OpenMP build + spinning: cnn step 38.7 → 34.4,
     /// transformer step 5.13 → 5.01 and forward 1.96 → 1.70, tsp step 4.30 → 4.55, with
-    /// the same outliers in both (VM noise). The policy is read when libgomp loads, so
+    /// the same outliers in both (VM noise); with `ParallelRanges` moved onto the same pool
+    /// too (off GCD), 33.9, 4.33 and 3.66 ms. The policy is read when libgomp loads, so
     /// `optbench` sets it by re-executing itself (see its entry point); one-thread trials
     /// (`--jobs 2` runs) never start an OpenMP worker either way.
     public static func recommendedWaitPolicy(
