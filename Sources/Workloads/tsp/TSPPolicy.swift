@@ -13,7 +13,9 @@ import Tensor
 /// started at city `f` and stands at city `c` queries `q = W_g ḡ + W_f h_f + W_c h_c`, and
 /// scores every unvisited city `j` with `u_j = C·tanh(q·k_j/√d)`, `k_j = W_k h_j`
 /// (`u_j = q·k_j/√d` when `logit_clip` is 0); `π = softmax(u)` over the unvisited cities.
-/// The four decoder matrices are `[d, d]`, named `decoder.graph|first|current|key`.
+/// The four decoder matrices are `[d, d]`, named `decoder.graph|first|current|key`. Since
+/// `q·k_j` splits into a first-city and a current-city part, the scores come from two
+/// `n × n` tables per instance (`PointerTables`), not from one product per step.
 ///
 /// POMO rollouts: every instance is decoded `n` times, rollout `s` forced to start at city
 /// `s`; the `n − 2` choices with at least two candidates are sampled (or taken greedily), the
