@@ -91,13 +91,12 @@ func addColumnSums(
     _ matrix: UnsafeBufferPointer<Float>, rows: Int, columns: Int, into sums: UnsafeMutableBufferPointer<Float>
 ) {
     guard rows > 0, columns > 0, let m = matrix.baseAddress, let out = sums.baseAddress else { return }
-    typealias Lanes = SIMD8<Float>
-    func load(_ p: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(p).loadUnaligned(as: Lanes.self) }
+    typealias Lanes = LaneMath.Lanes
     var j = 0
     while j + Lanes.scalarCount <= columns {
-        var total = load(out + j)
-        for row in 0..<rows { total += load(m + row * columns + j) }
-        UnsafeMutableRawPointer(out + j).storeBytes(of: total, as: Lanes.self)
+        var total = LaneMath.load(out + j)
+        for row in 0..<rows { total += LaneMath.load(m + row * columns + j) }
+        LaneMath.store(total, out + j)
         j += Lanes.scalarCount
     }
     for column in j..<columns {

@@ -58,6 +58,12 @@ public enum BLAS {
         openblas_set_num_threads(Int32(count))
     }
 
+    /// Whether the OpenBLAS described by `configuration` is its OpenMP build (`USE_OPENMP`),
+    /// whose products run on OpenMP's threads, oneDNN's pool.
+    public static func usesOpenMP(configuration: String = BLAS.configuration) -> Bool {
+        configuration.split(separator: " ").contains("USE_OPENMP")
+    }
+
     /// OpenBLAS's own build description (version, target core, threading), for provenance.
     public static var configuration: String {
         guard let text = openblas_get_config() else { return "OpenBLAS (unknown configuration)" }

@@ -56,6 +56,18 @@ public enum LaneMath {
         return t.replacing(with: -t, where: negative)
     }
 
+    /// The eight floats at `pointer` (any alignment).
+    @inlinable @inline(__always)
+    public static func load(_ pointer: UnsafePointer<Float>) -> Lanes {
+        UnsafeRawPointer(pointer).loadUnaligned(as: Lanes.self)
+    }
+
+    /// Writes `lanes` to the eight floats at `pointer` (any alignment).
+    @inlinable @inline(__always)
+    public static func store(_ lanes: Lanes, _ pointer: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(pointer).storeBytes(of: lanes, as: Lanes.self)
+    }
+
     /// Applies `body` to `count` elements of `source`, eight lanes at a time, writing
     /// `destination` (which may be `source`); the tail goes through a zero-padded vector.
     @inlinable @inline(__always)
@@ -65,8 +77,7 @@ public enum LaneMath {
     ) {
         var i = 0
         while i + Lanes.scalarCount <= count {
-            let y = body(UnsafeRawPointer(source + i).loadUnaligned(as: Lanes.self))
-            UnsafeMutableRawPointer(destination + i).storeBytes(of: y, as: Lanes.self)
+            store(body(load(source + i)), destination + i)
             i += Lanes.scalarCount
         }
         guard i < count else { return }

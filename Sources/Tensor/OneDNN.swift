@@ -71,7 +71,7 @@ public enum OneDNN {
         environment: [String: String] = ProcessInfo.processInfo.environment, blasConfiguration: String = BLAS.configuration
     ) -> String? {
         guard environment["OMP_WAIT_POLICY"] == nil else { return nil }
-        return blasConfiguration.split(separator: " ").contains("USE_OPENMP") ? nil : "PASSIVE"
+        return BLAS.usesOpenMP(configuration: blasConfiguration) ? nil : "PASSIVE"
     }
 
     /// The library's version, `major.minor.patch`.

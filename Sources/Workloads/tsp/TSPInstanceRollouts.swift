@@ -19,14 +19,6 @@ enum PointerTables {
         (cities + Lanes.scalarCount - 1) / Lanes.scalarCount * Lanes.scalarCount
     }
 
-    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> Lanes {
-        UnsafeRawPointer(p).loadUnaligned(as: Lanes.self)
-    }
-
-    @inline(__always) static func store(_ x: Lanes, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: x, as: Lanes.self)
-    }
-
     /// `scale · rows · keysᵀ` for one instance's `n × d` rows and keys, into `n` padded rows.
     static func scores(
         _ rows: UnsafePointer<Float>, keys: UnsafePointer<Float>, cities n: Int, dimension d: Int, scale: Float,
@@ -103,16 +95,12 @@ struct InstanceDecoder: Sendable {
         let (n, d) = (cities, dimension)
         let steps = max(n - 2, 0)
         let scale = 1 / Float(d).squareRoot()
-        firstQueries.withUnsafeBufferPointer { f in
-            keys.withUnsafeBufferPointer { k in
-                PointerTables.scores(f.baseAddress! + b * n * d, keys: k.baseAddress! + b * n * d, cities: n, dimension: d,
-                                     scale: scale, into: scratch.firstScores, width: w)
-            }
-        }
-        currents.withUnsafeBufferPointer { c in
-            keys.withUnsafeBufferPointer { k in
-                PointerTables.scores(c.baseAddress! + b * n * d, keys: k.baseAddress! + b * n * d, cities: n, dimension: d,
-                                     scale: scale, into: scratch.currentScores, width: w)
+        keys.withUnsafeBufferPointer { k in
+            for (rows, table) in [(firstQueries, scratch.firstScores), (currents, scratch.currentScores)] {
+                rows.withUnsafeBufferPointer { r in
+                    PointerTables.scores(r.baseAddress! + b * n * d, keys: k.baseAddress! + b * n * d, cities: n, dimension: d,
+                                         scale: scale, into: table, width: w)
+                }
             }
         }
         let tours = outputs.tours.base + b * n * n
@@ -158,30 +146,29 @@ struct InstanceDecoder: Sendable {
         first: UnsafePointer<Float>, current: UnsafePointer<Float>, available: UnsafePointer<Float>, width w: Int,
         logits: UnsafeMutablePointer<Float>, squashed: UnsafeMutablePointer<Float>, probabilities: UnsafeMutablePointer<Float>
     ) -> Double {
-        typealias T = PointerTables
         var maximum = Lanes(repeating: -.infinity)
         for i in stride(from: 0, to: w, by: Lanes.scalarCount) {
-            var u = T.load(first + i) + T.load(current + i)
+            var u = LaneMath.load(first + i) + LaneMath.load(current + i)
             if clip > 0 {
                 let squash = LaneMath.tanh(u)
-                T.store(squash, squashed + i)
+                LaneMath.store(squash, squashed + i)
                 u = clip * squash
             }
-            T.store(u, logits + i)
-            maximum.replace(with: u, where: u .> maximum .& (T.load(available + i) .!= 0))
+            LaneMath.store(u, logits + i)
+            maximum.replace(with: u, where: u .> maximum .& (LaneMath.load(available + i) .!= 0))
         }
         var largest = maximum[0]
         for lane in 1..<Lanes.scalarCount where maximum[lane] > largest { largest = maximum[lane] }
         var total = Lanes()
         for i in stride(from: 0, to: w, by: Lanes.scalarCount) {
-            let e = LaneMath.exp(T.load(logits + i) - largest) * T.load(available + i)
-            T.store(e, probabilities + i)
+            let e = LaneMath.exp(LaneMath.load(logits + i) - largest) * LaneMath.load(available + i)
+            LaneMath.store(e, probabilities + i)
             total += e
         }
         let sum = total.sum()
         let inverse = 1 / sum
         for i in stride(from: 0, to: w, by: Lanes.scalarCount) {
-            T.store(T.load(probabilities + i) * inverse, probabilities + i)
+            LaneMath.store(LaneMath.load(probabilities + i) * inverse, probabilities + i)
         }
         return Double(largest) + Foundation.log(Double(sum))
     }
@@ -271,7 +258,6 @@ struct InstanceBackward: Sendable {
     /// when unclipped) into row `s` of the first-city table and row `at(s, t)` of the
     /// current-city table.
     private func sumScoreGradients(_ b: Int, width w: Int, first: UnsafeMutablePointer<Float>, current: UnsafeMutablePointer<Float>) {
-        typealias T = PointerTables
         let n = cities
         let steps = max(n - 2, 0)
         let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
@@ -288,13 +274,13 @@ struct InstanceBackward: Sendable {
                         for i in stride(from: 0, to: w, by: Lanes.scalarCount) {
                             let chosen = Lanes().replacing(with: 1, where: lanes &+ Int32(i) .== action)
                             // dJ/du_j = c (δ_{j,a} − π_j); zero at visited cities and in the padding (π = 0, never chosen).
-                            var g = coefficient * (chosen - T.load(probabilities.baseAddress! + row + i))
+                            var g = coefficient * (chosen - LaneMath.load(probabilities.baseAddress! + row + i))
                             if clip > 0 {
-                                let squash = T.load(squashed.baseAddress! + row + i)
+                                let squash = LaneMath.load(squashed.baseAddress! + row + i)
                                 g *= clip * (1 - squash * squash)
                             }
-                            T.store(T.load(first + s * w + i) + g, first + s * w + i)
-                            T.store(T.load(current + at * w + i) + g, current + at * w + i)
+                            LaneMath.store(LaneMath.load(first + s * w + i) + g, first + s * w + i)
+                            LaneMath.store(LaneMath.load(current + at * w + i) + g, current + at * w + i)
                         }
                     }
                 }
