@@ -1,10 +1,13 @@
 import Tensor
 
-/// A 2-D convolution layer over NCHW tensors (cross-correlation, as in PyTorch).
+/// A 2-D convolution layer (cross-correlation, as in PyTorch).
 ///
-/// Input `[batch, inputChannels, height, width]`, output
+/// Input images `[batch, inputChannels, height, width]`, output images
 /// `[batch, outputChannels, outputHeight, outputWidth]` with
-/// `outputHeight = (height + 2·padding − kernelHeight) / stride + 1` (likewise for width).
+/// `outputHeight = (height + 2·padding − kernelHeight) / stride + 1` (likewise for width),
+/// their tensors in `inputLayout` and `outputLayout` (`ImageLayout`): planar NCHW by
+/// default; a network that keeps its feature maps in `ImageLayout.oneDNNBlocked` between
+/// convolutions saves oneDNN's reorders, with the same results.
 /// Parameters: `"<name>.weight"` of kind `.convWeight` and shape
 /// `[outputChannels, inputChannels, kernelHeight, kernelWidth]`, and, when `bias` is on,
 /// `"<name>.bias"` of kind `.bias` and shape `[outputChannels]`. The work is done by
@@ -18,6 +21,10 @@ public final class Conv2d: Layer {
     public let kernelWidth: Int
     public let stride: Int
     public let padding: Int
+    /// How the input tensor lies in memory.
+    public let inputLayout: ImageLayout
+    /// How the output tensor lies in memory.
+    public let outputLayout: ImageLayout
     /// The kernel, `[outputChannels, inputChannels, kernelHeight, kernelWidth]`.
     public let weight: ParameterView
     /// The per-output-channel bias, if the layer has one.
@@ -30,18 +37,20 @@ public final class Conv2d: Layer {
     /// A convolution with a square `kernelSize × kernelSize` kernel.
     public convenience init(
         name: String, inputChannels: Int, outputChannels: Int, kernelSize: Int,
-        stride: Int = 1, padding: Int = 0, bias: Bool = true, layout: inout ParameterLayout
+        stride: Int = 1, padding: Int = 0, bias: Bool = true,
+        inputLayout: ImageLayout = .planar, outputLayout: ImageLayout = .planar, layout: inout ParameterLayout
     ) {
         self.init(
             name: name, inputChannels: inputChannels, outputChannels: outputChannels,
             kernelHeight: kernelSize, kernelWidth: kernelSize, stride: stride, padding: padding,
-            bias: bias, layout: &layout)
+            bias: bias, inputLayout: inputLayout, outputLayout: outputLayout, layout: &layout)
     }
 
     /// A convolution with a `kernelHeight × kernelWidth` kernel; registers its parameters in `layout`.
     public init(
         name: String, inputChannels: Int, outputChannels: Int, kernelHeight: Int, kernelWidth: Int,
-        stride: Int = 1, padding: Int = 0, bias: Bool = true, layout: inout ParameterLayout
+        stride: Int = 1, padding: Int = 0, bias: Bool = true,
+        inputLayout: ImageLayout = .planar, outputLayout: ImageLayout = .planar, layout: inout ParameterLayout
     ) {
         precondition(
             inputChannels >= 1 && outputChannels >= 1,
@@ -51,6 +60,9 @@ public final class Conv2d: Layer {
             "Conv2d '\(name)': kernel size must be positive, got \(kernelHeight)×\(kernelWidth)")
         precondition(stride >= 1, "Conv2d '\(name)': stride must be at least 1, got \(stride)")
         precondition(padding >= 0, "Conv2d '\(name)': padding must be non-negative, got \(padding)")
+        precondition(
+            inputLayout.admits(channels: inputChannels) && outputLayout.admits(channels: outputChannels),
+            "Conv2d '\(name)': \(inputChannels) → \(outputChannels) channels cannot be \(inputLayout) → \(outputLayout)")
         self.name = name
         self.inputChannels = inputChannels
         self.outputChannels = outputChannels
@@ -58,6 +70,8 @@ public final class Conv2d: Layer {
         self.kernelWidth = kernelWidth
         self.stride = stride
         self.padding = padding
+        self.inputLayout = inputLayout
+        self.outputLayout = outputLayout
         self.weight = layout.add(
             "\(name).weight", shape: [outputChannels, inputChannels, kernelHeight, kernelWidth], kind: .convWeight)
         self.bias = bias ? layout.add("\(name).bias", shape: [outputChannels], kind: .bias) : nil
@@ -65,14 +79,16 @@ public final class Conv2d: Layer {
 
     public var parameterViews: [ParameterView] { [weight] + (bias.map { [$0] } ?? []) }
 
-    /// The geometry for an input of shape `inputShape`; stops naming this layer when the
-    /// input is not `[*, inputChannels, *, *]` or the kernel does not fit.
+    /// The geometry for an input tensor of shape `inputShape`; stops naming this layer when
+    /// the input is not `[*, inputChannels, *, *]` in the input layout or the kernel does
+    /// not fit.
     public func geometry(forInputShape inputShape: [Int]) -> Conv2dGeometry {
-        checkShape(inputShape, expected: [nil, inputChannels, nil, nil])
+        checkShape(inputShape, expected: inputLayout.expectedTensorShape(channels: inputChannels))
         return Conv2dGeometry(
             inputShape: inputShape, outputChannels: outputChannels,
             kernelHeight: kernelHeight, kernelWidth: kernelWidth,
-            stride: stride, padding: padding, caller: "Conv2d '\(name)'")
+            stride: stride, padding: padding, inputLayout: inputLayout, outputLayout: outputLayout,
+            caller: "Conv2d '\(name)'")
     }
 
     public func forward(_ input: Tensor, parameters: ParameterSet) -> Tensor {
@@ -125,7 +141,7 @@ public final class Conv2d: Layer {
     /// `outputGradient` does not have that forward's output shape.
     private func cachedInput(matching outputGradient: Tensor) -> (Tensor, Conv2dGeometry) {
         let (input, g) = requireCache(cache)
-        checkShape(outputGradient.shape, expected: g.outputShape, what: "output gradient")
+        checkShape(outputGradient.shape, expected: g.outputTensorShape, what: "output gradient")
         return (input, g)
     }
 

@@ -1,29 +1,36 @@
 import Tensor
 
-/// Global average pooling: the mean of each (image, channel) plane, mapping NCHW
+/// Global average pooling: the mean of each (image, channel) plane, mapping images
 /// `[batch, channels, height, width]` to `[batch, channels]` (the head of a ResNet before
-/// its classifier). No parameters.
+/// its classifier). The input tensor is in `inputLayout` (`ImageLayout`): planar NCHW, or
+/// the channel-blocked feature maps of a network that keeps oneDNN's layout; the means are
+/// the same bits either way. No parameters.
 public final class GlobalAvgPool: Layer {
     public let name: String
+    /// How the input tensor lies in memory.
+    public let inputLayout: ImageLayout
 
     private var inputShape: [Int]?
 
-    public init(name: String) {
+    public init(name: String, inputLayout: ImageLayout = .planar) {
         self.name = name
+        self.inputLayout = inputLayout
     }
 
     public func forward(_ input: Tensor, parameters: ParameterSet) -> Tensor {
-        checkShape(input.shape, expected: [nil, nil, nil, nil])
+        checkShape(input.shape, expected: [Int?](repeating: nil, count: inputLayout.rank))
+        let images = inputLayout.imagesShape(ofTensorShape: input.shape)
         precondition(
-            input.shape[2] > 0 && input.shape[3] > 0,
-            "GlobalAvgPool '\(name)': input plane must be non-empty, got shape \(input.shape)")
+            images.map { $0[2] > 0 && $0[3] > 0 } == true,
+            "GlobalAvgPool '\(name)': input must be \(inputLayout) \(inputLayout.axes) with a non-empty plane, got shape \(input.shape)")
         inputShape = input.shape
-        return Tensor.globalAvgPoolForward(input)
+        return Tensor.globalAvgPoolForward(input, layout: inputLayout)
     }
 
     public func backward(_ outputGradient: Tensor, parameters: ParameterSet, gradient: inout ParameterSet) -> Tensor {
         let shape = requireCache(inputShape)
-        checkShape(outputGradient.shape, expected: [shape[0], shape[1]], what: "output gradient")
-        return Tensor.globalAvgPoolBackward(outputGradient, inputShape: shape)
+        let images = inputLayout.imagesShape(ofTensorShape: shape) ?? shape
+        checkShape(outputGradient.shape, expected: [images[0], images[1]], what: "output gradient")
+        return Tensor.globalAvgPoolBackward(outputGradient, inputShape: shape, layout: inputLayout)
     }
 }

@@ -6,6 +6,11 @@
 /// along both spatial axes. The validating initialiser stops with a message naming the
 /// caller when the configuration cannot produce an output, so kernels never have to
 /// re-check the sizes they loop over.
+///
+/// The shapes above are the images' (NCHW); `inputLayout` and `outputLayout` say how the
+/// input and output tensors lie in memory (`ImageLayout`: planar, or channel-blocked as
+/// oneDNN's convolutions keep them), so their tensors have `inputTensorShape` and
+/// `outputTensorShape`. Only the oneDNN path takes blocked tensors.
 public struct Conv2dGeometry: Equatable, Sendable {
     public let batch: Int
     public let inputChannels: Int
@@ -16,6 +21,10 @@ public struct Conv2dGeometry: Equatable, Sendable {
     public let kernelWidth: Int
     public let stride: Int
     public let padding: Int
+    /// How the input tensor lies in memory.
+    public let inputLayout: ImageLayout
+    /// How the output tensor lies in memory.
+    public let outputLayout: ImageLayout
 
     /// Upper bound on the elements of one column buffer (64 MiB of Float32) used when the
     /// caller does not pass its own: large enough that one GEMM covers the whole batch at
@@ -32,6 +41,7 @@ public struct Conv2dGeometry: Equatable, Sendable {
         batch: Int, inputChannels: Int, height: Int, width: Int,
         outputChannels: Int, kernelHeight: Int, kernelWidth: Int,
         stride: Int = 1, padding: Int = 0,
+        inputLayout: ImageLayout = .planar, outputLayout: ImageLayout = .planar,
         caller: String = "Conv2dGeometry"
     ) {
         precondition(batch >= 0, "\(caller): batch must be non-negative, got \(batch)")
@@ -55,22 +65,33 @@ public struct Conv2dGeometry: Equatable, Sendable {
         self.outputChannels = outputChannels
         self.kernelHeight = kernelHeight
         self.kernelWidth = kernelWidth
+        precondition(
+            inputLayout.admits(channels: inputChannels),
+            "\(caller): \(inputChannels) input channels cannot be \(inputLayout)")
+        precondition(
+            outputLayout.admits(channels: outputChannels),
+            "\(caller): \(outputChannels) output channels cannot be \(outputLayout)")
         self.stride = stride
         self.padding = padding
+        self.inputLayout = inputLayout
+        self.outputLayout = outputLayout
     }
 
-    /// A validated geometry for an input of shape `inputShape` (rank 4, NCHW).
+    /// A validated geometry for an input tensor of shape `inputShape` in `inputLayout`
+    /// (rank 4, NCHW, when planar).
     public init(
         inputShape: [Int], outputChannels: Int, kernelHeight: Int, kernelWidth: Int,
-        stride: Int = 1, padding: Int = 0, caller: String = "Conv2dGeometry"
+        stride: Int = 1, padding: Int = 0, inputLayout: ImageLayout = .planar, outputLayout: ImageLayout = .planar,
+        caller: String = "Conv2dGeometry"
     ) {
-        precondition(
-            inputShape.count == 4,
-            "\(caller): input must be rank 4 (batch, channels, height, width), got shape \(inputShape)")
+        guard let images = inputLayout.imagesShape(ofTensorShape: inputShape) else {
+            preconditionFailure(
+                "\(caller): input must be rank \(inputLayout.rank) \(inputLayout.axes), got shape \(inputShape)")
+        }
         self.init(
-            batch: inputShape[0], inputChannels: inputShape[1], height: inputShape[2], width: inputShape[3],
+            batch: images[0], inputChannels: images[1], height: images[2], width: images[3],
             outputChannels: outputChannels, kernelHeight: kernelHeight, kernelWidth: kernelWidth,
-            stride: stride, padding: padding, caller: caller)
+            stride: stride, padding: padding, inputLayout: inputLayout, outputLayout: outputLayout, caller: caller)
     }
 
     /// Output rows: `(height + 2·padding − kernelHeight) / stride + 1`.
@@ -86,6 +107,12 @@ public struct Conv2dGeometry: Equatable, Sendable {
     public var inputShape: [Int] { [batch, inputChannels, height, width] }
     /// (batch, outputChannels, outputHeight, outputWidth).
     public var outputShape: [Int] { [batch, outputChannels, outputHeight, outputWidth] }
+    /// The input tensor's shape: `inputShape` in `inputLayout`.
+    public var inputTensorShape: [Int] { inputLayout.tensorShape(ofImages: inputShape) }
+    /// The output tensor's shape: `outputShape` in `outputLayout`.
+    public var outputTensorShape: [Int] { outputLayout.tensorShape(ofImages: outputShape) }
+    /// Whether both tensors are planar (NCHW), as the unfolding path needs.
+    public var isPlanar: Bool { inputLayout == .planar && outputLayout == .planar }
     /// (outputChannels, inputChannels, kernelHeight, kernelWidth).
     public var weightShape: [Int] { [outputChannels, inputChannels, kernelHeight, kernelWidth] }
     /// Elements of the kernel tensor.
@@ -295,7 +322,8 @@ public struct Conv2dGeometry: Equatable, Sendable {
 
 extension Conv2dGeometry: CustomStringConvertible {
     public var description: String {
-        "conv \(batch)×\(inputChannels)×\(height)×\(width) → \(outputChannels) ch, kernel \(kernelHeight)×\(kernelWidth), stride \(stride), padding \(padding)"
+        let layouts = isPlanar ? "" : ", \(inputLayout) → \(outputLayout)"
+        return "conv \(batch)×\(inputChannels)×\(height)×\(width) → \(outputChannels) ch, kernel \(kernelHeight)×\(kernelWidth), stride \(stride), padding \(padding)\(layouts)"
     }
 }
 
@@ -316,7 +344,8 @@ extension Tensor {
     ///
     /// With `.oneDNN` (the default), oneDNN's primitive runs instead (no column matrix;
     /// `maximumColumnElements` is unused) and the workspace keeps its primitives and the
-    /// input in oneDNN's layout for the backward pass.
+    /// input in oneDNN's layout for the backward pass. Only this path takes a geometry with
+    /// channel-blocked tensors; the input and output then have its tensor shapes.
     public static func conv2dForward(
         input: Tensor, weight: UnsafeBufferPointer<Float>, bias: UnsafeBufferPointer<Float>?,
         geometry g: Conv2dGeometry,
@@ -324,10 +353,11 @@ extension Tensor {
         workspace: ConvolutionWorkspace? = nil, algorithm: ConvolutionAlgorithm = .oneDNN
     ) -> Tensor {
         checkConvolutionOperands(input: input, weight: weight, bias: bias, geometry: g, caller: "conv2dForward")
-        guard g.batch > 0, let w = weight.baseAddress else { return Tensor(shape: g.outputShape) }
+        checkAlgorithm(algorithm, takes: g, caller: "conv2dForward")
+        guard g.batch > 0, let w = weight.baseAddress else { return Tensor(shape: g.outputTensorShape) }
         let p = g.outputPositions, outC = g.outputChannels
         // Every path below writes every output element.
-        return Tensor(shape: g.outputShape) { y in
+        return Tensor(shape: g.outputTensorShape) { y in
             input.withUnsafeBufferPointer { x in
                 guard let xBase = x.baseAddress, let yBase = y.baseAddress else { return }
                 if algorithm == .oneDNN {
@@ -380,7 +410,7 @@ extension Tensor {
     ///
     /// With `.oneDNN` (the default), both gradients come from oneDNN's primitives
     /// (`maximumColumnElements` is unused) and `reusingForwardColumns` reuses the forward
-    /// pass's input in oneDNN's layout.
+    /// pass's input in oneDNN's layout. The input gradient is in the geometry's input layout.
     public static func conv2dBackward(
         outputGradient: Tensor, input: Tensor, weight: UnsafeBufferPointer<Float>,
         geometry g: Conv2dGeometry,
@@ -394,10 +424,11 @@ extension Tensor {
         checkConvolutionGradients(
             outputGradient: outputGradient, weightGradient: weightGradient, biasGradient: biasGradient, geometry: g,
             caller: "conv2dBackward")
-        guard g.batch > 0, let w = weight.baseAddress else { return Tensor(shape: g.inputShape) }
+        checkAlgorithm(algorithm, takes: g, caller: "conv2dBackward")
+        guard g.batch > 0, let w = weight.baseAddress else { return Tensor(shape: g.inputTensorShape) }
         if algorithm == .oneDNN {
             // oneDNN overwrites every element of the input gradient: no zeroing first.
-            return Tensor(shape: g.inputShape) { dx in
+            return Tensor(shape: g.inputTensorShape) { dx in
                 accumulateOneDNNGradients(
                     outputGradient: outputGradient, input: input, geometry: g, weightGradient: weightGradient,
                     biasGradient: biasGradient, inputGradient: (w, dx.baseAddress!), workspace: workspace ?? ConvolutionWorkspace(),
@@ -429,11 +460,12 @@ extension Tensor {
         algorithm: ConvolutionAlgorithm = .oneDNN
     ) {
         precondition(
-            input.shape == g.inputShape,
-            "Tensor.conv2dKernelGradient: input shape \(input.shape) does not match expected \(g.inputShape)")
+            input.shape == g.inputTensorShape,
+            "Tensor.conv2dKernelGradient: input shape \(input.shape) does not match expected \(g.inputTensorShape)")
         checkConvolutionGradients(
             outputGradient: outputGradient, weightGradient: weightGradient, biasGradient: biasGradient, geometry: g,
             caller: "conv2dKernelGradient")
+        checkAlgorithm(algorithm, takes: g, caller: "conv2dKernelGradient")
         guard g.batch > 0 else { return }
         accumulateConvolutionGradients(
             outputGradient: outputGradient, input: input, geometry: g, weightGradient: weightGradient,
@@ -450,8 +482,8 @@ extension Tensor {
         biasGradient: UnsafeMutableBufferPointer<Float>?, geometry g: Conv2dGeometry, caller: String
     ) {
         precondition(
-            outputGradient.shape == g.outputShape,
-            "Tensor.\(caller): output gradient shape \(outputGradient.shape) does not match expected \(g.outputShape)")
+            outputGradient.shape == g.outputTensorShape,
+            "Tensor.\(caller): output gradient shape \(outputGradient.shape) does not match expected \(g.outputTensorShape)")
         precondition(
             weightGradient.count == g.weightCount,
             "Tensor.\(caller): weight gradient holds \(weightGradient.count) elements, kernel \(g.weightShape) needs \(g.weightCount)")
@@ -630,8 +662,8 @@ extension Tensor {
         geometry g: Conv2dGeometry, caller: String
     ) {
         precondition(
-            input.shape == g.inputShape,
-            "Tensor.\(caller): input shape \(input.shape) does not match expected \(g.inputShape)")
+            input.shape == g.inputTensorShape,
+            "Tensor.\(caller): input shape \(input.shape) does not match expected \(g.inputTensorShape)")
         precondition(
             weight.count == g.weightCount,
             "Tensor.\(caller): weight holds \(weight.count) elements, kernel \(g.weightShape) needs \(g.weightCount)")
@@ -640,6 +672,13 @@ extension Tensor {
                 bias.count == g.outputChannels,
                 "Tensor.\(caller): bias holds \(bias.count) elements, expected \(g.outputChannels)")
         }
+    }
+
+    /// Stops naming `caller` when `algorithm` is the unfolding and `g` has a blocked tensor.
+    private static func checkAlgorithm(_ algorithm: ConvolutionAlgorithm, takes g: Conv2dGeometry, caller: String) {
+        precondition(
+            algorithm == .oneDNN || g.isPlanar,
+            "Tensor.\(caller): the unfolding path takes planar (NCHW) tensors only, got \(g.inputLayout) → \(g.outputLayout)")
     }
 
     /// `[channels, images · positions]` → NCHW `[images, channels, positions]`, adding `bias[c]`.

@@ -3,7 +3,9 @@ import CDNNL
 /// The oneDNN primitives of one convolution geometry: forward, input gradient ("backward
 /// data") and kernel and bias gradients ("backward weights"), in the layouts oneDNN
 /// chooses for this CPU (for AVX-512, channels blocked by 16), with reorders from and to
-/// the callers' NCHW tensors and OIHW kernels.
+/// the callers' tensors (in the geometry's `ImageLayout`s) and OIHW kernels. Where a
+/// caller's layout is the one oneDNN chose (channel-blocked feature maps), its buffer is
+/// used in place; the primitives are the same either way, so the results are too.
 ///
 /// Creating primitives costs milliseconds (oneDNN generates their code), so a layer's
 /// `ConvolutionWorkspace` keeps one of these per geometry it has seen. The forward pass
@@ -38,8 +40,8 @@ final class OneDNNConvolution {
     init(_ g: Conv2dGeometry) {
         geometry = g
         let any = { (shape: [Int]) in OneDNNMemory.descriptor(shape, dnnl_format_tag_any) }
-        let plainInput = OneDNNMemory.descriptor(g.inputShape, dnnl_nchw)
-        let plainOutput = OneDNNMemory.descriptor(g.outputShape, dnnl_nchw)
+        let plainInput = OneDNNMemory.descriptor(g.inputShape, g.inputLayout.oneDNNTag)
+        let plainOutput = OneDNNMemory.descriptor(g.outputShape, g.outputLayout.oneDNNTag)
         let plainKernel = OneDNNMemory.descriptor(g.weightShape, dnnl_oihw)
         let plainBias = OneDNNMemory.descriptor([g.outputChannels], dnnl_x)
         var (src, weights, biasDescriptor, dst) = (any(g.inputShape), any(g.weightShape), plainBias, any(g.outputShape))
@@ -96,6 +98,18 @@ final class OneDNNConvolution {
         zeroBias.initialize(repeating: 0)
     }
 
+    /// The activation operands (input, output and their gradients, as each primitive reads
+    /// or writes them) that a reorder copies between the caller's layout and oneDNN's: none
+    /// when the caller's layouts are the ones oneDNN chose.
+    var reorderedActivations: [String] {
+        let operands: [(String, OneDNNOperand?)] = [
+            ("input", input), ("output", output), ("output gradient", outputGradientForData),
+            ("input gradient", inputGradient), ("input for the kernel gradient", inputForWeights),
+            ("output gradient for the kernel gradient", outputGradientForWeights),
+        ]
+        return operands.compactMap { name, operand in operand?.isReordered == true ? name : nil }
+    }
+
     deinit {
         [forward, backwardData, backwardWeights].forEach { dnnl_primitive_destroy($0) }
         zeroBias.deallocate()
@@ -117,7 +131,7 @@ final class OneDNNConvolution {
         return p!
     }
 
-    /// `y = conv(x, w) + b` with NCHW `x` and `y` and an OIHW `w`; keeps the staged `x`
+    /// `y = conv(x, w) + b` with `x` and `y` in the geometry's layouts and an OIHW `w`; keeps the staged `x`
     /// for a following kernel gradient of the same input.
     func forward(
         input x: UnsafePointer<Float>, weight w: UnsafePointer<Float>, bias b: UnsafePointer<Float>?,
@@ -137,8 +151,8 @@ final class OneDNNConvolution {
         BLAS.flopCounter?.add(geometry.forwardFlops)
     }
 
-    /// Writes the input gradient of the NCHW output gradient `dy` to `dx` (NCHW), which
-    /// oneDNN overwrites.
+    /// Writes the input gradient of the output gradient `dy` (output layout) to `dx` (input
+    /// layout), which oneDNN overwrites.
     func inputGradient(
         outputGradient dy: UnsafePointer<Float>, weight w: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>
     ) {

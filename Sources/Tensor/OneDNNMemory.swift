@@ -109,6 +109,9 @@ final class OneDNNOperand {
         }
     }
 
+    /// Whether the primitive's layout differs from the caller's, so that a reorder copies.
+    var isReordered: Bool { toStaged != nil }
+
     /// Makes the primitive's memory hold the tensor at `pointer`.
     func stage(from pointer: UnsafeRawPointer) {
         plain.bind(pointer)

@@ -209,47 +209,64 @@ extension Tensor {
 
     // MARK: Global average pooling
 
-    /// Global average pooling: the mean of each (image, channel) plane, mapping an NCHW
-    /// `[N, C, H, W]` input to `[N, C]`. Plane sums are accumulated in Double.
-    public static func globalAvgPoolForward(_ input: Tensor) -> Tensor {
-        precondition(
-            input.rank == 4 && input.shape[2] > 0 && input.shape[3] > 0,
-            "Tensor.globalAvgPoolForward: input must be rank 4 (batch, channels, height, width) with a non-empty plane, got shape \(input.shape)")
-        var output = Tensor(shape: [input.shape[0], input.shape[1]])
-        let plane = input.shape[2] * input.shape[3]
+    /// Global average pooling: the mean of each (image, channel) plane, mapping images
+    /// `[N, C, H, W]` in `layout` (planar NCHW by default) to `[N, C]`. Each plane's sum is
+    /// accumulated in Double over its positions in order, whatever the layout, so both
+    /// layouts give the same bits.
+    public static func globalAvgPoolForward(_ input: Tensor, layout: ImageLayout = .planar) -> Tensor {
+        let images = globalAvgPoolImages(input.shape, layout: layout, caller: "globalAvgPoolForward")
+        let (n, c, plane) = (images[0], images[1], images[2] * images[3])
+        let block = layout.channelBlock
         let scale = 1 / Double(plane)
+        var output = Tensor(shape: [n, c])
         input.withUnsafeBufferPointer { x in
             output.withUnsafeMutableBufferPointer { y in
-                for p in 0..<y.count {
-                    var sum = 0.0
-                    for j in (p * plane)..<((p + 1) * plane) { sum += Double(x[j]) }
-                    y[p] = Float(sum * scale)
+                var sums = [Double](repeating: 0, count: block)
+                // Channel group g (of `block` channels) of image i starts at g·plane·block.
+                for group in 0..<(n * c / block) {
+                    for j in 0..<block { sums[j] = 0 }
+                    let base = group * plane * block
+                    for p in 0..<plane {
+                        for j in 0..<block { sums[j] += Double(x[base + p * block + j]) }
+                    }
+                    for j in 0..<block { y[group * block + j] = Float(sums[j] * scale) }
                 }
             }
         }
         return output
     }
 
-    /// Gradient of `globalAvgPoolForward` for an input of shape `inputShape`: each `[N, C]`
-    /// output gradient, divided by `H·W`, is spread over its plane.
-    public static func globalAvgPoolBackward(_ outputGradient: Tensor, inputShape: [Int]) -> Tensor {
+    /// Gradient of `globalAvgPoolForward` for an input tensor of shape `inputShape` in
+    /// `layout`: each `[N, C]` output gradient, divided by `H·W`, is spread over its plane.
+    public static func globalAvgPoolBackward(
+        _ outputGradient: Tensor, inputShape: [Int], layout: ImageLayout = .planar
+    ) -> Tensor {
+        let images = globalAvgPoolImages(inputShape, layout: layout, caller: "globalAvgPoolBackward")
+        let (n, c, plane) = (images[0], images[1], images[2] * images[3])
         precondition(
-            inputShape.count == 4 && inputShape[2] > 0 && inputShape[3] > 0,
-            "Tensor.globalAvgPoolBackward: input shape must be rank 4 with a non-empty plane, got \(inputShape)")
-        precondition(
-            outputGradient.shape == [inputShape[0], inputShape[1]],
-            "Tensor.globalAvgPoolBackward: output gradient shape \(outputGradient.shape) does not match expected \([inputShape[0], inputShape[1]])")
-        var inputGradient = Tensor(shape: inputShape)
-        let plane = inputShape[2] * inputShape[3]
+            outputGradient.shape == [n, c],
+            "Tensor.globalAvgPoolBackward: output gradient shape \(outputGradient.shape) does not match expected \([n, c])")
+        let block = layout.channelBlock
         let scale = 1 / Float(plane)
-        outputGradient.withUnsafeBufferPointer { dy in
-            inputGradient.withUnsafeMutableBufferPointer { dx in
-                for p in 0..<dy.count {
-                    let share = dy[p] * scale
-                    for j in (p * plane)..<((p + 1) * plane) { dx[j] = share }
+        return Tensor(shape: inputShape) { dx in
+            outputGradient.withUnsafeBufferPointer { dy in
+                for group in 0..<(n * c / block) {
+                    let base = group * plane * block
+                    for p in 0..<plane {
+                        for j in 0..<block { dx[base + p * block + j] = dy[group * block + j] * scale }
+                    }
                 }
             }
         }
-        return inputGradient
+    }
+
+    /// The NCHW shape of a global pooling's input tensor `shape` in `layout`; stops naming
+    /// `caller` unless the shape is the layout's with a non-empty plane.
+    private static func globalAvgPoolImages(_ shape: [Int], layout: ImageLayout, caller: String) -> [Int] {
+        guard let images = layout.imagesShape(ofTensorShape: shape), images[2] > 0, images[3] > 0 else {
+            preconditionFailure(
+                "Tensor.\(caller): input must be rank \(layout.rank) \(layout.axes) with a non-empty plane, got shape \(shape)")
+        }
+        return images
     }
 }

@@ -46,6 +46,21 @@ import Testing
         GradientCheck.check(conv, input: input, parameters: parameters)
     }
 
+    /// Channel-blocked input and output (`[n, c/8, h, w, 8]`): the gradients of the layer
+    /// as it sees its tensors match finite differences, stride 1 and 2.
+    @Test(arguments: [1, 2]) func blockedLayerGradientsMatchFiniteDifferences(stride: Int) {
+        var layout = ParameterLayout()
+        let conv = Conv2d(
+            name: "conv", inputChannels: 8, outputChannels: 16, kernelSize: 3, stride: stride, padding: 1,
+            inputLayout: .channelBlocked(8), outputLayout: .channelBlocked(8), layout: &layout)
+        var rng = RandomGenerator(seed: 77)
+        var parameters = ParameterSet(layout: layout)
+        parameters.values.withUnsafeMutableBufferPointer { rng.fillNormal($0, standardDeviation: 0.3) }
+        let input = Tensor.randomNormal(shape: [2, 1, 5, 4, 8], using: &rng)
+        #expect(conv.forward(input, parameters: parameters).shape == [2, 2, (5 - 1) / stride + 1, (4 - 1) / stride + 1, 8])
+        GradientCheck.check(conv, input: input, parameters: parameters)
+    }
+
     @Test func registersWeightAndBiasViews() {
         var layout = ParameterLayout()
         let conv = Conv2d(name: "conv1", inputChannels: 3, outputChannels: 8, kernelSize: 3, padding: 1, layout: &layout)

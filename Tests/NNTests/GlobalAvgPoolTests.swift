@@ -27,4 +27,16 @@ import Testing
         let input = Tensor.randomNormal(shape: [3, 4, 5, 3], using: &rng)
         GradientCheck.check(GlobalAvgPool(name: "gap"), input: input, parameters: ParameterSet(layout: ParameterLayout()))
     }
+
+    /// Blocked feature maps `[n, c/8, h, w, 8]`: the means of the planar layer, and a
+    /// gradient that matches finite differences.
+    @Test func blockedInputGivesThePlanarMeans() {
+        var rng = RandomGenerator(seed: 5)
+        let planar = Tensor.randomNormal(shape: [2, 16, 3, 2], using: &rng)
+        let blocked = planar.rearranged(from: .planar, to: .channelBlocked(8))
+        let empty = ParameterSet(layout: ParameterLayout())
+        let pool = GlobalAvgPool(name: "gap", inputLayout: .channelBlocked(8))
+        #expect(pool.forward(blocked, parameters: empty) == GlobalAvgPool(name: "gap").forward(planar, parameters: empty))
+        GradientCheck.check(pool, input: blocked, parameters: empty)
+    }
 }

@@ -93,6 +93,35 @@ import Testing
         }
     }
 
+    /// The network keeps oneDNN's blocked layout from the stem to the pooling where the
+    /// channels fill its blocks, and its logits and gradient are the all-planar network's,
+    /// bit for bit (random parameters, so no branch starts at zero).
+    @Test(arguments: [ImageLayout.channelBlocked(8), .channelBlocked(16)])
+    func blockedFeatureMapsGiveThePlanarNetworksBits(layout: ImageLayout) throws {
+        let settings = try Self.settings(["image_size": .number(12), "width": .number(16), "stem_stride": .number(2)])
+        let blocked = CNNModel(settings: settings, featureLayout: layout)
+        let planar = CNNModel(settings: settings, featureLayout: .planar)
+        let convolutions = blocked.network.layers.compactMap { $0 as? Conv2d }
+        #expect(convolutions.first?.inputLayout == .planar)
+        #expect(convolutions.allSatisfy { $0.outputLayout == layout })
+        var generator = RandomGenerator(seed: 12)
+        var parameters = ParameterSet(layout: blocked.layout)
+        parameters.values.withUnsafeMutableBufferPointer { generator.fillNormal($0, standardDeviation: 0.1) }
+        let images = Tensor.randomNormal(shape: [5, 3, 12, 12], using: &generator)
+        let probe = Tensor.randomNormal(shape: [5, 10], using: &generator)
+        func logitsAndGradient(_ model: CNNModel) -> ([UInt32], [UInt32]) {
+            let logits = model.logits(parameters, images)
+            var gradient = ParameterSet.zeros(like: parameters)
+            model.network.accumulateParameterGradients(probe, parameters: parameters, gradient: &gradient)
+            return (logits.scalars.map(\.bitPattern), gradient.values.map(\.bitPattern))
+        }
+        let (blockedLogits, blockedGradient) = logitsAndGradient(blocked)
+        let (planarLogits, planarGradient) = logitsAndGradient(planar)
+        #expect(blockedLogits == planarLogits)
+        #expect(blockedGradient == planarGradient)
+        #expect(planarGradient.contains { $0 != 0 })
+    }
+
     @Test func zeroBlocksPerStageIsAPlainConvolutionChain() throws {
         let model = CNNModel(settings: try Self.settings(["width": .number(4), "stages": .number(2), "blocks_per_stage": .number(0)]))
         #expect(model.layout.views.map(\.name) == ["stem.weight", "stem.bias", "stage2.down.weight", "stage2.down.bias", "head.weight", "head.bias"])

@@ -15,6 +15,12 @@ import Tensor
 /// convolution of every block starts at zero ("zero-init residual", Goyal et al. 2017), so
 /// each block starts as the identity and the network as a plain stem–downsampling–head
 /// chain of He-initialised convolutions; the head starts LeCun-normal.
+///
+/// The images arrive planar (NCHW); every convolution whose output channels fill oneDNN's
+/// channel blocks on this CPU writes its feature maps blocked (`ImageLayout.oneDNNBlocked`,
+/// 16 channels with AVX-512) and the next layers read them so, down to the pooling: no
+/// reorders between convolutions. The primitives are the same as with planar tensors, so
+/// the losses and gradients are the same bits; only the time changes.
 final class CNNModel {
     let layout: ParameterLayout
     let network: Sequential
@@ -28,12 +34,15 @@ final class CNNModel {
     /// (`Sequential.accumulateParameterGradients`).
     let trainingFlopsPerImage: Int
 
-    init(settings s: CNNSettings) {
+    /// The network of `s`, its feature maps in `featureLayout` where their channels fill its
+    /// blocks (`.planar` gives the all-NCHW network the tests compare with).
+    init(settings s: CNNSettings, featureLayout: ImageLayout = .oneDNNBlocked) {
         var layout = ParameterLayout()
         var layers: [any Layer] = []
         var branchOutputs: [Conv2d] = []
         var flops = 0
         var side = s.imageSize
+        var current = ImageLayout.planar
         func activation(_ name: String) -> any Layer {
             switch s.activation {
             case .relu: ReLU(name)
@@ -43,7 +52,11 @@ final class CNNModel {
         func convolution(_ name: String, _ input: Int, _ output: Int, stride: Int = 1) -> Conv2d {
             side = (side + 2 - 3) / stride + 1
             flops += 2 * output * input * 9 * side * side
-            return Conv2d(name: name, inputChannels: input, outputChannels: output, kernelSize: 3, stride: stride, padding: 1, layout: &layout)
+            let outputLayout = featureLayout.admits(channels: output) ? featureLayout : .planar
+            defer { current = outputLayout }
+            return Conv2d(
+                name: name, inputChannels: input, outputChannels: output, kernelSize: 3, stride: stride, padding: 1,
+                inputLayout: current, outputLayout: outputLayout, layout: &layout)
         }
         var channels = s.width
         layers += [convolution("stem", 3, channels, stride: s.stemStride), activation("stem.act")]
@@ -67,7 +80,7 @@ final class CNNModel {
         }
         let head = Linear("head", inputFeatures: channels, outputFeatures: s.classes, initialization: .lecunNormal, layout: &layout)
         flops += 2 * channels * s.classes
-        layers += [GlobalAvgPool(name: "pool"), head]
+        layers += [GlobalAvgPool(name: "pool", inputLayout: current), head]
         self.layout = layout
         self.network = Sequential("cnn", layers)
         self.branchOutputs = branchOutputs
