@@ -13,6 +13,11 @@ static inline int optbench_die_with_parent(int signal) { return prctl(PR_SET_PDE
 static inline int optbench_die_with_parent(int signal) { (void)signal; return -1; }
 #endif
 
+#ifdef __linux__
+/* mallopt and its parameters (AllocatorTuning). */
+#include <malloc.h>
+#endif
+
 #include <stdio.h>
 /* Makes standard output line-buffered (Swift cannot name C's `stdout` global under strict
    concurrency): a batch job's log then shows each line as it is printed. */

@@ -20,7 +20,8 @@ struct OptBench: ParsableCommand {
 /// Entry point: first make sure the libraries run as measured best on this machine
 /// (OpenBLAS's kernel family, see `BLASKernelSelection`; OpenMP's wait policy, see
 /// `OneDNN.recommendedWaitPolicy`), re-executing once with their environment variables set
-/// when needed, since both are read when the libraries load; then run the command line.
+/// when needed, since both are read when the libraries load; then keep freed buffers for
+/// reuse (`AllocatorTuning`) and run the command line.
 @main
 enum Entry {
     static func main() {
@@ -43,6 +44,7 @@ enum Entry {
             let names = settings.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
             FileHandle.standardError.write(Data("optbench: could not re-execute with \(names); continuing\n".utf8))
         }
+        AllocatorTuning.keepFreedBuffersForReuse()
         OptBench.main()
     }
 }
