@@ -1,11 +1,18 @@
 /// Fused, allocation-free elementwise operations on tensors of equal shape.
 extension Tensor {
     /// `self += other`, elementwise.
+    /// Large tensors (a residual addition of feature maps) are split over the trial's
+    /// threads (`ParallelRanges`); each element is one addition, so any split gives the
+    /// same bits.
     public mutating func add(_ other: Tensor) {
         precondition(shape == other.shape, "Tensor.add: shapes differ: \(shape) and \(other.shape)")
         withUnsafeMutableBufferPointer { a in
             other.withUnsafeBufferPointer { b in
-                for i in 0..<a.count { a[i] += b[i] }
+                guard let aBase = a.baseAddress, let bBase = b.baseAddress else { return }
+                let (sum, addend) = (SharedBuffer(aBase), SharedBuffer(bBase))
+                Self.splitting(a.count) { range in
+                    for i in range { sum.base[i] += addend.base[i] }
+                }
             }
         }
     }
@@ -38,15 +45,35 @@ extension Tensor {
 }
 
 /// The rectifier and its gradient, sixteen lanes at a time (the scalar loops with a
-/// branch per element took 15 % of the cnn's training step).
+/// branch per element took 15 % of the cnn's training step), split over the trial's
+/// threads when large (feature maps; any split gives the same bits).
 extension Tensor {
     private typealias RectifierLanes = SIMD16<Float>
+
+    /// Elements from which an elementwise loop is split over the threads: the cnn's
+    /// feature maps (262,144 to 1,048,576 elements), not the transformer's activations.
+    static let elementsWorthSplitting = 1 << 17
+
+    /// Calls `body` on disjoint ranges covering `0..<count`, aligned to whole vectors, on
+    /// the trial's threads when `count` is at least `elementsWorthSplitting`.
+    static func splitting(_ count: Int, _ body: @Sendable (Range<Int>) -> Void) {
+        ParallelRanges.forEach(
+            count, parts: ParallelRanges.parts(forElements: count, minimumElements: elementsWorthSplitting),
+            alignment: RectifierLanes.scalarCount, body)
+    }
 
     /// `max(x, 0)` elementwise; NaN stays NaN (so divergence shows), −0 stays −0.
     public func rectified() -> Tensor {
         Tensor(shape: shape) { y in
             withUnsafeBufferPointer { x in
-                Self.lanewise(x, into: y) { v in v.replacing(with: 0, where: v .< 0) } scalar: { $0 < 0 ? 0 : $0 }
+                guard let xBase = x.baseAddress, let yBase = y.baseAddress else { return }
+                let (source, target) = (SharedBuffer(xBase), SharedBuffer(yBase))
+                Self.splitting(x.count) { range in
+                    Self.lanewise(
+                        UnsafeBufferPointer(start: source.base + range.lowerBound, count: range.count),
+                        into: UnsafeMutableBufferPointer(start: target.base + range.lowerBound, count: range.count)
+                    ) { v in v.replacing(with: 0, where: v .< 0) } scalar: { $0 < 0 ? 0 : $0 }
+                }
             }
         }
     }
@@ -60,17 +87,22 @@ extension Tensor {
         return Tensor(shape: input.shape) { dx in
             outputGradient.withUnsafeBufferPointer { dy in
                 input.withUnsafeBufferPointer { x in
-                    guard let dyBase = dy.baseAddress, let xBase = x.baseAddress, let out = dx.baseAddress else { return }
-                    let count = dx.count, width = RectifierLanes.scalarCount
-                    var i = 0
-                    while i + width <= count {
-                        let g = UnsafeRawPointer(dyBase + i).loadUnaligned(as: RectifierLanes.self)
-                        let v = UnsafeRawPointer(xBase + i).loadUnaligned(as: RectifierLanes.self)
-                        UnsafeMutableRawPointer(out + i).storeBytes(
-                            of: RectifierLanes(repeating: 0).replacing(with: g, where: v .> 0), as: RectifierLanes.self)
-                        i += width
+                    guard let dyBase = dy.baseAddress, let xBase = x.baseAddress, let outBase = dx.baseAddress else { return }
+                    let (gradient, source, target) = (SharedBuffer(dyBase), SharedBuffer(xBase), SharedBuffer(outBase))
+                    Self.splitting(dx.count) { range in
+                        let (dyPart, xPart, out) = (
+                            gradient.base + range.lowerBound, source.base + range.lowerBound, target.base + range.lowerBound)
+                        let count = range.count, width = RectifierLanes.scalarCount
+                        var i = 0
+                        while i + width <= count {
+                            let g = UnsafeRawPointer(dyPart + i).loadUnaligned(as: RectifierLanes.self)
+                            let v = UnsafeRawPointer(xPart + i).loadUnaligned(as: RectifierLanes.self)
+                            UnsafeMutableRawPointer(out + i).storeBytes(
+                                of: RectifierLanes(repeating: 0).replacing(with: g, where: v .> 0), as: RectifierLanes.self)
+                            i += width
+                        }
+                        for j in i..<count { out[j] = xPart[j] > 0 ? dyPart[j] : 0 }
                     }
-                    for j in i..<count { out[j] = xBase[j] > 0 ? dyBase[j] : 0 }
                 }
             }
         }

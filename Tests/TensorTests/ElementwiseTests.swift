@@ -64,4 +64,19 @@ import Testing
         }
         if count > 2 { #expect(y.scalars[1].sign == .minus && dx.scalars[1] == 0 && dx.scalars[2] == 0) }
     }
+
+    /// Feature-map sizes, which the rectifier, its gradient and the addition split over the
+    /// threads (two here; an odd count leaves a tail): the scalar definitions, bit for bit.
+    @Test func largeTensorsGiveTheScalarDefinitions() {
+        let count = 300_007
+        var rng = RandomGenerator(seed: 3)
+        let x = Tensor.randomNormal(shape: [count], using: &rng)
+        let dy = Tensor.randomNormal(shape: [count], using: &rng)
+        #expect(x.rectified().scalars.map(\.bitPattern) == x.scalars.map { ($0 < 0 ? 0 : $0).bitPattern })
+        let dx = Tensor.rectifierGradient(outputGradient: dy, input: x)
+        #expect(dx.scalars.map(\.bitPattern) == zip(x.scalars, dy.scalars).map { ($0 > 0 ? $1 : 0).bitPattern })
+        var sum = x
+        sum.add(dy)
+        #expect(sum.scalars.map(\.bitPattern) == zip(x.scalars, dy.scalars).map { ($0 + $1).bitPattern })
+    }
 }
