@@ -92,15 +92,27 @@ enum LayerBenchmarks {
         }
     }
 
-    static func conv2d(batch: Int, channels: Int, outputChannels: Int, size: Int, stride: Int = 1) -> Case {
+    /// A 3×3 "same" convolution whose input and output tensors are in the given layouts
+    /// (the shape column ends with them unless both are planar: `nchw → nChw16c` for a
+    /// stem, `nChw16c` where both are blocked).
+    static func conv2d(
+        batch: Int, channels: Int, outputChannels: Int, size: Int, stride: Int = 1,
+        inputLayout: ImageLayout = .planar, outputLayout: ImageLayout = .planar
+    ) -> Case {
+        let images = [batch, channels, size, size]
         let geometry = Conv2dGeometry(
-            inputShape: [batch, channels, size, size], outputChannels: outputChannels, kernelHeight: 3, kernelWidth: 3,
-            stride: stride, padding: 1)
+            inputShape: inputLayout.tensorShape(ofImages: images), outputChannels: outputChannels, kernelHeight: 3,
+            kernelWidth: 3, stride: stride, padding: 1, inputLayout: inputLayout, outputLayout: outputLayout)
+        let layouts = geometry.isPlanar ? ""
+            : inputLayout == outputLayout ? ", \(inputLayout.formatName)"
+            : ", \(inputLayout.formatName) → \(outputLayout.formatName)"
         return Case(
-            label: "Conv2d 3×3", shape: "\(batch)×\(channels)×\(size)² → \(outputChannels), stride \(stride)",
-            forwardFlops: Double(geometry.forwardFlops), inputShape: [batch, channels, size, size]
+            label: "Conv2d 3×3", shape: "\(batch)×\(channels)×\(size)² → \(outputChannels), stride \(stride)\(layouts)",
+            forwardFlops: Double(geometry.forwardFlops), inputShape: geometry.inputTensorShape
         ) { layout in
-            Conv2d(name: "conv", inputChannels: channels, outputChannels: outputChannels, kernelSize: 3, stride: stride, padding: 1, layout: &layout)
+            Conv2d(
+                name: "conv", inputChannels: channels, outputChannels: outputChannels, kernelSize: 3, stride: stride,
+                padding: 1, inputLayout: inputLayout, outputLayout: outputLayout, layout: &layout)
         }
     }
 

@@ -33,7 +33,15 @@ public enum ImageLayout: Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .planar: "planar (NCHW)"
-        case .channelBlocked(let b): "channel-blocked (nChw\(b)c)"
+        case .channelBlocked: "channel-blocked (\(formatName))"
+        }
+    }
+
+    /// oneDNN's name of the layout: `nchw` or `nChw16c` (for tables).
+    public var formatName: String {
+        switch self {
+        case .planar: "nchw"
+        case .channelBlocked(let b): "nChw\(b)c"
         }
     }
 

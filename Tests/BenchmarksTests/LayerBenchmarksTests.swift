@@ -1,3 +1,4 @@
+import Tensor
 import Testing
 @testable import Benchmarks
 
@@ -15,16 +16,19 @@ import Testing
     @Test func cnnCasesFollowTheNetworkStageByStage() {
         let cases = LayerBenchmarks.cnnCases(
             "cnn", batch: 128, width: 32, stemStride: 2, stages: 3, blocksPerStage: 1, imageSize: 32, classes: 10)
+        // The feature maps in oneDNN's blocked layout, as the network keeps them.
+        let blocked = ImageLayout.oneDNNBlocked.formatName
         #expect(cases.map(\.shape) == [
-            "128×3×32² → 32, stride 2",
-            "128×3×32² → 32, stride 2, no input gradient",
-            "128×32×16² → 32, stride 1",
-            "128×32×16² → 64, stride 2",
-            "128×64×8² → 64, stride 1",
-            "128×64×8² → 128, stride 2",
-            "128×128×4² → 128, stride 1",
+            "128×3×32² → 32, stride 2, nchw → \(blocked)",
+            "128×3×32² → 32, stride 2, nchw → \(blocked), no input gradient",
+            "128×32×16² → 32, stride 1, \(blocked)",
+            "128×32×16² → 64, stride 2, \(blocked)",
+            "128×64×8² → 64, stride 1, \(blocked)",
+            "128×64×8² → 128, stride 2, \(blocked)",
+            "128×128×4² → 128, stride 1, \(blocked)",
             "128×128 → 10",
         ])
+        #expect(cases[2].inputShape == ImageLayout.oneDNNBlocked.tensorShape(ofImages: [128, 32, 16, 16]))
         #expect(cases.map { $0.network?.occurrences ?? 0 } == [0, 1, 2, 1, 2, 1, 2, 1])
         #expect(cases.map(\.computesInputGradient) == [true, false, true, true, true, true, true, true])
         // The stem: 2 · 128 images · 32 channels · 16² positions · 3·3·3 inputs.
