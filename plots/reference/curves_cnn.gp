@@ -8,8 +8,8 @@ set ylabel 'validation accuracy'
 unset logscale y
 set grid
 set key outside right top vertical
-set arrow 1 from graph 0, first 0.902 to graph 1, first 0.902 nohead dashtype 2 linewidth 1.5 linecolor rgb '#555555'
-set label 1 'target 0.902' at graph 0.01, first 0.902 offset 0,0.6 textcolor rgb '#555555'
+set arrow 1 from graph 0, first 0.9505 to graph 1, first 0.9505 nohead dashtype 2 linewidth 1.5 linecolor rgb '#555555'
+set label 1 'target 0.9505' at graph 0.01, first 0.9505 offset 0,0.6 textcolor rgb '#555555'
 plot 'curves_cnn.dat' index 0 using 1:2 with linespoints linewidth 2 pointsize 0.6 linecolor rgb '#0072B2' dashtype 1 pointtype 7 title 'adamw', \
      'curves_cnn.dat' index 1 using 1:2 with linespoints linewidth 2 pointsize 0.6 linecolor rgb '#E69F00' dashtype 1 pointtype 5 title 'lion', \
      'curves_cnn.dat' index 2 using 1:2 with linespoints linewidth 2 pointsize 0.6 linecolor rgb '#009E73' dashtype 1 pointtype 9 title 'muon', \

@@ -10,11 +10,11 @@ set yrange [0:1.05]
 set grid
 set key outside right top vertical
 plot 'performance_profile_self_time.dat' index 0 using 1:2 with steps linewidth 2 linecolor rgb '#0072B2' dashtype 1 title 'shampoo (score 1)', \
-     'performance_profile_self_time.dat' index 1 using 1:2 with steps linewidth 2 linecolor rgb '#E69F00' dashtype 1 title 'muon (score 0.7605)', \
-     'performance_profile_self_time.dat' index 2 using 1:2 with steps linewidth 2 linecolor rgb '#009E73' dashtype 1 title 'adamw (score 0.4531)', \
-     'performance_profile_self_time.dat' index 3 using 1:2 with steps linewidth 2 linecolor rgb '#D55E00' dashtype 1 title 'schedule_free_adamw (score 0.3773)', \
-     'performance_profile_self_time.dat' index 4 using 1:2 with steps linewidth 2 linecolor rgb '#CC79A7' dashtype 1 title 'nesterov (score 0.3032)', \
-     'performance_profile_self_time.dat' index 5 using 1:2 with steps linewidth 2 linecolor rgb '#56B4E9' dashtype 1 title 'lion (score 0)'
+     'performance_profile_self_time.dat' index 1 using 1:2 with steps linewidth 2 linecolor rgb '#E69F00' dashtype 1 title 'muon (score 0.7245)', \
+     'performance_profile_self_time.dat' index 2 using 1:2 with steps linewidth 2 linecolor rgb '#009E73' dashtype 1 title 'adamw (score 0.4688)', \
+     'performance_profile_self_time.dat' index 3 using 1:2 with steps linewidth 2 linecolor rgb '#D55E00' dashtype 1 title 'schedule_free_adamw (score 0.355)', \
+     'performance_profile_self_time.dat' index 4 using 1:2 with steps linewidth 2 linecolor rgb '#CC79A7' dashtype 1 title 'lion (score 0)', \
+     'performance_profile_self_time.dat' index 5 using 1:2 with steps linewidth 2 linecolor rgb '#56B4E9' dashtype 1 title 'nesterov (score 0)'
 set terminal svg size 1000,600 font "Sans,11" noenhanced dynamic background rgb 'white'
 set output 'performance_profile_self_time.svg'
 replot

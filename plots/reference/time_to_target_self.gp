@@ -5,7 +5,7 @@ set output 'time_to_target_self.png'
 set title 'Time to target — self ruleset (median over studies of the fastest trial; × = missed)'
 set ylabel 'submission time to target (s, log scale)'
 set logscale y
-set yrange [0.94448623:261.932799]
+set yrange [0.827422361:346.776298]
 set xrange [-0.6:1.6]
 set boxwidth 0.12666666666666665 absolute
 set xtics ('cnn' 0, 'tsp' 1) rotate by -20
