@@ -70,8 +70,10 @@ public enum ImageLayout: Hashable, Sendable, CustomStringConvertible {
     /// count for `planar`; a multiple of the block otherwise).
     public func admits(channels: Int) -> Bool {
         switch self {
-        case .planar: true
-        case .channelBlocked(let b): channels % b == 0
+        case .planar: return true
+        case .channelBlocked(let b):
+            precondition(b >= 1, "ImageLayout: a channel block must be positive, got \(b)")
+            return channels % b == 0
         }
     }
 
@@ -82,7 +84,7 @@ public enum ImageLayout: Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .planar: return images
         case .channelBlocked(let b):
-            precondition(images[1] % b == 0, "ImageLayout: \(images[1]) channels do not fill blocks of \(b)")
+            precondition(admits(channels: images[1]), "ImageLayout: \(images[1]) channels do not fill blocks of \(b)")
             return [images[0], images[1] / b, images[2], images[3], b]
         }
     }
