@@ -7,7 +7,8 @@ import CSystem
 /// each) and frees them by the end of the step. With glibc's defaults, such blocks are
 /// mapped and unmapped, or the heap's top is trimmed and regrown, so every step touches
 /// fresh pages: 228,000 page faults in a 3-second `optbench perf` of the cnn at one thread
-/// against 40,000 with these settings, and the step 3–9 % faster (family-26 AMD EPYC VM).
+/// against 40,000 with these settings, and the step 3–10 % faster at one thread and about 5 %
+/// at two (interleaved with the defaults, family-26 AMD EPYC VM).
 /// The price is that the process keeps its peak heap until it exits.
 enum AllocatorTuning {
     /// Blocks up to this size come from the heap (glibc's maximum, 32 MiB on 64-bit).
