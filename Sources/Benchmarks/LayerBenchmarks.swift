@@ -99,10 +99,9 @@ enum LayerBenchmarks {
         batch: Int, channels: Int, outputChannels: Int, size: Int, stride: Int = 1,
         inputLayout: ImageLayout = .planar, outputLayout: ImageLayout = .planar
     ) -> Case {
-        let images = [batch, channels, size, size]
         let geometry = Conv2dGeometry(
-            inputShape: inputLayout.tensorShape(ofImages: images), outputChannels: outputChannels, kernelHeight: 3,
-            kernelWidth: 3, stride: stride, padding: 1, inputLayout: inputLayout, outputLayout: outputLayout)
+            batch: batch, inputChannels: channels, height: size, width: size, outputChannels: outputChannels,
+            kernelHeight: 3, kernelWidth: 3, stride: stride, padding: 1, inputLayout: inputLayout, outputLayout: outputLayout)
         let layouts = geometry.isPlanar ? ""
             : inputLayout == outputLayout ? ", \(inputLayout.formatName)"
             : ", \(inputLayout.formatName) → \(outputLayout.formatName)"

@@ -10,7 +10,8 @@ public final class GlobalAvgPool: Layer {
     /// How the input tensor lies in memory.
     public let inputLayout: ImageLayout
 
-    private var inputShape: [Int]?
+    /// The last forward's input tensor shape and the NCHW shape of its images.
+    private var cache: (tensorShape: [Int], images: [Int])?
 
     public init(name: String, inputLayout: ImageLayout = .planar) {
         self.name = name
@@ -18,18 +19,16 @@ public final class GlobalAvgPool: Layer {
     }
 
     public func forward(_ input: Tensor, parameters: ParameterSet) -> Tensor {
-        checkShape(input.shape, expected: [Int?](repeating: nil, count: inputLayout.rank))
-        let images = inputLayout.imagesShape(ofTensorShape: input.shape)
-        precondition(
-            images.map { $0[2] > 0 && $0[3] > 0 } == true,
-            "GlobalAvgPool '\(name)': input must be \(inputLayout) \(inputLayout.axes) with a non-empty plane, got shape \(input.shape)")
-        inputShape = input.shape
+        guard let images = inputLayout.imagesShape(ofTensorShape: input.shape), images[2] > 0, images[3] > 0 else {
+            preconditionFailure(
+                "GlobalAvgPool '\(name)': input must be \(inputLayout) \(inputLayout.axes) with a non-empty plane, got shape \(input.shape)")
+        }
+        cache = (input.shape, images)
         return Tensor.globalAvgPoolForward(input, layout: inputLayout)
     }
 
     public func backward(_ outputGradient: Tensor, parameters: ParameterSet, gradient: inout ParameterSet) -> Tensor {
-        let shape = requireCache(inputShape)
-        let images = inputLayout.imagesShape(ofTensorShape: shape) ?? shape
+        let (shape, images) = requireCache(cache)
         checkShape(outputGradient.shape, expected: [images[0], images[1]], what: "output gradient")
         return Tensor.globalAvgPoolBackward(outputGradient, inputShape: shape, layout: inputLayout)
     }

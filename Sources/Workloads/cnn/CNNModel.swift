@@ -53,10 +53,11 @@ final class CNNModel {
             side = (side + 2 - 3) / stride + 1
             flops += 2 * output * input * 9 * side * side
             let outputLayout = featureLayout.admits(channels: output) ? featureLayout : .planar
-            defer { current = outputLayout }
-            return Conv2d(
+            let conv = Conv2d(
                 name: name, inputChannels: input, outputChannels: output, kernelSize: 3, stride: stride, padding: 1,
                 inputLayout: current, outputLayout: outputLayout, layout: &layout)
+            current = outputLayout
+            return conv
         }
         var channels = s.width
         layers += [convolution("stem", 3, channels, stride: s.stemStride), activation("stem.act")]
